@@ -1,0 +1,190 @@
+"""The Accélérateur pédagogique: a Flask application, built by ``create_app``."""
+
+from __future__ import annotations
+
+import os
+from importlib import import_module
+from pathlib import Path
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import gettext
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from accelerator.core.api import BadRequestBody
+from accelerator.core.errors import DomainError
+from accelerator.core.problems import http_problem, is_api_request, problem
+from accelerator.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Domain packages, in dependency order; each may have views (bp), api, cli and demo modules.
+DOMAINS = ("core", "accounts")
+
+
+def create_app(config: str | type | None = None, **overrides) -> Flask:
+    """Build the application.
+
+    ``config`` is a name (development, testing, production) or a class; by default
+    ``APP_ENV`` chooses, and development is assumed. ``overrides`` win over everything.
+    """
+    import config as config_module
+
+    if config is None or isinstance(config, str):
+        name = config or os.environ.get("APP_ENV", "development")
+        config = config_module.CONFIGS[name]
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if hasattr(config, "check"):
+        config.check(app.config)
+
+    from accelerator.core.security import configure_logging, init_security
+
+    configure_logging(app)
+    init_security(app)
+    _init_extensions(app)
+    _register_domains(app)
+    _register_error_handlers(app)
+    _register_template_helpers(app)
+    return app
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def _init_extensions(app: Flask) -> None:
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    from accelerator.accounts.models import User
+    from accelerator.accounts.operations import user_for_token
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        # The API authenticates with tokens only, so a cookie cannot drive it (no CSRF there).
+        if is_api_request() or not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    @login_manager.request_loader
+    def load_user_from_token(req):
+        scheme, _, token = req.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip() or not is_api_request():
+            return None
+        return user_for_token(token.strip())
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if is_api_request():
+            return problem(401, headers={"WWW-Authenticate": "Bearer"},
+                           detail=gettext("Authentication is required: send a valid token as "
+                                          "'Authorization: Bearer <token>'."))
+        from flask import flash, redirect, url_for
+
+        flash(gettext("Please sign in to reach this page."), "info")
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def _register_domains(app: Flask) -> None:
+    from accelerator.core.api import api
+    from accelerator.core.demo import seed_demo_command
+
+    for domain in DOMAINS:
+        for module in ("models", "views", "api", "cli", "demo"):
+            try:
+                loaded = import_module(f"accelerator.{domain}.{module}")
+            except ModuleNotFoundError as error:
+                if error.name != f"accelerator.{domain}.{module}":
+                    raise
+                continue
+            if module == "views":
+                app.register_blueprint(loaded.bp)
+            if module == "cli":
+                for command in loaded.COMMANDS:
+                    app.cli.add_command(command)
+    app.register_blueprint(api)
+    app.cli.add_command(seed_demo_command)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        if is_api_request():
+            return http_problem(error)
+        status = error.code or 500
+        template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
+        return render_template(template, error=error, status=status), status
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        db.session.rollback()
+        if is_api_request():
+            return problem(error.status, detail=error.message, errors=error.errors or None)
+        return render_template("errors/generic.html", error=error, status=error.status), (
+            error.status
+        )
+
+    @app.errorhandler(BadRequestBody)
+    def handle_bad_body(error: BadRequestBody):
+        return problem(400, detail=str(error))
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        if is_api_request():
+            return problem(500, detail=gettext("An unexpected error occurred; it has been logged."))
+        return render_template(
+            "errors/generic.html", error=InternalServerError(), status=500
+        ), 500
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from accelerator.core import reference
+    from accelerator.core.navigation import nav_items
+
+    @app.context_processor
+    def inject_globals():
+        return {
+            "reference": reference,
+            "nav_items": lambda: nav_items(current_user),
+            "current_locale": _current_locale_code(),
+            "request_id": g.get("request_id"),
+        }
+
+
+def _current_locale_code() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "fr"

@@ -1,0 +1,1 @@
+"""Accounts: users and their roles, EdTech organizations, teacher profiles, API tokens."""

@@ -1,0 +1,128 @@
+"""Account forms (pages). The same rules as the API's schemas, from ``rules``."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from accelerator.accounts import rules
+from accelerator.accounts.models import STAFF_ROLES
+from accelerator.core.reference import (
+    ACADEMIES,
+    CAREER_STAGES,
+    DISCIPLINES,
+    choices,
+    country_choices,
+)
+
+REQUIRED = _l("This field is required.")
+EMAIL_INVALID = _l("Enter a valid email address, such as nom@exemple.fr.")
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("Email address"),
+        validators=[DataRequired(REQUIRED), Email(EMAIL_INVALID), Length(max=254)],
+        filters=[lambda v: v.strip() if v else v],
+    )
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(REQUIRED)],
+        description=_l("At least 12 characters. A sentence you remember is a good password."),
+    )
+    password_confirm = PasswordField(
+        _l("Confirm the password"),
+        validators=[DataRequired(REQUIRED), EqualTo("password", rules.PASSWORDS_DIFFER)],
+    )
+
+    def validate_password(self, field) -> None:
+        error = rules.password_error(field.data)
+        if error:
+            raise ValidationError(error)
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = PasswordField(_l("Password"), validators=[DataRequired(REQUIRED)])
+    remember = BooleanField(_l("Stay signed in on this device"))
+
+
+class CompanyRegistrationForm(NewPasswordMixin, FlaskForm):
+    full_name = StringField(_l("Your full name"), validators=[DataRequired(REQUIRED),
+                                                              Length(max=200)])
+    email = _email_field(_l("Professional email address"))
+    organization_name = StringField(
+        _l("Company name"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    siren = StringField(
+        _l("SIREN"),
+        description=_l("9 digits, on your Kbis extract. Required for a company based in France."),
+    )
+    country = SelectField(_l("Country of the head office"), default="FR")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = country_choices()
+
+    def validate_siren(self, field) -> None:
+        siren, error = rules.clean_siren(field.data)
+        if error:
+            raise ValidationError(error)
+        if siren is None and self.country.data == "FR":
+            raise ValidationError(str(rules.SIREN_REQUIRED))
+        field.data = siren
+
+
+class TeacherRegistrationForm(NewPasswordMixin, FlaskForm):
+    full_name = StringField(_l("Your full name"), validators=[DataRequired(REQUIRED),
+                                                              Length(max=200)])
+    email = _email_field(_l("Academic email address"))
+    academy = SelectField(
+        _l("Académie"),
+        choices=[("", _l("Choose your académie"))] + choices(ACADEMIES),
+        validators=[DataRequired(rules.ACADEMY_UNKNOWN)],
+    )
+    uai = StringField(
+        _l("UAI of your school"),
+        validators=[DataRequired(REQUIRED)],
+        description=_l("7 digits and a letter, for example 0750655E."),
+    )
+    discipline = SelectField(
+        _l("Discipline"),
+        choices=[("", _l("Choose your discipline"))] + choices(DISCIPLINES),
+        validators=[DataRequired(rules.DISCIPLINE_UNKNOWN)],
+    )
+    career_stage = SelectField(
+        _l("Career stage"),
+        choices=[("", _l("Choose your career stage"))] + choices(CAREER_STAGES),
+        validators=[DataRequired(rules.CAREER_STAGE_UNKNOWN)],
+    )
+
+    def validate_uai(self, field) -> None:
+        uai, error = rules.clean_uai(field.data)
+        if error:
+            raise ValidationError(error)
+        field.data = uai
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(NewPasswordMixin, FlaskForm):
+    pass
+
+
+class StaffUserForm(NewPasswordMixin, FlaskForm):
+    full_name = StringField(_l("Full name"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    email = _email_field()
+    role = SelectField(
+        _l("Role"),
+        choices=[(role.value, role.label) for role in STAFF_ROLES],
+        validators=[DataRequired(REQUIRED)],
+    )

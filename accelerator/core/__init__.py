@@ -1,0 +1,1 @@
+"""What every domain shares: enums, errors, permissions, the API blueprint, reference data."""

@@ -1,0 +1,29 @@
+"""Helpers shared by the forms of every domain."""
+
+from __future__ import annotations
+
+from flask import flash
+
+from accelerator.core.errors import DomainError
+
+
+def apply_errors(form, error: DomainError, aliases: dict | None = None) -> None:
+    """Show a domain error on the form: on its fields when it names them, else as a flash.
+
+    ``aliases`` maps nested API error keys to form fields, e.g. organization.siren → siren.
+    """
+    placed = False
+    errors = dict(error.errors)
+    for key, alias in (aliases or {}).items():
+        nested = errors.pop(key, None)
+        if isinstance(nested, dict):
+            for nested_key, field_name in alias.items():
+                if nested_key in nested:
+                    errors[field_name] = nested[nested_key]
+    for name, messages in errors.items():
+        field = getattr(form, name, None)
+        if field is not None and isinstance(messages, list):
+            field.errors = list(field.errors) + [str(m) for m in messages]
+            placed = True
+    if not placed:
+        flash(error.message, "error")

@@ -1,0 +1,39 @@
+"""The main menu: each domain adds its entries; the header shows those the reader may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+
+
+@dataclass(frozen=True)
+class NavItem:
+    order: int
+    endpoint: str
+    label: str
+    #: roles that see the entry; None: everyone (signed in or not)
+    roles: tuple | None = None
+    #: URL prefix that marks the entry as the current page
+    prefix: str | None = None
+
+
+_ITEMS: list[NavItem] = []
+
+
+def add_nav_item(item: NavItem) -> None:
+    if item.endpoint not in {existing.endpoint for existing in _ITEMS}:
+        _ITEMS.append(item)
+
+
+def nav_items(user) -> list[dict]:
+    role = user.role if user is not None and user.is_authenticated else None
+    items = []
+    for item in sorted(_ITEMS, key=lambda i: i.order):
+        if item.roles is not None and role not in item.roles:
+            continue
+        href = url_for(item.endpoint)
+        prefix = item.prefix or href
+        current = request.path == href or (prefix != "/" and request.path.startswith(prefix))
+        items.append({"href": href, "label": item.label, "current": current})
+    return items

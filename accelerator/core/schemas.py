@@ -1,0 +1,59 @@
+"""Shared marshmallow pieces.
+
+marshmallow's own messages are English; they are message ids of our catalogue, marked here
+so that ``pybabel extract`` collects them, and translated when a problem is answered.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, ValidationError, fields, validate
+
+from accelerator.core.reference import country_codes
+
+MARSHMALLOW_MESSAGES = (
+    _l("Missing data for required field."),
+    _l("Field may not be null."),
+    _l("Unknown field."),
+    _l("Invalid input type."),
+    _l("Not a valid string."),
+    _l("Not a valid integer."),
+    _l("Not a valid number."),
+    _l("Not a valid boolean."),
+    _l("Not a valid email address."),
+    _l("Not a valid list."),
+    _l("Not a valid URL."),
+    _l("Not a valid date."),
+    _l("Not a valid datetime."),
+    _l("Invalid value."),
+    _l("Must be one of: {choices}."),
+)
+
+
+class StrictSchema(Schema):
+    """Unknown fields are refused (marshmallow's default), strings are stripped."""
+
+    class Meta:
+        ordered = True
+
+
+class Trimmed(fields.String):
+    """A string with surrounding white space removed; empty after trimming means missing."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        result = super()._deserialize(value, attr, data, **kwargs)
+        return result.strip()
+
+
+def one_of(codes, message=None) -> validate.OneOf:
+    return validate.OneOf(list(codes), error=message or _l("Unknown code."))
+
+
+def validate_country(value: str) -> None:
+    if value not in country_codes():
+        raise ValidationError(_l("Unknown country: use an ISO 3166-1 alpha-2 code such as FR."))
+
+
+def not_blank(value: str) -> None:
+    if not value:
+        raise ValidationError(_l("This field cannot be empty."))

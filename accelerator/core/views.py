@@ -1,0 +1,80 @@
+"""Pages every visitor reaches: home, language switch, health check, API description."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import text
+
+from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.openapi import build_spec
+from accelerator.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.route("/")
+def home():
+    return render_template("core/home.html")
+
+
+@bp.route("/langue/<code>")
+def set_language(code: str):
+    """Remember the reader's language, then go back to the page they were on."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    target = request.args.get("next", "")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.home")
+    return redirect(target)
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # the database is down: report it, never crash the probe
+        db.session.rollback()
+        current_app.logger.exception("Health check: database unreachable")
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/api/v1/openapi.json")
+def openapi():
+    spec = current_app.extensions.get("openapi_spec")
+    if spec is None:
+        spec = current_app.extensions["openapi_spec"] = build_spec(current_app)
+    return jsonify(spec)
+
+
+@bp.route("/api/docs")
+def api_docs():
+    spec = current_app.extensions.get("openapi_spec") or build_spec(current_app)
+    return render_template("core/api_docs.html", spec=spec)
+
+
+@bp.route("/accessibilite")
+def accessibility():
+    return render_template("core/accessibility.html")
+
+
+@bp.route("/mentions-legales")
+def legal():
+    return render_template("core/legal.html")
+
+
+add_nav_item(NavItem(0, "core.home", _l("Home")))

@@ -1,0 +1,117 @@
+"""Fixtures: an app on a clean database for every test, clients, and signing in.
+
+The database is SQLite in memory by default, or ``TEST_DATABASE_URL`` (PostgreSQL in CI).
+Tables are created once per session from the migrations and emptied after each test.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from sqlalchemy.pool import StaticPool
+
+from flask.testing import FlaskClient
+
+from accelerator import create_app
+from accelerator.extensions import db, limiter
+from tests import factories
+
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+IS_POSTGRESQL = DATABASE_URL.startswith("postgresql")
+
+
+def _engine_options() -> dict:
+    if DATABASE_URL == "sqlite://":
+        # One shared in-memory database across threads and connections.
+        return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own application context, as in production.
+
+    The test itself holds an app context (for factories and queries); without this, requests
+    would reuse it and share ``g`` (the signed-in user) and the database session.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+            self._context_stack.close()  # the request's contexts end with it
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=DATABASE_URL,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(),
+        UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+        WTF_CSRF_ENABLED=False,
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        if IS_POSTGRESQL:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        else:
+            db.drop_all()
+        upgrade()  # the migrations, not create_all: they are what production runs
+    yield app
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+        _empty_tables()
+    limiter.reset()
+    app.extensions["mail_outbox"] = []
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if IS_POSTGRESQL:
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+
+
+@pytest.fixture
+def csrf_app(app):
+    """The same app with CSRF protection on, for the tests that prove it."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    yield app
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def outbox(app):
+    return app.extensions.setdefault("mail_outbox", [])
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign ``user`` in on the test client (pages)."""
+
+    def sign_in(user, password: str = factories.PASSWORD):
+        response = client.post(
+            "/connexion", data={"email": user.email, "password": password}
+        )
+        assert response.status_code == 302, response.data[:500]
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def api(client):
+    """A JSON API client: ``api.as_user(user)`` returns headers with a fresh token."""
+    return factories.ApiClient(client)
