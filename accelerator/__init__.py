@@ -64,9 +64,9 @@ def _select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def _init_extensions(app: Flask) -> None:
@@ -75,8 +75,9 @@ def _init_extensions(app: Flask) -> None:
             parents=True, exist_ok=True
         )
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
@@ -106,9 +107,14 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         if is_api_request():
-            return problem(401, headers={"WWW-Authenticate": "Bearer"},
-                           detail=gettext("Authentication is required: send a valid token as "
-                                          "'Authorization: Bearer <token>'."))
+            return problem(
+                401,
+                headers={"WWW-Authenticate": "Bearer"},
+                detail=gettext(
+                    "Authentication is required: send a valid token as "
+                    "'Authorization: Bearer <token>'."
+                ),
+            )
         from flask import flash, redirect, url_for
 
         flash(gettext("Please sign in to reach this page."), "info")
@@ -164,9 +170,7 @@ def _register_error_handlers(app: Flask) -> None:
         app.logger.exception("Unhandled error")
         if is_api_request():
             return problem(500, detail=gettext("An unexpected error occurred; it has been logged."))
-        return render_template(
-            "errors/generic.html", error=InternalServerError(), status=500
-        ), 500
+        return render_template("errors/generic.html", error=InternalServerError(), status=500), 500
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 from sqlalchemy.pool import StaticPool
-
-from flask.testing import FlaskClient
 
 from accelerator import create_app
 from accelerator.extensions import db, limiter
@@ -102,9 +101,7 @@ def login_as(client):
     """Sign ``user`` in on the test client (pages)."""
 
     def sign_in(user, password: str = factories.PASSWORD):
-        response = client.post(
-            "/connexion", data={"email": user.email, "password": password}
-        )
+        response = client.post("/connexion", data={"email": user.email, "password": password})
         assert response.status_code == 302, response.data[:500]
         return user
 

@@ -149,8 +149,9 @@ def list_users():
     role = request.args.get("role")
     if role:
         if role not in Role.codes():
-            return problem(422, detail=gettext("Unknown role."), errors={"role": [
-                gettext("Unknown role.")]})
+            return problem(
+                422, detail=gettext("Unknown role."), errors={"role": [gettext("Unknown role.")]}
+            )
         statement = statement.where(User.role == Role(role))
     return paginate(statement, lambda rows: user_out.dump(rows, many=True))
 

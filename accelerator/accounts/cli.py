@@ -46,4 +46,5 @@ def create_user(email: str, role: str, full_name: str) -> None:
     db.session.commit()
     click.echo(f"Created {user.role.value} account {user.email} (id {user.id}).")
 
+
 COMMANDS = [users_cli]

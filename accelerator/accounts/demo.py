@@ -32,20 +32,28 @@ def demo_organization() -> Organization:
 
 @seeder(order=10)
 def seed_accounts() -> list[str]:
-    lines = ["Demo accounts (password for all: %s):" % DEMO_PASSWORD]
+    lines = [f"Demo accounts (password for all: {DEMO_PASSWORD}):"]
     for email, name, role in DEMO_ACCOUNTS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = User(email=email, full_name=name, role=role,
-                        password_hash=hash_password(DEMO_PASSWORD))
+            user = User(
+                email=email, full_name=name, role=role, password_hash=hash_password(DEMO_PASSWORD)
+            )
             db.session.add(user)
             if role == Role.company:
                 user.organization = demo_organization()
             if role == Role.teacher:
-                db.session.add(TeacherProfile(
-                    email=email, user=user, first_name="Tania", last_name="Enseignante",
-                    academy="paris", uai="0750655E", discipline="mathematiques",
-                    career_stage="neotitulaire",
-                ))
+                db.session.add(
+                    TeacherProfile(
+                        email=email,
+                        user=user,
+                        first_name="Tania",
+                        last_name="Enseignante",
+                        academy="paris",
+                        uai="0750655E",
+                        discipline="mathematiques",
+                        career_stage="neotitulaire",
+                    )
+                )
         lines.append(f"  {role.value:<8} {email}")
     return lines

@@ -9,13 +9,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from accelerator.accounts import rules
 from accelerator.accounts.models import STAFF_ROLES
-from accelerator.core.reference import (
-    ACADEMIES,
-    CAREER_STAGES,
-    DISCIPLINES,
-    choices,
-    country_choices,
-)
+from accelerator.core.forms import select_choices
+from accelerator.core.reference import ACADEMIES, CAREER_STAGES, DISCIPLINES, country_choices
 
 REQUIRED = _l("This field is required.")
 EMAIL_INVALID = _l("Enter a valid email address, such as nom@exemple.fr.")
@@ -53,8 +48,9 @@ class LoginForm(FlaskForm):
 
 
 class CompanyRegistrationForm(NewPasswordMixin, FlaskForm):
-    full_name = StringField(_l("Your full name"), validators=[DataRequired(REQUIRED),
-                                                              Length(max=200)])
+    full_name = StringField(
+        _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
     email = _email_field(_l("Professional email address"))
     organization_name = StringField(
         _l("Company name"), validators=[DataRequired(REQUIRED), Length(max=200)]
@@ -67,7 +63,7 @@ class CompanyRegistrationForm(NewPasswordMixin, FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = country_choices()
+        self.country.choices = select_choices(country_choices())
 
     def validate_siren(self, field) -> None:
         siren, error = rules.clean_siren(field.data)
@@ -79,12 +75,13 @@ class CompanyRegistrationForm(NewPasswordMixin, FlaskForm):
 
 
 class TeacherRegistrationForm(NewPasswordMixin, FlaskForm):
-    full_name = StringField(_l("Your full name"), validators=[DataRequired(REQUIRED),
-                                                              Length(max=200)])
+    full_name = StringField(
+        _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
     email = _email_field(_l("Academic email address"))
     academy = SelectField(
         _l("Académie"),
-        choices=[("", _l("Choose your académie"))] + choices(ACADEMIES),
+        choices=select_choices(ACADEMIES.items(), _l("Choose your académie")),
         validators=[DataRequired(rules.ACADEMY_UNKNOWN)],
     )
     uai = StringField(
@@ -94,12 +91,12 @@ class TeacherRegistrationForm(NewPasswordMixin, FlaskForm):
     )
     discipline = SelectField(
         _l("Discipline"),
-        choices=[("", _l("Choose your discipline"))] + choices(DISCIPLINES),
+        choices=select_choices(DISCIPLINES.items(), _l("Choose your discipline")),
         validators=[DataRequired(rules.DISCIPLINE_UNKNOWN)],
     )
     career_stage = SelectField(
         _l("Career stage"),
-        choices=[("", _l("Choose your career stage"))] + choices(CAREER_STAGES),
+        choices=select_choices(CAREER_STAGES.items(), _l("Choose your career stage")),
         validators=[DataRequired(rules.CAREER_STAGE_UNKNOWN)],
     )
 
@@ -123,6 +120,6 @@ class StaffUserForm(NewPasswordMixin, FlaskForm):
     email = _email_field()
     role = SelectField(
         _l("Role"),
-        choices=[(role.value, role.label) for role in STAFF_ROLES],
+        choices=select_choices((role.value, role.label) for role in STAFF_ROLES),
         validators=[DataRequired(REQUIRED)],
     )

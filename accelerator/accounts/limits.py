@@ -44,8 +44,11 @@ def _address_limit() -> str:
 
 #: Failed credentials per account, shared by the login page and ``POST /auth/token``.
 credential_failures = limiter.shared_limit(
-    _account_limit, scope="credential-failures", key_func=account_key,
-    methods=["POST"], deduct_when=_failed,
+    _account_limit,
+    scope="credential-failures",
+    key_func=account_key,
+    methods=["POST"],
+    deduct_when=_failed,
 )
 #: Password reset requests per account (every request counts: each one sends an email).
 reset_requests = limiter.shared_limit(

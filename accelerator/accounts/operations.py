@@ -10,7 +10,8 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -58,9 +59,7 @@ def _flush_or_invalid(field: str, message) -> None:
         raise Invalid(str(message), {field: [str(message)]}) from None
 
 
-def register_company_member(
-    email: str, password: str, full_name: str, organization: dict
-) -> User:
+def register_company_member(email: str, password: str, full_name: str, organization: dict) -> User:
     """A company member and their organization (name, siren, country)."""
     _check_email_free(email)
     siren = organization.get("siren") or None
@@ -113,8 +112,9 @@ def register(data: dict) -> User:
     return register_teacher(data["email"], data["password"], data["full_name"], data["teacher"])
 
 
-def create_staff_user(actor: User | None, email: str, full_name: str, role: Role,
-                      password: str) -> User:
+def create_staff_user(
+    actor: User | None, email: str, full_name: str, role: Role, password: str
+) -> User:
     """An expert, trainer, manager or admin account; only admins (or the CLI) create them."""
     if actor is not None and actor.role != Role.admin:
         raise Forbidden(gettext("Only an administrator creates staff accounts."))

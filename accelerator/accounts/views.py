@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -18,7 +19,12 @@ from accelerator.accounts.forms import (
     StaffUserForm,
     TeacherRegistrationForm,
 )
-from accelerator.accounts.limits import credential_failures, mark_failure, per_address, reset_requests
+from accelerator.accounts.limits import (
+    credential_failures,
+    mark_failure,
+    per_address,
+    reset_requests,
+)
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import apply_errors
@@ -222,5 +228,6 @@ def organization(organization_id: int):
     return render_template("accounts/organization.html", organization=org, members=members)
 
 
-add_nav_item(NavItem(90, "accounts.users", _l("Accounts"), roles=(Role.admin,),
-                     prefix="/admin/utilisateurs"))
+add_nav_item(
+    NavItem(90, "accounts.users", _l("Accounts"), roles=(Role.admin,), prefix="/admin/utilisateurs")
+)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, request
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 from sqlalchemy import Select, func, select
 
@@ -44,7 +44,9 @@ def load(schema: Schema, data: Any, **kwargs) -> Any:
     try:
         return schema.load(data, **kwargs)
     except ValidationError as error:
-        raise Invalid(gettext("Some fields are invalid."), translate_errors(error.messages)) from None
+        raise Invalid(
+            gettext("Some fields are invalid."), translate_errors(error.messages)
+        ) from None
 
 
 def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
@@ -58,9 +60,7 @@ def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
             gettext("Invalid query parameter."), {name: [gettext("Must be a whole number.")]}
         ) from None
     if value < 1:
-        raise Invalid(
-            gettext("Invalid query parameter."), {name: [gettext("Must be 1 or more.")]}
-        )
+        raise Invalid(gettext("Invalid query parameter."), {name: [gettext("Must be 1 or more.")]})
     if maximum is not None and value > maximum:
         raise Invalid(
             gettext("Invalid query parameter."),
@@ -77,10 +77,6 @@ def page_args(default_per_page: int = 20) -> tuple[int, int]:
 def paginate(statement: Select, dump, default_per_page: int = 20) -> dict:
     """Run ``statement`` for one page; ``dump`` turns the rows into JSON items."""
     page, per_page = page_args(default_per_page)
-    total = db.session.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    )
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": dump(rows), "page": page, "per_page": per_page, "total": total}
-
-

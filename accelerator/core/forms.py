@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash
+from wtforms.fields.choices import SelectChoice
 
 from accelerator.core.errors import DomainError
 
@@ -27,3 +28,9 @@ def apply_errors(form, error: DomainError, aliases: dict | None = None) -> None:
             placed = True
     if not placed:
         flash(error.message, "error")
+
+
+def select_choices(pairs, placeholder: str | None = None) -> list[SelectChoice]:
+    """WTForms choices from (code, label) pairs, with an optional empty first option."""
+    choices = [SelectChoice("", placeholder)] if placeholder is not None else []
+    return choices + [SelectChoice(code, label) for code, label in pairs]

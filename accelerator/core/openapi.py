@@ -20,8 +20,7 @@ def _path_parameters(rule: str) -> list[dict]:
     for match in _PATH_PARAM.finditer(rule):
         kind = "integer" if match.group("converter") == "int" else "string"
         parameters.append(
-            {"name": match.group("name"), "in": "path", "required": True,
-             "schema": {"type": kind}}
+            {"name": match.group("name"), "in": "path", "required": True, "schema": {"type": kind}}
         )
     return parameters
 

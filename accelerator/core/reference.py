@@ -9,7 +9,8 @@ from __future__ import annotations
 from functools import cache
 
 from babel import Locale
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 #: The 30 académies of the French education system (region academic codes).
 ACADEMIES: dict[str, str] = {
@@ -105,7 +106,3 @@ def country_choices() -> list[tuple[str, str]]:
     names = {code: locale.territories.get(code, code) for code in country_codes()}
     ordered = sorted((c for c in names if c != "FR"), key=lambda c: names[c])
     return [("FR", names["FR"])] + [(code, names[code]) for code in ordered]
-
-
-def choices(mapping: dict[str, str]) -> list[tuple[str, str]]:
-    return list(mapping.items())

@@ -51,9 +51,11 @@ def one_of(codes, message=None) -> validate.OneOf:
 
 def validate_country(value: str) -> None:
     if value not in country_codes():
-        raise ValidationError(_l("Unknown country: use an ISO 3166-1 alpha-2 code such as FR."))
+        raise ValidationError(
+            str(_l("Unknown country: use an ISO 3166-1 alpha-2 code such as FR."))
+        )
 
 
 def not_blank(value: str) -> None:
     if not value:
-        raise ValidationError(_l("This field cannot be empty."))
+        raise ValidationError(str(_l("This field cannot be empty.")))

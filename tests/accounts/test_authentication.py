@@ -40,18 +40,22 @@ class TestLoginPage:
 
     def test_next_only_leads_to_this_site(self, client):
         make_user(Role.company, email="a@exemple.fr")
-        response = client.post("/connexion?next=//evil.example/x",
-                               data={"email": "a@exemple.fr", "password": PASSWORD})
+        response = client.post(
+            "/connexion?next=//evil.example/x", data={"email": "a@exemple.fr", "password": PASSWORD}
+        )
         assert response.headers["Location"] == "/"
         client.post("/deconnexion")
-        response = client.post("/connexion?next=/mon-compte",
-                               data={"email": "a@exemple.fr", "password": PASSWORD})
+        response = client.post(
+            "/connexion?next=/mon-compte", data={"email": "a@exemple.fr", "password": PASSWORD}
+        )
         assert response.headers["Location"] == "/mon-compte"
 
     def test_ten_failures_for_one_account_answer_429(self, client):
         make_user(Role.company, email="a@exemple.fr")
         for _ in range(10):
-            response = client.post("/connexion", data={"email": "a@exemple.fr", "password": "x" * 12})
+            response = client.post(
+                "/connexion", data={"email": "a@exemple.fr", "password": "x" * 12}
+            )
             assert response.status_code == 401
         blocked = client.post("/connexion", data={"email": "a@exemple.fr", "password": PASSWORD})
         assert blocked.status_code == 429
@@ -64,16 +68,18 @@ class TestLoginPage:
     def test_successes_do_not_count_as_failures(self, client):
         make_user(Role.company, email="a@exemple.fr")
         for _ in range(12):
-            response = client.post("/connexion", data={"email": "a@exemple.fr",
-                                                      "password": PASSWORD})
+            response = client.post(
+                "/connexion", data={"email": "a@exemple.fr", "password": PASSWORD}
+            )
             assert response.status_code == 302
             client.post("/deconnexion")
 
     def test_a_school_behind_one_address_is_not_blocked(self, client):
         # 150 teachers signing in from one address within a minute must all get through.
         for n in range(150):
-            response = client.post("/connexion", data={"email": f"t{n}@ac-paris.fr",
-                                                      "password": "x" * 12})
+            response = client.post(
+                "/connexion", data={"email": f"t{n}@ac-paris.fr", "password": "x" * 12}
+            )
             assert response.status_code == 401
 
 
@@ -91,15 +97,18 @@ class TestTokens:
 
     def test_only_a_hash_of_the_token_is_stored(self, api):
         make_user(Role.teacher, email="t@ac-paris.fr")
-        token = api.post("/auth/token", json={"email": "t@ac-paris.fr", "password": PASSWORD}
-                         ).json["token"]
+        token = api.post("/auth/token", json={"email": "t@ac-paris.fr", "password": PASSWORD}).json[
+            "token"
+        ]
         stored = db.session.scalar(select(ApiToken))
         assert stored.token_hash != token and stored.token_hash == ApiToken.hash(token)
 
     def test_wrong_credentials_answer_401_problem(self, api):
         make_user(Role.teacher, email="t@ac-paris.fr")
-        for body in ({"email": "t@ac-paris.fr", "password": "wrong password"},
-                     {"email": "nobody@ac-paris.fr", "password": PASSWORD}):
+        for body in (
+            {"email": "t@ac-paris.fr", "password": "wrong password"},
+            {"email": "nobody@ac-paris.fr", "password": PASSWORD},
+        ):
             response = api.post("/auth/token", json=body)
             assert response.status_code == 401
             assert response.content_type == "application/problem+json"
@@ -108,8 +117,12 @@ class TestTokens:
     def test_repeated_failures_answer_429(self, api):
         make_user(Role.teacher, email="t@ac-paris.fr")
         for _ in range(10):
-            assert api.post("/auth/token", json={"email": "t@ac-paris.fr",
-                                                 "password": "wrong password"}).status_code == 401
+            assert (
+                api.post(
+                    "/auth/token", json={"email": "t@ac-paris.fr", "password": "wrong password"}
+                ).status_code
+                == 401
+            )
         response = api.post("/auth/token", json={"email": "t@ac-paris.fr", "password": PASSWORD})
         assert response.status_code == 429
         assert response.content_type == "application/problem+json"
@@ -121,8 +134,12 @@ class TestTokens:
             client.post("/connexion", data={"email": "t@ac-paris.fr", "password": "x" * 12})
         for _ in range(5):
             api.post("/auth/token", json={"email": "t@ac-paris.fr", "password": "x" * 12})
-        assert api.post("/auth/token", json={"email": "t@ac-paris.fr",
-                                             "password": PASSWORD}).status_code == 429
+        assert (
+            api.post(
+                "/auth/token", json={"email": "t@ac-paris.fr", "password": PASSWORD}
+            ).status_code
+            == 429
+        )
 
     def test_expired_token_is_refused(self, api):
         user = make_user(Role.teacher)
@@ -163,18 +180,22 @@ class TestPasswordReset:
         path = link.split("localhost", 1)[1]
         new = "un tout nouveau mot de passe"
         assert client.post(path, data={"password": new, "password_confirm": new}).status_code == 302
-        assert client.post("/connexion", data={"email": user.email, "password": new}
-                           ).status_code == 302
+        assert (
+            client.post("/connexion", data={"email": user.email, "password": new}).status_code
+            == 302
+        )
         # The link works once.
         client.post("/deconnexion")
         assert client.get(path).status_code == 404
 
     def test_unknown_address_gets_the_same_answer_and_no_email(self, client, outbox):
         make_user(Role.company, email="a@exemple.fr")
-        known = client.post("/mot-de-passe-oublie", data={"email": "a@exemple.fr"},
-                            follow_redirects=True)
-        unknown = client.post("/mot-de-passe-oublie", data={"email": "z@exemple.fr"},
-                              follow_redirects=True)
+        known = client.post(
+            "/mot-de-passe-oublie", data={"email": "a@exemple.fr"}, follow_redirects=True
+        )
+        unknown = client.post(
+            "/mot-de-passe-oublie", data={"email": "z@exemple.fr"}, follow_redirects=True
+        )
         assert known.status_code == unknown.status_code == 200
         assert known.get_data(as_text=True).count("Si un compte") == 1
         assert unknown.get_data(as_text=True).count("Si un compte") == 1
@@ -193,8 +214,9 @@ class TestPasswordReset:
     def test_short_new_password_is_refused(self, client):
         user = make_user(Role.company)
         token = make_reset_token(user)
-        response = client.post(f"/mot-de-passe/{token}",
-                               data={"password": "court", "password_confirm": "court"})
+        response = client.post(
+            f"/mot-de-passe/{token}", data={"password": "court", "password_confirm": "court"}
+        )
         assert response.status_code == 200
         assert "au moins 12 caractères" in response.get_data(as_text=True)
         db.session.refresh(user)
@@ -204,6 +226,7 @@ class TestPasswordReset:
         make_user(Role.company, email="a@exemple.fr")
         for _ in range(10):
             client.post("/mot-de-passe-oublie", data={"email": "a@exemple.fr"})
-        assert client.post("/mot-de-passe-oublie", data={"email": "a@exemple.fr"}
-                           ).status_code == 429
+        assert (
+            client.post("/mot-de-passe-oublie", data={"email": "a@exemple.fr"}).status_code == 429
+        )
         assert len(outbox) == 10

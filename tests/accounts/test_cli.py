@@ -11,7 +11,15 @@ from accelerator.extensions import db
 def test_users_create_reads_the_password_from_stdin(app):
     runner = app.test_cli_runner()
     result = runner.invoke(
-        args=["users", "create", "Expert@Canope.fr", "--role", "expert", "--name", "Émilie Experte"],
+        args=[
+            "users",
+            "create",
+            "Expert@Canope.fr",
+            "--role",
+            "expert",
+            "--name",
+            "Émilie Experte",
+        ],
         input="un mot de passe solide\n",
     )
     assert result.exit_code == 0, result.output

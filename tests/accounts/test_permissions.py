@@ -40,8 +40,12 @@ def test_api_role_gates(api, path, allowed, role):
         assert response.content_type == "application/problem+json"
 
 
-STAFF_USER = {"email": "expert@canope.fr", "full_name": "Émilie Experte", "role": "expert",
-              "password": "un mot de passe solide"}
+STAFF_USER = {
+    "email": "expert@canope.fr",
+    "full_name": "Émilie Experte",
+    "role": "expert",
+    "password": "un mot de passe solide",
+}
 
 
 @pytest.mark.parametrize("role", ALL_ROLES)
@@ -68,10 +72,16 @@ def test_users_endpoint_refuses_non_staff_roles(api, role):
 
 def test_admin_creates_a_staff_account_in_the_page(client, login_as):
     login_as(make_user(Role.admin))
-    response = client.post("/admin/utilisateurs/nouveau", data={
-        "full_name": "Marc Pilote", "email": "marc@canope.fr", "role": "manager",
-        "password": "un mot de passe solide", "password_confirm": "un mot de passe solide",
-    })
+    response = client.post(
+        "/admin/utilisateurs/nouveau",
+        data={
+            "full_name": "Marc Pilote",
+            "email": "marc@canope.fr",
+            "role": "manager",
+            "password": "un mot de passe solide",
+            "password_confirm": "un mot de passe solide",
+        },
+    )
     assert response.status_code == 302
     listing = client.get("/admin/utilisateurs").get_data(as_text=True)
     assert "marc@canope.fr" in listing
@@ -104,6 +114,7 @@ class TestOtherOrganizationsAreInvisible:
 
     def test_managers_read_every_organization(self, api):
         company = make_user(Role.company)
-        response = api.get(f"/organizations/{company.organization_id}",
-                           user=make_user(Role.manager))
+        response = api.get(
+            f"/organizations/{company.organization_id}", user=make_user(Role.manager)
+        )
         assert response.status_code == 200

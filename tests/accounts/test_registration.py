@@ -21,8 +21,12 @@ TEACHER = {
     "password": "un mot de passe solide",
     "full_name": "Camille Martin",
     "role": "teacher",
-    "teacher": {"academy": "lyon", "uai": "0690026D", "discipline": "francais",
-                "career_stage": "neotitulaire"},
+    "teacher": {
+        "academy": "lyon",
+        "uai": "0690026D",
+        "discipline": "francais",
+        "career_stage": "neotitulaire",
+    },
 }
 
 
@@ -68,21 +72,39 @@ def test_foreign_company_needs_no_siren(api):
 @pytest.mark.parametrize(
     ("payload", "field_path", "french_message"),
     [
-        (with_changes(COMPANY, **{"organization.siren": "732829321"}),
-         ("organization", "siren"), "SIREN invalide"),
-        (with_changes(COMPANY, **{"organization.siren": "12345"}),
-         ("organization", "siren"), "SIREN invalide"),
-        (with_changes(COMPANY, **{"organization.siren": None}),
-         ("organization", "siren"), "SIREN est obligatoire"),
-        (with_changes(COMPANY, **{"organization.country": "XX"}),
-         ("organization", "country"), "Pays inconnu"),
+        (
+            with_changes(COMPANY, **{"organization.siren": "732829321"}),
+            ("organization", "siren"),
+            "SIREN invalide",
+        ),
+        (
+            with_changes(COMPANY, **{"organization.siren": "12345"}),
+            ("organization", "siren"),
+            "SIREN invalide",
+        ),
+        (
+            with_changes(COMPANY, **{"organization.siren": None}),
+            ("organization", "siren"),
+            "SIREN est obligatoire",
+        ),
+        (
+            with_changes(COMPANY, **{"organization.country": "XX"}),
+            ("organization", "country"),
+            "Pays inconnu",
+        ),
         (with_changes(TEACHER, **{"teacher.uai": "0690026A"}), ("teacher", "uai"), "UAI invalide"),
-        (with_changes(TEACHER, **{"teacher.academy": "atlantide"}),
-         ("teacher", "academy"), "Académie inconnue"),
-        (with_changes(TEACHER, **{"teacher.career_stage": "retraite"}),
-         ("teacher", "career_stage"), "Situation professionnelle inconnue"),
+        (
+            with_changes(TEACHER, **{"teacher.academy": "atlantide"}),
+            ("teacher", "academy"),
+            "Académie inconnue",
+        ),
+        (
+            with_changes(TEACHER, **{"teacher.career_stage": "retraite"}),
+            ("teacher", "career_stage"),
+            "Situation professionnelle inconnue",
+        ),
         (with_changes(TEACHER, password="trop court"), ("password",), "au moins 12 caractères"),
-        (with_changes(TEACHER, email="pas-une-adresse"), ("email",), "adresse électronique"),
+        (with_changes(TEACHER, email="pas-une-adresse"), ("email",), "Adresse électronique"),
         (with_changes(TEACHER, role="admin"), ("role",), "entreprise et enseignant"),
         (with_changes(TEACHER, role="expert"), ("role",), "entreprise et enseignant"),
         ({k: v for k, v in TEACHER.items() if k != "teacher"}, ("teacher",), "obligatoire"),
@@ -104,7 +126,9 @@ def test_bad_registration_is_refused_in_french_and_writes_nothing(
 
 def test_duplicate_email_in_another_case_is_refused(api):
     make_user(Role.teacher, email="camille.martin@ac-lyon.fr")
-    response = api.post("/auth/register", json=with_changes(TEACHER, email="Camille.MARTIN@ac-lyon.fr"))
+    response = api.post(
+        "/auth/register", json=with_changes(TEACHER, email="Camille.MARTIN@ac-lyon.fr")
+    )
     assert response.status_code == 422
     assert "déjà" in response.json["errors"]["email"][0]
     assert count(User) == 1
@@ -133,8 +157,9 @@ def test_unknown_field_is_refused(api):
 
 
 def test_teacher_known_from_an_import_finds_their_history(api):
-    profile = TeacherProfile(email="camille.martin@ac-lyon.fr", first_name="Camille",
-                             last_name="Martin", academy="lyon")
+    profile = TeacherProfile(
+        email="camille.martin@ac-lyon.fr", first_name="Camille", last_name="Martin", academy="lyon"
+    )
     db.session.add(profile)
     db.session.commit()
     response = api.post("/auth/register", json=TEACHER)
@@ -145,11 +170,18 @@ def test_teacher_known_from_an_import_finds_their_history(api):
 
 class TestRegistrationPages:
     def test_company_page_registers_and_signs_in(self, client):
-        response = client.post("/inscription/entreprise", data={
-            "full_name": "Nadia Fondatrice", "email": "nadia@exemple.fr",
-            "password": "un mot de passe solide", "password_confirm": "un mot de passe solide",
-            "organization_name": "Lecture Facile", "siren": "732 829 320", "country": "FR",
-        })
+        response = client.post(
+            "/inscription/entreprise",
+            data={
+                "full_name": "Nadia Fondatrice",
+                "email": "nadia@exemple.fr",
+                "password": "un mot de passe solide",
+                "password_confirm": "un mot de passe solide",
+                "organization_name": "Lecture Facile",
+                "siren": "732 829 320",
+                "country": "FR",
+            },
+        )
         assert response.status_code == 302
         assert client.get("/mon-compte").status_code == 200
         org = db.session.scalar(select(Organization))
@@ -167,13 +199,18 @@ class TestRegistrationPages:
     )
     def test_company_page_shows_french_errors(self, client, changes, message):
         data = {
-            "full_name": "Nadia", "email": "nadia@exemple.fr",
-            "password": "un mot de passe solide", "password_confirm": "un mot de passe solide",
-            "organization_name": "Lecture Facile", "siren": "732829320", "country": "FR",
+            "full_name": "Nadia",
+            "email": "nadia@exemple.fr",
+            "password": "un mot de passe solide",
+            "password_confirm": "un mot de passe solide",
+            "organization_name": "Lecture Facile",
+            "siren": "732829320",
+            "country": "FR",
             **changes,
         }
-        response = client.post("/inscription/entreprise", data=data,
-                               headers={"Accept-Language": "fr"})
+        response = client.post(
+            "/inscription/entreprise", data=data, headers={"Accept-Language": "fr"}
+        )
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
         assert count(User) == 0 and count(Organization) == 0
@@ -182,7 +219,7 @@ class TestRegistrationPages:
         ("changes", "message"),
         [
             ({"uai": "0690026A"}, "UAI invalide"),
-            ({"academy": "atlantide"}, "Choix non valide"),
+            ({"academy": "atlantide"}, "pas un choix valide"),
             ({"academy": ""}, "Académie inconnue"),
             ({"email": "Camille.Martin@AC-LYON.fr"}, "déjà"),
         ],
@@ -190,13 +227,19 @@ class TestRegistrationPages:
     def test_teacher_page_shows_french_errors(self, client, changes, message):
         make_user(Role.teacher, email="camille.martin@ac-lyon.fr")
         data = {
-            "full_name": "Camille Martin", "email": "nouvelle@ac-lyon.fr",
-            "password": "un mot de passe solide", "password_confirm": "un mot de passe solide",
-            "academy": "lyon", "uai": "0690026D", "discipline": "francais",
-            "career_stage": "titulaire", **changes,
+            "full_name": "Camille Martin",
+            "email": "nouvelle@ac-lyon.fr",
+            "password": "un mot de passe solide",
+            "password_confirm": "un mot de passe solide",
+            "academy": "lyon",
+            "uai": "0690026D",
+            "discipline": "francais",
+            "career_stage": "titulaire",
+            **changes,
         }
-        response = client.post("/inscription/enseignant", data=data,
-                               headers={"Accept-Language": "fr"})
+        response = client.post(
+            "/inscription/enseignant", data=data, headers={"Accept-Language": "fr"}
+        )
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
         assert count(User) == 1

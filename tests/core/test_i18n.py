@@ -6,14 +6,19 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-CATALOG = Path(__file__).resolve().parents[2] / "accelerator/translations/fr/LC_MESSAGES/messages.po"
+CATALOG = (
+    Path(__file__).resolve().parents[2] / "accelerator/translations/fr/LC_MESSAGES/messages.po"
+)
 
 
 def test_every_message_has_a_french_translation():
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle)
-    missing = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str)
-                                                       else all(m.string))]
+    missing = [
+        m.id
+        for m in catalog
+        if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert missing == [] and fuzzy == []
 
