@@ -1,0 +1,1 @@
+"""The cadre de confiance: versioned criteria frameworks and the scoring engine."""
