@@ -1,0 +1,1 @@
+"""Audits: solutions, self-assessment, evidence, expert scoring, committee decisions."""

@@ -1,0 +1,429 @@
+"""Solutions and their audits: self-assessment, evidence, assignments, scores, decisions.
+
+History is append-only (``AuditEvent``): every transition, score change and decision is a
+row. Work status (``Audit.status``), the experts' levels (``Score``), settled levels
+(``Consolidation``) and the committee's decision (``Decision``) are separate records.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accelerator.accounts.models import Organization, Role, User
+from accelerator.audits.states import APPROVED_STATES, OPEN_STATES, AuditStatus
+from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.enums import TitledEnum
+from accelerator.criteria.models import FrameworkVersion
+from accelerator.extensions import db
+
+
+class Pricing(TitledEnum):
+    free = "free", _l("Free")
+    freemium = "freemium", _l("Freemium")
+    paid = "paid", _l("Paid")
+
+
+class Answer(TitledEnum):
+    yes = "yes", _l("Yes")
+    partial = "partial", _l("Partly")
+    no = "no", _l("No")
+    not_applicable = "not_applicable", _l("Not applicable")
+
+
+def _enum(enum_class, name: str, length: int = 30) -> Enum:
+    return Enum(enum_class, name=name, native_enum=False, length=length, validate_strings=True)
+
+
+class Solution(db.Model):
+    """An EdTech product described by its company."""
+
+    __tablename__ = "solution"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    #: unique, stable, used in public URLs
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str | None] = mapped_column(String(500))
+    #: discipline codes (core.reference.DISCIPLINES)
+    subjects: Mapped[list] = mapped_column(JSON, default=list)
+    #: level codes (core.reference.LEVELS)
+    levels: Mapped[list] = mapped_column(JSON, default=list)
+    processes_personal_data: Mapped[bool] = mapped_column(default=True)
+    #: ISO 3166-1 alpha-2 country where the data is hosted
+    hosting_country: Mapped[str] = mapped_column(String(2), default="FR")
+    gar_compatible: Mapped[bool] = mapped_column(default=False)
+    pricing: Mapped[Pricing] = mapped_column(_enum(Pricing, "pricing", 20), default=Pricing.free)
+    #: stored logo file name under UPLOAD_DIR (optional)
+    logo_name: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    audits: Mapped[list[Audit]] = relationship(back_populates="solution", order_by="Audit.id")
+
+    def attributes(self) -> dict[str, object]:
+        """The attributes criteria may depend on (``Criterion.applies_if``)."""
+        return {
+            "processes_personal_data": self.processes_personal_data,
+            "gar_compatible": self.gar_compatible,
+            "hosting_country": self.hosting_country,
+            "paid": self.pricing != Pricing.free,
+        }
+
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Solutions ``user`` may read: its company's; those of audits assigned to an expert;
+        all for managers and admins."""
+        statement = select(cls)
+        if user is None or not user.is_authenticated:
+            return statement.where(false())
+        if user.role in (Role.manager, Role.admin):
+            return statement
+        if user.role == Role.company:
+            return statement.where(cls.organization_id == user.organization_id)
+        if user.role == Role.expert:
+            assigned = (
+                select(Audit.solution_id)
+                .join(Assignment, Assignment.audit_id == Audit.id)
+                .where(Assignment.expert_id == user.id)
+            )
+            return statement.where(cls.id.in_(assigned))
+        return statement.where(false())
+
+
+class Audit(db.Model):
+    __tablename__ = "audit"
+    __table_args__ = (
+        # One open audit per solution at a time, enforced by the database.
+        Index(
+            "uq_audit_open_per_solution",
+            "solution_id",
+            unique=True,
+            sqlite_where=db.text(
+                "status IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATES) + ")"
+            ),
+            postgresql_where=db.text(
+                "status IN (" + ", ".join(f"'{s.value}'" for s in OPEN_STATES) + ")"
+            ),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    solution_id: Mapped[int] = mapped_column(
+        ForeignKey("solution.id", ondelete="RESTRICT"), index=True
+    )
+    #: the framework version the audit is assessed and scored on
+    framework_version_id: Mapped[int] = mapped_column(
+        ForeignKey("framework_version.id", ondelete="RESTRICT"), index=True
+    )
+    status: Mapped[AuditStatus] = mapped_column(
+        _enum(AuditStatus, "audit_status"), default=AuditStatus.draft, index=True
+    )
+    #: the approval state to go back to when a suspension is lifted
+    status_before_suspension: Mapped[AuditStatus | None] = mapped_column(
+        _enum(AuditStatus, "audit_status")
+    )
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: last day of validity of an approval
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    #: public code that proves an approval (/verify/<code>)
+    verification_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    #: appeals lodged (at most one)
+    appeal_count: Mapped[int] = mapped_column(default=0)
+    #: the audit this one renews
+    renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("audit.id", ondelete="SET NULL"))
+    #: when the expiry reminder was sent
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: optimistic lock: a concurrent change to the same audit fails instead of overwriting
+    lock_version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    solution: Mapped[Solution] = relationship(back_populates="audits")
+    framework_version: Mapped[FrameworkVersion] = relationship()
+    answers: Mapped[list[SelfAssessment]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="audit", order_by="Evidence.id", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="audit", order_by="Assignment.id", cascade="all, delete-orphan"
+    )
+    scores: Mapped[list[Score]] = relationship(back_populates="audit", cascade="all, delete-orphan")
+    consolidations: Mapped[list[Consolidation]] = relationship(
+        back_populates="audit", cascade="all, delete-orphan"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="audit", order_by="Decision.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[AuditEvent]] = relationship(
+        back_populates="audit", order_by="AuditEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def organization_id(self) -> int:
+        return self.solution.organization_id
+
+    def effective_status(self, today: date | None = None) -> AuditStatus:
+        """The status as people read it: an approval past its validity is expired."""
+        if (
+            self.status in APPROVED_STATES
+            and self.valid_until is not None
+            and (today or date.today()) > self.valid_until
+        ):
+            return AuditStatus.expired
+        return self.status
+
+    @property
+    def latest_decision(self) -> Decision | None:
+        return self.decisions[-1] if self.decisions else None
+
+    def expert_ids(self) -> set[int]:
+        return {assignment.expert_id for assignment in self.assignments}
+
+    def is_assigned(self, user) -> bool:
+        return user.role == Role.expert and user.id in self.expert_ids()
+
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Audits ``user`` may read: its company's, those assigned to an expert, all for
+        managers and admins. Every list and lookup goes through here."""
+        statement = select(cls)
+        if user is None or not user.is_authenticated:
+            return statement.where(false())
+        if user.role in (Role.manager, Role.admin):
+            return statement
+        if user.role == Role.company:
+            own = select(Solution.id).where(Solution.organization_id == user.organization_id)
+            return statement.where(cls.solution_id.in_(own))
+        if user.role == Role.expert:
+            assigned = select(Assignment.audit_id).where(Assignment.expert_id == user.id)
+            return statement.where(cls.id.in_(assigned))
+        return statement.where(false())
+
+
+self_assessment_evidence = Table(
+    "self_assessment_evidence",
+    db.metadata,
+    Column(
+        "self_assessment_id", ForeignKey("self_assessment.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("evidence_id", ForeignKey("evidence.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class SelfAssessment(db.Model):
+    """The company's answer on one criterion."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (UniqueConstraint("audit_id", "criterion_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"))
+    criterion_code: Mapped[str] = mapped_column(String(20))
+    answer: Mapped[Answer] = mapped_column(_enum(Answer, "answer", 20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="answers")
+    evidence: Mapped[list[Evidence]] = relationship(secondary=self_assessment_evidence)
+
+
+class Evidence(db.Model):
+    """A file attached to an audit. Content-addressed on disk (by SHA-256), so the same file
+    is stored once; the row keeps the name the company gave it."""
+
+    __tablename__ = "evidence"
+    __table_args__ = (UniqueConstraint("audit_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    #: the original file name, cleaned
+    filename: Mapped[str] = mapped_column(String(255))
+    #: MIME type detected from the content
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="evidence")
+
+
+class ConflictOfInterest(db.Model):
+    """An expert's declaration that they cannot audit an organization's solutions."""
+
+    __tablename__ = "conflict_of_interest"
+    __table_args__ = (UniqueConstraint("expert_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    expert_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    expert: Mapped[User] = relationship()
+    organization: Mapped[Organization] = relationship()
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("audit_id", "expert_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the expert declared their scoring finished (opens the other experts' levels)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    audit: Mapped[Audit] = relationship(back_populates="assignments")
+    expert: Mapped[User] = relationship(foreign_keys=[expert_id])
+
+
+class Score(db.Model):
+    """One expert's level on one criterion, with its justification."""
+
+    __tablename__ = "score"
+    __table_args__ = (UniqueConstraint("audit_id", "expert_id", "criterion_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"))
+    criterion_code: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column()
+    justification: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="scores")
+    expert: Mapped[User] = relationship()
+
+
+class Consolidation(db.Model):
+    """A manager's settled level where experts diverged."""
+
+    __tablename__ = "consolidation"
+    __table_args__ = (UniqueConstraint("audit_id", "criterion_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    criterion_code: Mapped[str] = mapped_column(String(20))
+    level: Mapped[int] = mapped_column()
+    justification: Mapped[str] = mapped_column(Text)
+    settled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    settled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="consolidations")
+
+
+class Decision(db.Model):
+    """A committee decision; an appeal leads to a second one (``round`` 2)."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[AuditStatus] = mapped_column(_enum(AuditStatus, "audit_status"))
+    motivation: Mapped[str] = mapped_column(Text)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    #: the scoring engine's figures when the decision was taken
+    overall_score: Mapped[float] = mapped_column()
+    domain_scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    recommendation: Mapped[str] = mapped_column(String(30))
+    round: Mapped[int] = mapped_column(default=1)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    audit: Mapped[Audit] = relationship(back_populates="decisions")
+    conditions: Mapped[list[Condition]] = relationship(
+        back_populates="decision", order_by="Condition.id", cascade="all, delete-orphan"
+    )
+    decided_by: Mapped[User | None] = relationship()
+
+
+class Condition(db.Model):
+    """A condition attached to an approval, with its due date."""
+
+    __tablename__ = "decision_condition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decision.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    decision: Mapped[Decision] = relationship(back_populates="conditions")
+
+
+class AuditEvent(db.Model):
+    """Append-only history: transitions, score changes, settlements, decisions, messages."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    #: a transition action (submit, admit, ...) or score, consolidation, assignment
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(30))
+    to_status: Mapped[str | None] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    #: details (criterion code, level, ...)
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    audit: Mapped[Audit] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    @property
+    def is_transition(self) -> bool:
+        return self.from_status is not None or self.to_status is not None
+
+
+def visible_audit_ids_for(user) -> Select:
+    """Ids of the audits ``user`` may read (for joins from other tables)."""
+    return Audit.visible_to(user).with_only_columns(Audit.id)
