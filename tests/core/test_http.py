@@ -146,3 +146,9 @@ def test_production_sends_hsts_and_secure_cookies():
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/healthz", base_url="https://localhost")
     assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_form_fields_carry_no_empty_attributes(client):
+    for path in ("/inscription/entreprise", "/inscription/enseignant", "/connexion"):
+        html = client.get(path).get_data(as_text=True)
+        assert '="None"' not in html and '="False"' not in html
