@@ -72,6 +72,9 @@ class Config:
     )
     #: absolute base URL used in emails and QR codes when there is no request
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: PEM file of the Ed25519 key that signs Open Badges (created on first use when absent);
+    #: None: instance/badge-signing-key.pem
+    BADGE_SIGNING_KEY = os.environ.get("BADGE_SIGNING_KEY")
 
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from accelerator.training.records import COMMENT_MAX, RATING_MAX, RATING_MIN
@@ -15,7 +16,7 @@ class RateForm(FlaskForm):
 
     rating = RadioField(
         _l("Your rating"),
-        choices=[(n, str(n)) for n in range(RATING_MIN, RATING_MAX + 1)],
+        choices=[SelectChoice(n, str(n)) for n in range(RATING_MIN, RATING_MAX + 1)],
         coerce=int,
         validators=[InputRequired(message=_l("Give a rating from 1 to 5."))],
         description=_l("From 1 (not satisfied) to 5 (very satisfied)"),
