@@ -106,17 +106,29 @@ def approved_on(solution_id, day) -> Exists:
     (both SQL expressions), not suspended on that day."""
     decision, audit = aliased(Decision), aliased(Audit)
     suspension, reinstatement = aliased(AuditEvent), aliased(AuditEvent)
-    lifted = exists().where(
-        reinstatement.audit_id == audit.id,
-        reinstatement.action == "reinstate",
-        reinstatement.at > suspension.at,
-        day_of(reinstatement.at) <= day,
+    # Explicit correlation: these subqueries are nested two and three levels deep, and must
+    # refer to the audit and the session of the enclosing queries, not to fresh copies.
+    lifted = (
+        select(reinstatement.id)
+        .where(
+            reinstatement.audit_id == audit.id,
+            reinstatement.action == "reinstate",
+            reinstatement.at > suspension.at,
+            day_of(reinstatement.at) <= day,
+        )
+        .correlate_except(reinstatement)
+        .exists()
     )
-    suspended = exists().where(
-        suspension.audit_id == audit.id,
-        suspension.action == "suspend",
-        day_of(suspension.at) <= day,
-        ~lifted,
+    suspended = (
+        select(suspension.id)
+        .where(
+            suspension.audit_id == audit.id,
+            suspension.action == "suspend",
+            day_of(suspension.at) <= day,
+            ~lifted,
+        )
+        .correlate_except(suspension)
+        .exists()
     )
     return (
         select(decision.id)
@@ -128,6 +140,7 @@ def approved_on(solution_id, day) -> Exists:
             decision.valid_until >= day,
             ~suspended,
         )
+        .correlate_except(decision, audit)
         .exists()
     )
 

@@ -108,6 +108,19 @@ def test_sessions_during_a_suspension_do_not_count(suspended_on, reinstated_on, 
     assert progress.trained_teachers() == (1 if counts else 0)
 
 
+def test_a_suspension_is_read_on_its_own_audit_and_at_each_sessions_date():
+    suspended, other = approved_solution(), approved_solution()
+    _suspension(suspended, date(2026, 3, 1), None)
+    # another audit's reinstatement does not lift this suspension
+    _suspension(other, date(2026, 2, 1), date(2026, 3, 5))
+    before = teacher()
+    enroll(before, make_session([suspended], on=date(2026, 2, 20)))  # before: counts
+    enroll(teacher(), make_session([suspended], on=date(2026, 3, 10)))  # during: does not
+    enroll(teacher(), make_session([other], on=date(2026, 3, 10)))  # reinstated: counts
+    assert progress.trained_teachers() == 2
+    assert progress.by_solution() == {suspended.slug: 1, other.slug: 1}
+
+
 def test_breakdowns_agree_with_the_total():
     tool, other = approved_solution(), approved_solution()
     lyon, paris, nowhere = teacher(academy="lyon"), teacher(academy="paris"), teacher(academy=None)
