@@ -223,6 +223,9 @@ def prepare(url: str, scale: float, reseed: bool) -> None:
         except Exception:
             db.session.rollback()
         if present == enrollments and not reseed:
+            upgrade(directory=str(ROOT / "migrations"))  # new indexes apply to the kept data
+            db.session.execute(text("ANALYZE"))
+            db.session.commit()
             return
         db.session.remove()
         if url.startswith("postgresql"):

@@ -36,7 +36,6 @@ from sqlalchemy import (
     String,
     and_,
     distinct,
-    exists,
     func,
     literal_column,
     select,
