@@ -22,14 +22,17 @@ variants of the same subqueries, so they agree with the total:
 - ``projected_date``: the pace is the mean number of newly trained teachers per month over
   the last six whole calendar months (the current month is left out, being incomplete);
   the projection adds (target - total) / pace months to today. ``None`` when the pace is
-  zero; the day the target was reached when it already is.
+  zero (or so low that the date would pass the year 9999); the day the target was
+  reached when it already is.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import (
     Date,
     Select,
@@ -259,20 +262,53 @@ def projected_date(
     pace = sum(months.get(key, 0) for key in _previous_months(today, PACE_MONTHS)) / PACE_MONTHS
     if pace <= 0:
         return None
-    return today + timedelta(days=math.ceil((target - total) / pace * DAYS_PER_MONTH))
+    days = math.ceil((target - total) / pace * DAYS_PER_MONTH)
+    if days > (date.max - today).days:  # a trickle: no meaningful date
+        return None
+    return today + timedelta(days=days)
+
+
+def _by_month_and_academy() -> list[tuple[str, str, int]]:
+    """(month of first completion, académie, teachers): the GROUP BY that gives the total,
+    ``by_month`` and ``by_academy`` in one pass (what ``summary`` uses)."""
+    first = _first_completions()
+    month = month_of(first.c.first_at)
+    academy = func.coalesce(TeacherProfile.academy, UNKNOWN_ACADEMY)
+    return db.session.execute(
+        select(month, academy, func.count())
+        .select_from(first)
+        .join(TeacherProfile, TeacherProfile.id == first.c.teacher_id)
+        .group_by(month, academy)
+    ).all()
 
 
 def summary(today: date | None = None) -> dict:
-    """Everything the public page and the API show."""
-    total = trained_teachers()
-    months = by_month()
-    projected = projected_date(total, months, today)
+    """Everything the public page and the API show (two queries)."""
+    months: dict[str, int] = {}
+    academies: dict[str, int] = {}
+    for month, academy, count in _by_month_and_academy():
+        months[month] = months.get(month, 0) + count
+        academies[academy] = academies.get(academy, 0) + count
+    total = sum(months.values())
     return {
         "trained_teachers": total,
         "target": TARGET,
         "percent": round(100 * total / TARGET, 1),
-        "by_academy": by_academy(),
-        "by_month": months,
+        "by_academy": dict(sorted(academies.items())),
+        "by_month": dict(sorted(months.items())),
         "by_solution": by_solution(),
-        "projected_date": projected,
+        "projected_date": projected_date(total, months, today),
     }
+
+
+def cached_summary() -> dict:
+    """``summary()``, kept ``PROGRESS_CACHE_SECONDS`` in this process: the figures move
+    slowly and the public page should not run the counter at every visit."""
+    max_age = current_app.config.get("PROGRESS_CACHE_SECONDS", 0)
+    cached = current_app.extensions.get("training_progress")
+    now = time.monotonic()
+    if max_age and cached and now - cached[0] < max_age:
+        return cached[1]
+    figures = summary()
+    current_app.extensions["training_progress"] = (now, figures)
+    return figures

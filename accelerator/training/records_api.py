@@ -178,7 +178,7 @@ def training_progress():
         200: {description: "{trained_teachers, target, percent, by_academy, by_month,
           by_solution, projected_date}"}
     """
-    figures = progress.summary()
+    figures = dict(progress.cached_summary())  # a copy: the cached one stays as it is
     projected = figures["projected_date"]
     figures["projected_date"] = projected.isoformat() if projected else None
     response = Response(_json(figures), mimetype="application/json")

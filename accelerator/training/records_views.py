@@ -121,7 +121,7 @@ def verify_page(code: str):
 
 @bp.route("/progression")
 def progress_page():
-    figures = progress.summary()
+    figures = progress.cached_summary()
     names = dict(
         db.session.execute(
             select(Solution.slug, Solution.name).where(Solution.slug.in_(figures["by_solution"]))

@@ -135,6 +135,25 @@ def test_breakdowns_agree_with_the_total():
     # the month of each teacher's first qualifying completion
     assert progress.by_month() == {"2026-02": 1, "2026-03": 1, "2026-04": 1}
     assert progress.by_solution() == {tool.slug: 2, other.slug: 3}
+    figures = progress.summary(today=date(2026, 5, 10))
+    assert figures["trained_teachers"] == 3
+    assert figures["by_academy"] == progress.by_academy()
+    assert figures["by_month"] == progress.by_month()
+    assert figures["by_solution"] == progress.by_solution()
+
+
+def test_figures_are_kept_a_while_in_the_process(app):
+    enroll(teacher(), make_session())
+    app.config["PROGRESS_CACHE_SECONDS"] = 60
+    try:
+        assert progress.cached_summary()["trained_teachers"] == 1
+        enroll(teacher(), make_session())
+        assert progress.cached_summary()["trained_teachers"] == 1
+        app.config["PROGRESS_CACHE_SECONDS"] = 0
+        assert progress.cached_summary()["trained_teachers"] == 2
+    finally:
+        app.config["PROGRESS_CACHE_SECONDS"] = 0
+        app.extensions.pop("training_progress", None)
 
 
 def test_projected_date_follows_the_pace_of_the_last_six_months():
