@@ -24,7 +24,16 @@ DOMAINS = ("core", "accounts", "criteria", "audits", "training")
 #: Modules looked for in each domain, in this order. A module defining ``bp`` is registered
 #: as a blueprint, one defining ``COMMANDS`` adds its CLI commands; a large domain splits its
 #: pages and API into extra modules (training's records_views and records_api).
-DOMAIN_MODULES = ("models", "views", "api", "records_views", "records_api", "cli", "demo")
+DOMAIN_MODULES = (
+    "models",
+    "views",
+    "api",
+    "records_views",
+    "records_api",
+    "cli",
+    "demo",
+    "records_demo",
+)
 
 
 def create_app(config: str | type | None = None, **overrides) -> Flask:
