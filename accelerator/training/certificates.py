@@ -92,18 +92,13 @@ def render_certificate(certificate: Certificate, verification_url: str) -> bytes
             end=format_date(end, "long"),
         )
     )
+    hours = f"{session.duration_hours:g}"
     lines = [
         gettext("Réseau Canopé certifies that"),
         f"<b>{escape(full_name(teacher))}</b>",
         gettext("attended and completed the training session"),
         f"<b>« {escape(session.title)} »</b>",
-        escape(
-            gettext(
-                "%(dates)s, lasting %(hours)s hours,",
-                dates=dates,
-                hours=f"{session.duration_hours:g}",
-            )
-        ),
+        escape(gettext("%(dates)s, lasting %(hours)s hours,", dates=dates, hours=hours)),
         escape(gettext("on the use of: %(solutions)s.", solutions=solutions)),
     ]
     top -= 8 * mm

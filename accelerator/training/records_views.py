@@ -3,8 +3,10 @@ attestations, the public counter ("Progression") and the badge issuer's public k
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -132,6 +134,10 @@ def progress_page():
         figures=figures,
         academies=ACADEMIES,
         solution_names=names,
+        month_labels={
+            key: format_date(date(int(key[:4]), int(key[5:7]), 1), "MMMM yyyy")
+            for key in figures["by_month"]
+        },
     )
 
 
