@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Response, request, url_for
+from flask import Response, request
 from flask_login import current_user
 
 from accelerator.accounts.models import Role
@@ -13,7 +13,7 @@ from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
 from accelerator.training import badges, progress, records
-from accelerator.training.certificates import render_certificate
+from accelerator.training import records_downloads as downloads
 from accelerator.training.records_schemas import (
     CertificateOut,
     FeedbackIn,
@@ -92,17 +92,7 @@ def certificate_pdf(certificate_id: int):
         404: {description: Not one of the caller's certificates}
     """
     certificate = records.own_certificate(current_user, certificate_id)
-    return pdf_response(certificate)
-
-
-def pdf_response(certificate) -> Response:
-    url = url_for("training_records.verify_page", code=certificate.code, _external=True)
-    response = Response(render_certificate(certificate, url), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="attestation-{certificate.code}.pdf"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return downloads.pdf_response(certificate)
 
 
 @api.get("/me/badges/<int:certificate_id>.json")
@@ -118,15 +108,7 @@ def badge_json(certificate_id: int):
         404: {description: Not one of the caller's certificates}
     """
     certificate = records.own_certificate(current_user, certificate_id)
-    return badge_json_response(certificate)
-
-
-def badge_json_response(certificate) -> Response:
-    response = Response(_json(badges.credential(certificate)), mimetype="application/vc+ld+json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="badge-{certificate.code}.json"'
-    )
-    return response
+    return downloads.badge_json_response(certificate)
 
 
 @api.get("/me/badges/<int:certificate_id>.jwt")
@@ -142,13 +124,7 @@ def badge_jwt(certificate_id: int):
         404: {description: Not one of the caller's certificates}
     """
     certificate = records.own_certificate(current_user, certificate_id)
-    return badge_jwt_response(certificate)
-
-
-def badge_jwt_response(certificate) -> Response:
-    response = Response(badges.signed_credential(certificate), mimetype="application/vc+jwt")
-    response.headers["Content-Disposition"] = f'attachment; filename="badge-{certificate.code}.jwt"'
-    return response
+    return downloads.badge_jwt_response(certificate)
 
 
 @api.get("/training/badges/<code>/status")

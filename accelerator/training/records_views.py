@@ -20,7 +20,7 @@ from accelerator.core.permissions import roles_required
 from accelerator.core.reference import ACADEMIES
 from accelerator.extensions import db
 from accelerator.training import badges, progress, records
-from accelerator.training.records_api import (
+from accelerator.training.records_downloads import (
     badge_json_response,
     badge_jwt_response,
     pdf_response,
