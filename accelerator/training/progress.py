@@ -268,34 +268,18 @@ def projected_date(
     return today + timedelta(days=days)
 
 
-def _by_month_and_academy() -> list[tuple[str, str, int]]:
-    """(month of first completion, académie, teachers): the GROUP BY that gives the total,
-    ``by_month`` and ``by_academy`` in one pass (what ``summary`` uses)."""
-    first = _first_completions()
-    month = month_of(first.c.first_at)
-    academy = func.coalesce(TeacherProfile.academy, UNKNOWN_ACADEMY)
-    return db.session.execute(
-        select(month, academy, func.count())
-        .select_from(first)
-        .join(TeacherProfile, TeacherProfile.id == first.c.teacher_id)
-        .group_by(month, academy)
-    ).all()
-
-
 def summary(today: date | None = None) -> dict:
-    """Everything the public page and the API show (two queries)."""
-    months: dict[str, int] = {}
-    academies: dict[str, int] = {}
-    for month, academy, count in _by_month_and_academy():
-        months[month] = months.get(month, 0) + count
-        academies[academy] = academies.get(academy, 0) + count
+    """Everything the public page and the API show: the total is the sum of ``by_month``
+    (each teacher counted in the month of their first qualifying completion), which saves
+    running the count itself."""
+    months = by_month()
     total = sum(months.values())
     return {
         "trained_teachers": total,
         "target": TARGET,
         "percent": round(100 * total / TARGET, 1),
-        "by_academy": dict(sorted(academies.items())),
-        "by_month": dict(sorted(months.items())),
+        "by_academy": by_academy(),
+        "by_month": months,
         "by_solution": by_solution(),
         "projected_date": projected_date(total, months, today),
     }
