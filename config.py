@@ -72,6 +72,11 @@ class Config:
     )
     #: absolute base URL used in emails and QR codes when there is no request
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: PEM file of the Ed25519 key that signs Open Badges (created on first use when absent);
+    #: None: instance/badge-signing-key.pem
+    BADGE_SIGNING_KEY = os.environ.get("BADGE_SIGNING_KEY")
+    #: seconds the training counter's figures are kept in each process (0: not cached)
+    PROGRESS_CACHE_SECONDS = int(os.environ.get("PROGRESS_CACHE_SECONDS", "300"))
 
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -89,6 +94,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_BASE_URL = "http://localhost"
+    PROGRESS_CACHE_SECONDS = 0
     # A cheap hash keeps the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

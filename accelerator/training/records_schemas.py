@@ -1,0 +1,95 @@
+"""API schemas of a teacher's training records: feedback, certificates, verification."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from marshmallow import fields, validate
+
+from accelerator.core.schemas import StrictSchema, Trimmed
+from accelerator.training.records import COMMENT_MAX, RATING_MAX, RATING_MIN, public_name
+
+# marshmallow's messages are message ids, translated when the problem is answered.
+RATING_RANGE = "Give a rating from 1 to 5."
+COMMENT_TOO_LONG = "The comment is too long (2000 characters at most)."
+MESSAGES = (
+    _l("Give a rating from 1 to 5."),
+    _l("The comment is too long (2000 characters at most)."),
+)
+
+
+class FeedbackIn(StrictSchema):
+    rating = fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(RATING_MIN, RATING_MAX, error=RATING_RANGE),
+    )
+    comment = Trimmed(
+        load_default="", validate=validate.Length(max=COMMENT_MAX, error=COMMENT_TOO_LONG)
+    )
+
+
+class FeedbackOut(StrictSchema):
+    id = fields.Integer()
+    session_id = fields.Function(lambda feedback: feedback.enrollment.session_id)
+    rating = fields.Integer()
+    comment = fields.String()
+    created_at = fields.DateTime()
+
+
+class SolutionRef(StrictSchema):
+    id = fields.Integer()
+    slug = fields.String()
+    name = fields.String()
+
+
+class SessionRef(StrictSchema):
+    id = fields.Integer()
+    reference = fields.String()
+    title = fields.String()
+    format = fields.Function(lambda session: session.format.value)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    duration_hours = fields.Float()
+    academy = fields.String()
+
+
+class CertificateOut(StrictSchema):
+    """A teacher's own certificate, with the links to its PDF and badge."""
+
+    id = fields.Integer()
+    code = fields.String()
+    issued_at = fields.DateTime()
+    revoked = fields.Function(lambda c: c.revoked_at is not None)
+    session = fields.Function(lambda c: SessionRef().dump(c.enrollment.session))
+    solutions = fields.Function(
+        lambda c: SolutionRef(many=True).dump(c.enrollment.session.solutions)
+    )
+    verification_url = fields.Function(
+        lambda c: url_for("training_records.verify_page", code=c.code, _external=True)
+    )
+    pdf_url = fields.Function(
+        lambda c: url_for("api.certificate_pdf", certificate_id=c.id, _external=True)
+    )
+    badge_url = fields.Function(
+        lambda c: url_for("api.badge_json", certificate_id=c.id, _external=True)
+    )
+    badge_jwt_url = fields.Function(
+        lambda c: url_for("api.badge_jwt", certificate_id=c.id, _external=True)
+    )
+
+
+class VerificationOut(StrictSchema):
+    """What anyone holding the code learns: little about the teacher (first name and the
+    initial of the last name), the training, and whether it stands."""
+
+    genuine = fields.Constant(True)
+    code = fields.String()
+    teacher = fields.Function(lambda c: public_name(c.enrollment.teacher))
+    session = fields.Function(lambda c: SessionRef().dump(c.enrollment.session))
+    solutions = fields.Function(
+        lambda c: SolutionRef(many=True).dump(c.enrollment.session.solutions)
+    )
+    issued_at = fields.DateTime()
+    revoked = fields.Function(lambda c: c.revoked_at is not None)
+    revoked_at = fields.DateTime()

@@ -1,0 +1,161 @@
+"""Pages of a teacher's training records ("Mes formations"), the public verification of
+attestations, the public counter ("Progression") and the badge issuer's public key."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from accelerator.accounts.models import Role
+from accelerator.audits.models import Solution
+from accelerator.core.errors import Conflict, Invalid, NotFound
+from accelerator.core.forms import apply_errors
+from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.permissions import roles_required
+from accelerator.core.reference import ACADEMIES
+from accelerator.extensions import db
+from accelerator.training import badges, progress, records
+from accelerator.training.records_downloads import (
+    badge_json_response,
+    badge_jwt_response,
+    pdf_response,
+)
+from accelerator.training.records_forms import RateForm, VerifyForm
+
+bp = Blueprint("training_records", __name__)
+
+
+def _rate_form(session_id: int, formdata=None) -> RateForm:
+    return RateForm(formdata=formdata, prefix=f"rate-{session_id}")
+
+
+def _my_trainings_page(failed: RateForm | None = None, failed_session: int | None = None):
+    if records.ensure_certificates(current_user):
+        db.session.commit()
+    coming, past = records.training_records(current_user)
+    forms = {
+        record.session.id: (
+            failed if record.session.id == failed_session else _rate_form(record.session.id)
+        )
+        for record in past + coming
+        if record.can_rate
+    }
+    return render_template(
+        "training/records/my_trainings.html", coming=coming, past=past, forms=forms
+    ), (422 if failed is not None else 200)
+
+
+@bp.route("/mes-formations")
+@roles_required(Role.teacher)
+def my_trainings():
+    return _my_trainings_page()
+
+
+@bp.route("/mes-formations/sessions/<int:session_id>/avis", methods=["POST"])
+@roles_required(Role.teacher)
+def rate_session(session_id: int):
+    form = _rate_form(session_id, request.form)
+    if form.validate_on_submit():
+        try:
+            records.rate_session(current_user, session_id, form.rating.data, form.comment.data)
+        except Conflict as error:  # not attended yet, or already rated
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for(".my_trainings"))
+        except Invalid as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Thank you: your rating has been recorded."), "success")
+            return redirect(url_for(".my_trainings") + f"#session-{session_id}")
+    records.own_enrollment(current_user, session_id)  # not the caller's session: 404
+    return _my_trainings_page(failed=form, failed_session=session_id)
+
+
+@bp.route("/mes-formations/attestations/<int:certificate_id>.pdf")
+@roles_required(Role.teacher)
+def certificate_pdf(certificate_id: int):
+    return pdf_response(records.own_certificate(current_user, certificate_id))
+
+
+@bp.route("/mes-formations/badges/<int:certificate_id>.json")
+@roles_required(Role.teacher)
+def badge_json(certificate_id: int):
+    return badge_json_response(records.own_certificate(current_user, certificate_id))
+
+
+@bp.route("/mes-formations/badges/<int:certificate_id>.jwt")
+@roles_required(Role.teacher)
+def badge_jwt(certificate_id: int):
+    return badge_jwt_response(records.own_certificate(current_user, certificate_id))
+
+
+@bp.route("/attestations")
+def verify_form():
+    form = VerifyForm(request.args)
+    if request.args and form.validate():
+        return redirect(url_for(".verify_page", code=form.code.data.strip()))
+    return render_template("training/records/verify_form.html", form=form), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/attestations/<code>")
+def verify_page(code: str):
+    try:
+        certificate = records.verify_certificate(code)
+    except NotFound:
+        form = VerifyForm(data={"code": code})
+        return render_template("training/records/verify_form.html", form=form, unknown=True), 404
+    return render_template(
+        "training/records/verify.html",
+        certificate=certificate,
+        teacher_name=records.public_name(certificate.enrollment.teacher),
+        status=badges.status(certificate),
+    )
+
+
+@bp.route("/progression")
+def progress_page():
+    figures = progress.cached_summary()
+    names = dict(
+        db.session.execute(
+            select(Solution.slug, Solution.name).where(Solution.slug.in_(figures["by_solution"]))
+        ).all()
+    )
+    return render_template(
+        "training/records/progress.html",
+        figures=figures,
+        academies=ACADEMIES,
+        solution_names=names,
+        month_labels={
+            key: format_date(date(int(key[:4]), int(key[5:7]), 1), "MMMM yyyy")
+            for key in figures["by_month"]
+        },
+    )
+
+
+@bp.route("/.well-known/jwks.json")
+def jwks():
+    """The public key that verifies the service's Open Badges (VC-JWT, EdDSA)."""
+    response = jsonify(badges.jwks())
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+add_nav_item(
+    NavItem(
+        45,
+        "training_records.my_trainings",
+        _l("My trainings"),
+        roles=(Role.teacher,),
+        prefix="/mes-formations",
+    )
+)
+add_nav_item(NavItem(80, "training_records.progress_page", _l("Progress"), prefix="/progression"))

@@ -1,0 +1,22 @@
+"""The demo seeder of training records is idempotent and certifies completed enrolments."""
+
+from __future__ import annotations
+
+from accelerator.extensions import db
+from accelerator.training.models import Certificate, Feedback
+from accelerator.training.records_demo import seed_training_records
+from tests.training.records.factories import enroll, make_session, teacher
+
+
+def _count(model) -> int:
+    return db.session.scalar(db.select(db.func.count(model.id)))
+
+
+def test_seeding_twice_changes_nothing():
+    assert "nothing" in seed_training_records()[0]
+    session = make_session()
+    enroll(teacher(), session)
+    enroll(teacher(), session, attended=True, completed=False)
+    assert seed_training_records() == ["Training records: 1 attestations issued, 1 ratings added."]
+    assert seed_training_records() == ["Training records: 0 attestations issued, 0 ratings added."]
+    assert (_count(Certificate), _count(Feedback)) == (1, 1)
