@@ -51,11 +51,14 @@ def _check_email_free(email: str) -> None:
 
 
 def _flush_or_invalid(field: str, message) -> None:
-    """Flush, turning a unique-constraint race (two requests in the same second) into 422."""
+    """Flush, turning a unique-constraint race (two requests in the same second) into 422.
+
+    The registration is the request's only write, so the whole session is rolled back.
+    """
     try:
-        with db.session.begin_nested():
-            db.session.flush()
+        db.session.flush()
     except IntegrityError:
+        db.session.rollback()
         raise Invalid(str(message), {field: [str(message)]}) from None
 
 
