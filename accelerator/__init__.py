@@ -19,7 +19,7 @@ from accelerator.extensions import babel, csrf, db, limiter, login_manager, migr
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Domain packages, in dependency order; each may have views (bp), api, cli and demo modules.
-DOMAINS = ("core", "accounts", "criteria", "audits")
+DOMAINS = ("core", "accounts", "criteria", "audits", "training")
 
 
 def create_app(config: str | type | None = None, **overrides) -> Flask:
@@ -64,9 +64,11 @@ def _select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    # Pages are French first whatever the browser says; English is one click away.
+    # Machines may ask for English messages with Accept-Language.
+    if is_api_request():
+        return request.accept_languages.best_match(languages) or "fr"
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _init_extensions(app: Flask) -> None:

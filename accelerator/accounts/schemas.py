@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, validates, validates_schema
 
 from accelerator.accounts import rules
 from accelerator.accounts.models import SELF_REGISTERED_ROLES, STAFF_ROLES, Role
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES, DISCIPLINES
-from accelerator.core.schemas import StrictSchema, Trimmed, not_blank, one_of, validate_country
+from accelerator.core.schemas import (
+    StrictSchema,
+    Trimmed,
+    max_length,
+    not_blank,
+    one_of,
+    validate_country,
+)
 
 
 class PasswordMixin:
@@ -21,7 +28,7 @@ class PasswordMixin:
 
 
 class OrganizationIn(StrictSchema):
-    name = Trimmed(required=True, validate=[not_blank, validate.Length(max=200)])
+    name = Trimmed(required=True, validate=[not_blank, max_length(200)])
     siren = fields.String(load_default=None, allow_none=True)
     country = fields.String(load_default="FR", validate=validate_country)
 
@@ -55,8 +62,8 @@ class TeacherIn(StrictSchema):
 
 
 class RegisterIn(PasswordMixin, StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    full_name = Trimmed(required=True, validate=[not_blank, validate.Length(max=200)])
+    email = fields.Email(required=True, validate=max_length(254))
+    full_name = Trimmed(required=True, validate=[not_blank, max_length(200)])
     role = fields.Enum(Role, by_value=True, required=True)
     organization = fields.Nested(OrganizationIn)
     teacher = fields.Nested(TeacherIn)
@@ -76,8 +83,8 @@ class RegisterIn(PasswordMixin, StrictSchema):
 
 
 class StaffUserIn(PasswordMixin, StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
-    full_name = Trimmed(required=True, validate=[not_blank, validate.Length(max=200)])
+    email = fields.Email(required=True, validate=max_length(254))
+    full_name = Trimmed(required=True, validate=[not_blank, max_length(200)])
     role = fields.Enum(Role, by_value=True, required=True)
 
     @validates("role")
@@ -87,8 +94,8 @@ class StaffUserIn(PasswordMixin, StrictSchema):
 
 
 class TokenIn(StrictSchema):
-    email = fields.String(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, validate=validate.Length(max=1024))
+    email = fields.String(required=True, validate=max_length(254))
+    password = fields.String(required=True, validate=max_length(1024))
 
 
 class OrganizationOut(StrictSchema):

@@ -21,6 +21,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
 
 MAX_PER_PAGE = 100
+#: beyond this a page is necessarily empty; refusing it keeps OFFSET within integer range
+MAX_PAGE = 1_000_000
 
 
 class BadRequestBody(Exception):
@@ -71,7 +73,10 @@ def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
 
 def page_args(default_per_page: int = 20) -> tuple[int, int]:
     """``page`` and ``per_page`` from the query string, checked (422 when wrong)."""
-    return _positive_int("page", 1), _positive_int("per_page", default_per_page, MAX_PER_PAGE)
+    return (
+        _positive_int("page", 1, MAX_PAGE),
+        _positive_int("per_page", default_per_page, MAX_PER_PAGE),
+    )
 
 
 def paginate(statement: Select, dump, default_per_page: int = 20) -> dict:

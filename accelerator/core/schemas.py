@@ -45,6 +45,11 @@ class Trimmed(fields.String):
         return result.strip()
 
 
+def max_length(limit: int) -> validate.Length:
+    """At most ``limit`` characters, with a message in the reader's language."""
+    return validate.Length(max=limit, error=_l("At most {max} characters."))
+
+
 def one_of(codes, message=None) -> validate.OneOf:
     return validate.OneOf(list(codes), error=message or _l("Unknown code."))
 

@@ -109,6 +109,8 @@ def test_foreign_company_needs_no_siren(api):
         (with_changes(TEACHER, role="expert"), ("role",), "entreprise et enseignant"),
         ({k: v for k, v in TEACHER.items() if k != "teacher"}, ("teacher",), "obligatoire"),
         (with_changes(TEACHER, full_name="   "), ("full_name",), "ne peut pas être vide"),
+        (with_changes(TEACHER, email="a" * 250 + "@b.fr"), ("email",), "254 caractères"),
+        (with_changes(TEACHER, **{"teacher.uai": 690026}), ("teacher", "uai"), "non valide"),
     ],
 )
 def test_bad_registration_is_refused_in_french_and_writes_nothing(

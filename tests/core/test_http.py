@@ -30,7 +30,16 @@ def test_unknown_page_is_a_french_page(client):
 
 
 @pytest.mark.parametrize(
-    "query", ["per_page=101", "per_page=0", "page=0", "page=-1", "page=abc", "per_page=1.5"]
+    "query",
+    [
+        "per_page=101",
+        "per_page=0",
+        "page=0",
+        "page=-1",
+        "page=abc",
+        "per_page=1.5",
+        "page=99999999999999999999999",
+    ],
 )
 def test_bad_pagination_answers_422(api, query):
     response = api.get(f"/users?{query}", user=make_user(Role.admin))

@@ -43,6 +43,13 @@ def test_language_switch_never_redirects_elsewhere(client):
     assert response.headers["Location"] == "/"
 
 
-def test_accept_language_english(client):
+def test_pages_stay_french_for_an_english_browser(client):
     html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
-    assert "Sign in" in html
+    assert "Se connecter" in html
+
+
+def test_api_messages_follow_accept_language(client):
+    french = client.get("/api/v1/me")
+    english = client.get("/api/v1/me", headers={"Accept-Language": "en"})
+    assert french.json["detail"] != english.json["detail"]
+    assert english.json["detail"].startswith("Authentication is required")

@@ -1,0 +1,1 @@
+"""Training: sessions on approved solutions, enrolments, attendance, certificates, the counter."""

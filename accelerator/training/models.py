@@ -1,0 +1,171 @@
+"""Training sessions, enrolments (with waitlist), feedback and certificates.
+
+Capacity is enforced by the database: ``registered_count`` may never exceed ``capacity``
+(a CHECK constraint), and a place is taken with one conditional UPDATE, so a crowd enrolling
+in the same second cannot overfill a session.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accelerator.accounts.models import TeacherProfile, User
+from accelerator.audits.models import Solution
+from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.enums import TitledEnum
+from accelerator.extensions import db
+
+
+class SessionFormat(TitledEnum):
+    in_person = "in_person", _l("In person")
+    remote = "remote", _l("Remote")
+    hybrid = "hybrid", _l("Hybrid")
+
+
+class SessionStatus(TitledEnum):
+    scheduled = "scheduled", _l("Scheduled")
+    cancelled = "cancelled", _l("Cancelled")
+
+
+class EnrollmentStatus(TitledEnum):
+    registered = "registered", _l("Registered")
+    waitlisted = "waitlisted", _l("On the waitlist")
+    cancelled = "cancelled", _l("Cancelled")
+
+
+def _enum(enum_class, name: str) -> Enum:
+    return Enum(enum_class, name=name, native_enum=False, length=20, validate_strings=True)
+
+
+session_solution = Table(
+    "training_session_solution",
+    db.metadata,
+    Column("session_id", ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "solution_id", ForeignKey("solution.id", ondelete="RESTRICT"), primary_key=True, index=True
+    ),
+)
+
+
+class TrainingSession(db.Model):
+    __tablename__ = "training_session"
+    __table_args__ = (
+        CheckConstraint("capacity > 0", name="capacity_positive"),
+        CheckConstraint(
+            "registered_count >= 0 AND registered_count <= capacity", name="capacity_respected"
+        ),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_training_session_academy_starts_at", "academy", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: public reference of the session, used by platform imports (e.g. "CANOPE-2026-0042")
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    format: Mapped[SessionFormat] = mapped_column(_enum(SessionFormat, "session_format"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_hours: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False))
+    capacity: Mapped[int] = mapped_column()
+    #: places taken (registered enrolments); kept by conditional updates, checked by the DB
+    registered_count: Mapped[int] = mapped_column(default=0)
+    #: code among the 30 académies
+    academy: Mapped[str] = mapped_column(String(30))
+    #: an Atelier Canopé, a school, or a link for remote sessions
+    location: Mapped[str] = mapped_column(String(300), default="")
+    #: part of the académie's training plan (PAF)
+    in_paf: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[SessionStatus] = mapped_column(
+        _enum(SessionStatus, "session_status"), default=SessionStatus.scheduled
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    solutions: Mapped[list[Solution]] = relationship(secondary=session_solution)
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="session", order_by="Enrollment.id"
+    )
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def places_left(self) -> int:
+        return max(0, self.capacity - self.registered_count)
+
+
+class Enrollment(db.Model):
+    """A teacher's enrolment in a session; the waitlist is ordered by ``waitlisted_at``."""
+
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        UniqueConstraint("session_id", "teacher_id"),
+        Index("ix_enrollment_teacher_completed", "teacher_id", "completed"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("teacher_profile.id", ondelete="CASCADE"))
+    status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus, "enrollment_status"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attended: Mapped[bool] = mapped_column(default=False)
+    completed: Mapped[bool] = mapped_column(default=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: where the attendance came from: "page", "api" or "import"
+    attendance_source: Mapped[str | None] = mapped_column(String(20))
+
+    session: Mapped[TrainingSession] = relationship(back_populates="enrollments")
+    teacher: Mapped[TeacherProfile] = relationship()
+
+
+class Feedback(db.Model):
+    """A teacher's rating of a session they attended (satisfaction indicator)."""
+
+    __tablename__ = "training_feedback"
+    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), unique=True
+    )
+    rating: Mapped[int] = mapped_column()
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship()
+
+
+class Certificate(db.Model):
+    """An attestation de formation for a completed enrolment, verifiable by its code."""
+
+    __tablename__ = "training_certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), unique=True
+    )
+    #: public verification code
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enrollment: Mapped[Enrollment] = relationship()
