@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits import operations, storage
 from accelerator.audits.models import Audit, ConflictOfInterest, Solution
+from accelerator.audits.report import may_read_report, report_response
 from accelerator.audits.results import compute_result
 from accelerator.audits.schemas import (
     AssignmentIn,
@@ -564,3 +565,22 @@ def audit_result(audit_id: int):
             )
         )
     return compute_result(audit).as_dict()
+
+
+@api.get("/audits/<int:audit_id>/report.pdf")
+@roles_required(*READERS)
+def audit_report(audit_id: int):
+    """The audit report.
+    ---
+    get:
+      summary: The audit report as PDF (company once decided; assigned experts; managers)
+      tags: [audits]
+      responses:
+        200: {description: application/pdf}
+        403: {description: The company before the committee's decision}
+        404: {description: Unknown or not visible}
+    """
+    audit = _audit(audit_id)
+    if not may_read_report(current_user, audit):
+        raise Forbidden(gettext("The report is available once the committee has decided."))
+    return report_response(audit)

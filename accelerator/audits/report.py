@@ -7,7 +7,7 @@ review stays impersonal."""
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import Response, current_app, url_for
 from flask_babel import format_date, gettext
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -260,6 +260,18 @@ def build_report(audit: Audit) -> bytes:
         story,
         title=f"{gettext('Audit report')} — {solution.name}",
         footer=gettext("Audit n° %(id)s", id=audit.id),
+    )
+
+
+def report_response(audit: Audit) -> Response:
+    """The report as an inline PDF, never cached by shared caches."""
+    return Response(
+        build_report(audit),
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="rapport-audit-{audit.id}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
     )
 
 

@@ -231,7 +231,7 @@ def test_company_sees_its_report_only_once_decided(client, framework):
     audit = make_audit(make_solution(company.organization), status=AuditStatus.in_review)
     db.session.commit()
     sign_in(client, company)
-    assert client.get(f"/audits/{audit.id}/rapport.pdf").status_code == 404
+    assert client.get(f"/audits/{audit.id}/rapport.pdf").status_code == 403
 
 
 def test_conflict_of_interest_keeps_an_expert_off_the_company(client, framework):
@@ -267,3 +267,17 @@ def test_short_justification_is_refused_on_the_page(client, framework):
     assert response.status_code == 422
     assert "20 caractères" in response.get_data(as_text=True)
     assert fresh(audit.id).scores == []
+
+
+def test_report_through_the_api(api, framework):
+    company = make_user(Role.company)
+    audit = make_audit(make_solution(company.organization), status=AuditStatus.in_review, experts=1)
+    db.session.commit()
+    assert api.get(f"/audits/{audit.id}/report.pdf", user=company).status_code == 403
+    assert (
+        api.get(f"/audits/{audit.id}/report.pdf", user=make_user(Role.company)).status_code == 404
+    )
+    response = api.get(f"/audits/{audit.id}/report.pdf", user=audit.assignments[0].expert)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    manager = make_user(Role.manager)
+    assert api.get(f"/audits/{audit.id}/report.pdf", user=manager).mimetype == "application/pdf"

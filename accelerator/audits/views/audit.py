@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,7 +10,7 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.audits import operations
 from accelerator.audits.forms import AssignmentForm, CommentForm, ConsolidationForm
-from accelerator.audits.report import build_report, may_read_report
+from accelerator.audits.report import may_read_report, report_response
 from accelerator.audits.results import applicable_codes, compute_result, divergent_codes
 from accelerator.audits.states import TRANSITIONS, AuditStatus
 from accelerator.audits.views import bp
@@ -115,12 +115,5 @@ def transition(audit_id: int, action: str):
 def report(audit_id: int):
     item = audit_or_404(audit_id)
     if not may_read_report(current_user, item):
-        abort(404)
-    return Response(
-        build_report(item),
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="rapport-audit-{item.id}.pdf"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+        abort(403)
+    return report_response(item)
