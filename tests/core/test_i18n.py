@@ -53,3 +53,9 @@ def test_api_messages_follow_accept_language(client):
     english = client.get("/api/v1/me", headers={"Accept-Language": "en"})
     assert french.json["detail"] != english.json["detail"]
     assert english.json["detail"].startswith("Authentication is required")
+
+
+def test_texts_outside_a_request_are_french(app):
+    from flask_babel import gettext
+
+    assert gettext("Sign in") == "Se connecter"
