@@ -32,7 +32,12 @@ def send_mail(to: str | list[str], subject: str, template: str, **context) -> Em
     if backend == "memory":
         outbox().append(message)
     elif backend == "console":
-        log.info("Email (not sent, console backend):\n%s", message.as_string())
+        log.info(
+            "Email (console backend, not sent)\nTo: %s\nSubject: %s\n\n%s",
+            message["To"],
+            subject,
+            message.get_content(),
+        )
     else:
         try:
             _send_smtp(message)
