@@ -59,3 +59,32 @@ def test_texts_outside_a_request_are_french(app):
     from flask_babel import gettext
 
     assert gettext("Sign in") == "Se connecter"
+
+
+def test_the_catalogue_covers_every_text_of_the_code():
+    """Fails when a text was added without `make extract-messages` and its translation."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+
+    root = CATALOG.parents[4]
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    method_map = [
+        ("accelerator/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("templates/**.txt", "jinja2"),
+    ]
+
+    def directory_filter(path: str) -> bool:
+        name = path.rsplit("/", 1)[-1]
+        return not name.startswith(".") and name not in {"node_modules", "instance", "static"}
+
+    with CATALOG.open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
+    untranslated = set()
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(root), method_map, keywords=keywords, directory_filter=directory_filter
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid and msgid not in translated:
+            untranslated.add(f"{filename}: {msgid}")
+    assert sorted(untranslated) == []
