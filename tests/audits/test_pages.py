@@ -281,3 +281,54 @@ def test_report_through_the_api(api, framework):
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     manager = make_user(Role.manager)
     assert api.get(f"/audits/{audit.id}/report.pdf", user=manager).mimetype == "application/pdf"
+
+
+AUTOSAVE = {"X-Requested-With": "fetch"}
+
+
+def test_self_assessment_saves_one_criterion_as_it_goes(client, framework):
+    company = make_user(Role.company)
+    audit = make_audit(make_solution(company.organization))
+    db.session.commit()
+    sign_in(client, company)
+    response = client.post(
+        f"/audits/{audit.id}/auto-evaluation/PEDA",
+        headers=AUTOSAVE,
+        data={"PEDA-02-answer": "partial", "PEDA-02-comment": "En partie."},
+    )
+    assert response.status_code == 200 and response.json["saved"] == 1
+    assert "Enregistré" in response.json["message"]
+    answers = fresh(audit.id).answers
+    assert [(a.criterion_code, a.answer.value) for a in answers] == [("PEDA-02", "partial")]
+
+
+def test_autosave_refusals_answer_json_and_save_nothing(client, framework):
+    audit = make_audit(status=AuditStatus.in_review, experts=2)
+    db.session.commit()
+    sign_in(client, audit.assignments[0].expert)
+    short = client.post(
+        f"/audits/{audit.id}/evaluation/PEDA",
+        headers=AUTOSAVE,
+        data={"PEDA-01-level": "2", "PEDA-01-justification": "court"},
+    )
+    assert short.status_code == 422 and "20 caractères" in short.json["detail"]
+    assert fresh(audit.id).scores == []
+    ok = client.post(
+        f"/audits/{audit.id}/evaluation/PEDA",
+        headers=AUTOSAVE,
+        data={"PEDA-01-level": "2", "PEDA-01-justification": JUSTIFICATION},
+    )
+    assert ok.status_code == 200
+    assert [(s.criterion_code, s.level) for s in fresh(audit.id).scores] == [("PEDA-01", 2)]
+
+
+def test_autosave_of_a_submitted_self_assessment_is_refused(client, framework):
+    company = make_user(Role.company)
+    audit = make_audit(make_solution(company.organization), status=AuditStatus.submitted)
+    db.session.commit()
+    sign_in(client, company)
+    response = client.post(
+        f"/audits/{audit.id}/auto-evaluation/PEDA", headers=AUTOSAVE, data={"PEDA-02-answer": "yes"}
+    )
+    assert response.status_code in (409, 422)
+    assert fresh(audit.id).answers == []

@@ -15,7 +15,13 @@ from accelerator.audits.models import Answer
 from accelerator.audits.states import SELF_ASSESSMENT_STATES
 from accelerator.audits.views import bp
 from accelerator.audits.views.audit import READERS, self_assessment_progress
-from accelerator.audits.views.common import attempt, audit_or_404, run
+from accelerator.audits.views.common import (
+    attempt,
+    audit_or_404,
+    autosave_answer,
+    is_autosave,
+    run,
+)
 from accelerator.core.errors import DomainError
 from accelerator.core.permissions import roles_required
 
@@ -25,6 +31,15 @@ def domain_or_404(audit, domain_code: str):
     if domain is None:
         abort(404)
     return domain
+
+
+def next_domain_url(endpoint: str, audit, domain) -> str:
+    """The next domain's page, or the audit's page after the last domain."""
+    codes = [d.code for d in audit.framework_version.domains]
+    position = codes.index(domain.code)
+    if position + 1 < len(codes):
+        return url_for(endpoint, audit_id=audit.id, domain_code=codes[position + 1])
+    return url_for("audits.audit", audit_id=audit.id)
 
 
 def self_assessment_form(audit, criteria):
@@ -64,7 +79,7 @@ def self_assessment(audit_id: int, domain_code: str):
     editable = audit.status in SELF_ASSESSMENT_STATES
     if editable and form.validate_on_submit():
         answered = [c for c in criteria if form[c.code].answer.data]
-        with attempt() as outcome:
+        with attempt(quiet=is_autosave()) as outcome:
             for criterion in answered:
                 sub = form[criterion.code]
                 operations.answer_criterion(
@@ -75,19 +90,13 @@ def self_assessment(audit_id: int, domain_code: str):
                     sub.comment.data or "",
                     sub.evidence.data or [],
                 )
+        if is_autosave():
+            return autosave_answer(outcome, form, len(answered))
         if outcome.ok:
             flash(gettext("%(count)s answers saved.", count=len(answered)), "success")
-            domains = [d.code for d in audit.framework_version.domains]
-            position = domains.index(domain.code)
-            if position + 1 < len(domains):
-                return redirect(
-                    url_for(
-                        "audits.self_assessment",
-                        audit_id=audit.id,
-                        domain_code=domains[position + 1],
-                    )
-                )
-            return redirect(url_for("audits.audit", audit_id=audit.id))
+            return redirect(next_domain_url("audits.self_assessment", audit, domain))
+    elif is_autosave():
+        return autosave_answer(None, form, 0)
     return render_template(
         "audits/self_assessment.html",
         audit=audit,

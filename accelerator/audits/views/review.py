@@ -27,8 +27,14 @@ from accelerator.audits.models import Assignment, Audit, ConflictOfInterest, Sol
 from accelerator.audits.results import compute_result, divergent_codes, expert_levels
 from accelerator.audits.states import AuditStatus
 from accelerator.audits.views import bp
-from accelerator.audits.views.common import attempt, audit_or_404, run
-from accelerator.audits.views.company import domain_or_404
+from accelerator.audits.views.common import (
+    attempt,
+    audit_or_404,
+    autosave_answer,
+    is_autosave,
+    run,
+)
+from accelerator.audits.views.company import domain_or_404, next_domain_url
 from accelerator.core.forms import select_choices
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
@@ -116,8 +122,9 @@ def scoring(audit_id: int, domain_code: str):
                 sub.justification.errors = list(sub.justification.errors) + [
                     gettext("A justification is required with the level.")
                 ]
+        outcome = None
         if not any(form[c.code].justification.errors for c in filled):
-            with attempt(form) as outcome:
+            with attempt(None if is_autosave() else form, quiet=is_autosave()) as outcome:
                 for criterion in filled:
                     sub = form[criterion.code]
                     operations.record_score(
@@ -127,17 +134,13 @@ def scoring(audit_id: int, domain_code: str):
                         sub.level.data,
                         sub.justification.data.strip(),
                     )
-            if outcome.ok:
-                flash(gettext("%(count)s levels saved.", count=len(filled)), "success")
-                domains = [d.code for d in audit.framework_version.domains]
-                position = domains.index(domain.code)
-                if position + 1 < len(domains):
-                    return redirect(
-                        url_for(
-                            "audits.scoring", audit_id=audit.id, domain_code=domains[position + 1]
-                        )
-                    )
-                return redirect(url_for("audits.audit", audit_id=audit.id))
+        if is_autosave():
+            return autosave_answer(outcome, form, len(filled))
+        if outcome is not None and outcome.ok:
+            flash(gettext("%(count)s levels saved.", count=len(filled)), "success")
+            return redirect(next_domain_url("audits.scoring", audit, domain))
+    elif is_autosave():
+        return autosave_answer(None, form, 0)
     visible = operations.visible_scores(current_user, audit)
     others = {}
     for score in visible:
