@@ -332,3 +332,21 @@ def test_autosave_of_a_submitted_self_assessment_is_refused(client, framework):
     )
     assert response.status_code in (409, 422)
     assert fresh(audit.id).answers == []
+
+
+def test_approval_changes_are_signalled(client, framework):
+    from accelerator.audits import operations
+    from accelerator.audits.signals import approval_changed
+
+    seen = []
+
+    def listener(audit):
+        seen.append((audit.id, audit.status))
+
+    manager = make_user(Role.manager)
+    audit = make_audit(status=AuditStatus.approved)
+    db.session.commit()
+    with approval_changed.connected_to(listener):
+        operations.suspend_approval(manager, audit, "Manquement constaté.")
+        operations.reinstate_approval(manager, audit)
+    assert seen == [(audit.id, AuditStatus.suspended), (audit.id, AuditStatus.approved)]

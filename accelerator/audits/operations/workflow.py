@@ -26,6 +26,7 @@ from accelerator.audits.operations.common import (
 )
 from accelerator.audits.operations.review import missing_scores
 from accelerator.audits.results import applicable_codes, compute_result
+from accelerator.audits.signals import approval_changed
 from accelerator.audits.states import (
     APPROVED_STATES,
     ASSIGNED_EXPERT,
@@ -45,6 +46,8 @@ DEFAULT_VALIDITY_MONTHS = 24
 #: a rejection may be appealed within this many months
 APPEAL_MONTHS = 2
 MIN_EXPERTS = 2
+#: transitions after which the public catalogue must look at the audit again
+APPROVAL_ACTIONS = ("decide", "suspend", "reinstate")
 
 _ACTOR_ROLES = {COMPANY: Role.company, MANAGER: Role.manager, ASSIGNED_EXPERT: Role.expert}
 
@@ -274,6 +277,8 @@ def apply_transition(
     audit.status_changed_at = now
     record_event(audit, actor, action, comment, from_status=source, to_status=target, **extra)
     flush_audit()
+    if action in APPROVAL_ACTIONS:
+        approval_changed.send(audit)
     notifications.notify_transition(audit, action, source, target, actor, comment)
     return audit
 
