@@ -584,3 +584,34 @@ def audit_report(audit_id: int):
     if not may_read_report(current_user, audit):
         raise Forbidden(gettext("The report is available once the committee has decided."))
     return report_response(audit)
+
+
+@api.put("/solutions/<int:solution_id>/logo")
+@roles_required(Role.company)
+def upload_logo(solution_id: int):
+    """Set a solution's logo.
+    ---
+    put:
+      summary: "Upload the logo (multipart field 'file'): PNG or JPEG, 1 MB at most"
+      tags: [audits]
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, properties: {file: {type: string, format: binary}}}
+      responses:
+        200: {description: The solution, with its logo_url}
+        413: {description: Larger than 1 MB}
+        415: {description: Not a PNG or JPEG image (checked by content)}
+    """
+    solution = _solution(solution_id)
+    upload = request.files.get("file")
+    if upload is None:
+        message = gettext("Send the file in the multipart field 'file'.")
+        raise Invalid(message, {"file": [message]})
+    try:
+        operations.set_solution_logo(current_user, solution, upload.stream)
+    except storage.UploadRefused as refused:
+        db.session.rollback()
+        return problem(refused.status, detail=refused.message, errors={"file": [refused.message]})
+    _commit()
+    return solution_out.dump(solution)

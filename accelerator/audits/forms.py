@@ -79,6 +79,7 @@ class SolutionForm(FlaskForm):
         default=Pricing.free.value,
         validators=[InputRequired(REQUIRED)],
     )
+    logo = FileField(_l("Logo"), description=_l("PNG or JPEG, 1 MB at most."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

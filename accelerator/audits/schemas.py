@@ -83,8 +83,16 @@ class SolutionOut(StrictSchema):
     gar_compatible = fields.Boolean()
     pricing = fields.Enum(Pricing, by_value=True)
     organization = fields.Nested(OrganizationRef)
+    logo_url = fields.Method("_logo_url")
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+    def _logo_url(self, solution) -> str | None:
+        from flask import url_for
+
+        if not solution.logo_name:
+            return None
+        return url_for("audits.logo", solution_id=solution.id, _external=True)
 
 
 class AuditIn(StrictSchema):

@@ -350,3 +350,97 @@ def test_approval_changes_are_signalled(client, framework):
         operations.suspend_approval(manager, audit, "Manquement constaté.")
         operations.reinstate_approval(manager, audit)
     assert seen == [(audit.id, AuditStatus.suspended), (audit.id, AuditStatus.approved)]
+
+
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
+
+
+def test_logo_upload_and_who_sees_it(client, api, framework):
+    company = make_user(Role.company)
+    solution = make_solution(company.organization)
+    db.session.commit()
+    sign_in(client, company)
+    response = client.post(
+        f"/mes-solutions/{solution.id}/modifier",
+        data={
+            "name": solution.name,
+            "summary": "Résumé.",
+            "hosting_country": "FR",
+            "pricing": "free",
+            "logo": (io.BytesIO(PNG_BYTES), "logo.png"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    logo = client.get(f"/solutions/{solution.id}/logo")
+    assert logo.status_code == 200 and logo.mimetype == "image/png"
+    assert logo.headers["Cache-Control"].startswith("private")
+    client.post("/deconnexion")
+    assert client.get(f"/solutions/{solution.id}/logo").status_code == 404  # not public yet
+    make_audit(solution, status=AuditStatus.approved).valid_until = None
+    db.session.commit()
+    from tests.audits.factories import make_approved_audit
+
+    make_approved_audit(make_solution(company.organization))  # another, unrelated approval
+    db.session.commit()
+    assert client.get(f"/solutions/{solution.id}/logo").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("content", "status"),
+    [
+        (b"MZ\x90\x00 not an image", 415),
+        (PDF_BYTES, 415),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * (1024 * 1024 + 1), 413),
+        (b"", 422),
+    ],
+)
+def test_bad_logos_are_refused_and_nothing_changes(api, framework, content, status):
+    company = make_user(Role.company)
+    solution = make_solution(company.organization)
+    db.session.commit()
+    response = api.put(
+        f"/solutions/{solution.id}/logo",
+        user=company,
+        data={"file": (io.BytesIO(content), "logo.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == status
+    assert response.content_type == "application/problem+json"
+    db.session.expire_all()
+    assert db.session.get(Solution, solution.id).logo_name is None
+
+
+def test_logo_through_the_api_is_public_once_approved(client, api, framework):
+    from tests.audits.factories import make_approved_audit
+
+    company = make_user(Role.company)
+    solution = make_solution(company.organization)
+    db.session.commit()
+    response = api.put(
+        f"/solutions/{solution.id}/logo",
+        user=company,
+        data={"file": (io.BytesIO(PNG_BYTES), "logo.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and response.json["logo_url"].endswith("/logo")
+    other = make_user(Role.company)
+    assert (
+        api.put(
+            f"/solutions/{solution.id}/logo",
+            user=other,
+            data={"file": (io.BytesIO(PNG_BYTES), "logo.png")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 404
+    )
+    make_approved_audit(solution)
+    db.session.commit()
+    public = client.get(f"/solutions/{solution.id}/logo")
+    assert public.status_code == 200 and public.headers["Cache-Control"].startswith("public")
+    assert (
+        client.get(
+            f"/solutions/{solution.id}/logo", headers={"If-None-Match": public.headers["ETag"]}
+        ).status_code
+        == 304
+    )

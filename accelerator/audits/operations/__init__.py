@@ -28,7 +28,12 @@ from accelerator.audits.operations.review import (
     visible_events,
     visible_scores,
 )
-from accelerator.audits.operations.solutions import create_solution, slugify, update_solution
+from accelerator.audits.operations.solutions import (
+    create_solution,
+    set_solution_logo,
+    slugify,
+    update_solution,
+)
 from accelerator.audits.operations.workflow import (
     add_months,
     admit_audit,
@@ -83,6 +88,7 @@ __all__ = [
     "role_may",
     "send_expiry_reminders",
     "send_to_committee",
+    "set_solution_logo",
     "slugify",
     "start_audit",
     "submit_audit",

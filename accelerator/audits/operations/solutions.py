@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import BinaryIO
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Role, User
+from accelerator.audits import storage
 from accelerator.audits.models import Solution
 from accelerator.audits.operations.common import require_role
 from accelerator.core.errors import Conflict, NotFound
@@ -82,5 +85,33 @@ def update_solution(actor: User, solution: Solution, values: dict) -> Solution:
     for key, value in values.items():
         if key in SOLUTION_FIELDS:
             setattr(solution, key, value)
+    db.session.flush()
+    return solution
+
+
+#: a logo is a small image
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_TYPES = ("image/png", "image/jpeg")
+LOGO_TYPE_REFUSED = _l("The logo must be a PNG or JPEG image.")
+
+
+def set_solution_logo(actor: User, solution: Solution, stream: BinaryIO) -> Solution:
+    """Give the solution a logo (PNG or JPEG, 1 MB at most, checked by its content)."""
+    require_role(actor, Role.company)
+    if solution.organization_id != actor.organization_id:
+        raise NotFound(gettext("Nothing here, or not visible to you."))
+    try:
+        received = storage.receive(stream, limit=LOGO_MAX_BYTES)
+    except storage.UploadRefused as refused:
+        if refused.status == 413:
+            raise storage.UploadRefused(413, gettext("The logo is larger than 1 MB.")) from None
+        if refused.status == 415:
+            raise storage.UploadRefused(415, LOGO_TYPE_REFUSED) from None
+        raise
+    if received.content_type not in LOGO_TYPES:
+        storage.discard(received)
+        raise storage.UploadRefused(415, LOGO_TYPE_REFUSED)
+    storage.commit_file(received)
+    solution.logo_name = received.sha256
     db.session.flush()
     return solution

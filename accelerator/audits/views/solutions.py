@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from flask import abort, redirect, render_template, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role
-from accelerator.audits import operations
+from accelerator.audits import operations, storage
 from accelerator.audits.forms import CommentForm, SolutionForm
 from accelerator.audits.models import Audit, Solution
+from accelerator.audits.queries import solution_ids_in_force
 from accelerator.audits.views import bp
-from accelerator.audits.views.common import run, solution_or_404
+from accelerator.audits.views.common import attempt, run, solution_or_404
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
@@ -44,8 +45,11 @@ def my_solutions():
 def new_solution():
     form = SolutionForm()
     if form.validate_on_submit():
-        solution = run(operations.create_solution, current_user, form.values(), form=form)
-        if solution:
+        with attempt(form) as outcome:
+            solution = operations.create_solution(current_user, form.values())
+            if form.logo.data:
+                operations.set_solution_logo(current_user, solution, form.logo.data.stream)
+        if outcome.ok:
             return redirect(url_for("audits.solution", solution_id=solution.id))
     return render_template("audits/solution_form.html", form=form, solution=None), (
         422 if form.errors else 200
@@ -67,10 +71,13 @@ def solution(solution_id: int):
 def edit_solution(solution_id: int):
     item = solution_or_404(solution_id)
     form = SolutionForm(obj=item)
-    if form.validate_on_submit() and run(
-        operations.update_solution, current_user, item, form.values(), form=form
-    ):
-        return redirect(url_for("audits.solution", solution_id=item.id))
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            operations.update_solution(current_user, item, form.values())
+            if form.logo.data:
+                operations.set_solution_logo(current_user, item, form.logo.data.stream)
+        if outcome.ok:
+            return redirect(url_for("audits.solution", solution_id=item.id))
     return render_template("audits/solution_form.html", form=form, solution=item), (
         422 if form.errors else 200
     )
@@ -86,3 +93,35 @@ def start_audit(solution_id: int):
     if audit:
         return redirect(url_for("audits.audit", audit_id=audit.id))
     return redirect(url_for("audits.solution", solution_id=item.id))
+
+
+@bp.route("/solutions/<int:solution_id>/logo")
+def logo(solution_id: int):
+    """A solution's logo: public once the solution is in the catalogue, otherwise for those
+    who may see the solution. Its content never changes (content-addressed), so caches keep
+    it."""
+    item = db.session.get(Solution, solution_id)
+    if item is None or not item.logo_name:
+        abort(404)
+    in_catalogue = db.session.scalar(solution_ids_in_force().where(Audit.solution_id == item.id))
+    if not in_catalogue and (
+        not current_user.is_authenticated
+        or db.session.scalar(Solution.visible_to(current_user).where(Solution.id == item.id))
+        is None
+    ):
+        abort(404)
+    path = storage.path_for(item.logo_name)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=storage.detect_type(path),
+        max_age=86400,
+        etag=item.logo_name,
+        conditional=True,
+    )
+    response.headers["Cache-Control"] = (
+        "public, max-age=86400" if in_catalogue else "private, max-age=3600"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
