@@ -45,14 +45,19 @@ def _open_audit_conflict() -> Conflict:
     )
 
 
-def _insert_audit(audit: Audit) -> Audit:
-    """Flush a new audit; the partial unique index settles two simultaneous starts."""
-    db.session.add(audit)
+def _insert_audit(solution: Solution, version: FrameworkVersion, **fields) -> Audit:
+    """Insert a new audit; the partial unique index settles two simultaneous starts.
+
+    Built from ids: a relationship would cascade it into the session before the savepoint.
+    """
+    audit = Audit(solution_id=solution.id, framework_version_id=version.id, **fields)
     try:
+        # Added inside the savepoint: only this insert is undone if it breaks the index.
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(audit)
     except IntegrityError:
         raise _open_audit_conflict() from None
+    db.session.expire(solution, ["audits"])  # the list loaded before misses it
     return audit
 
 
@@ -64,7 +69,7 @@ def start_audit(actor: User, solution: Solution) -> Audit:
         select(Audit.id).where(Audit.solution_id == solution.id, Audit.status.in_(OPEN_STATES))
     ):
         raise _open_audit_conflict()
-    audit = _insert_audit(Audit(solution=solution, framework_version=version))
+    audit = _insert_audit(solution, version)
     record_event(audit, actor, "create", to_status=audit.status)
     return audit
 
@@ -85,9 +90,7 @@ def renew_audit(actor: User, audit: Audit) -> Audit:
         select(Audit.id).where(Audit.solution_id == solution.id, Audit.status.in_(OPEN_STATES))
     ):
         raise _open_audit_conflict()
-    new = _insert_audit(
-        Audit(solution=solution, framework_version=version, renewed_from_id=audit.id)
-    )
+    new = _insert_audit(solution, version, renewed_from_id=audit.id)
     codes = {criterion.code for criterion in version.criteria()}
     copies: dict[int, Evidence] = {}
 
@@ -197,17 +200,16 @@ def add_evidence(
         storage.discard(received)
         return existing, False
     evidence = Evidence(
-        audit=audit,
+        audit_id=audit.id,
         filename=storage.clean_filename(filename, received.content_type),
         content_type=received.content_type,
         size=received.size,
         sha256=received.sha256,
         uploaded_by_id=actor.id,
     )
-    db.session.add(evidence)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(evidence)
     except IntegrityError:
         # The same file sent twice at once: the other request stored it.
         storage.discard(received)
@@ -220,6 +222,7 @@ def add_evidence(
             raise
         return existing, False
     storage.commit_file(received)
+    db.session.expire(audit, ["evidence"])
     record_event(audit, actor, "evidence", evidence_id=evidence.id, filename=evidence.filename)
     return evidence, True
 

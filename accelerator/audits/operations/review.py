@@ -41,10 +41,10 @@ def declare_conflict(actor: User, organization: Organization, reason: str) -> Co
     conflict = ConflictOfInterest(
         expert_id=actor.id, organization_id=organization.id, reason=reason
     )
-    db.session.add(conflict)
     try:
+        # Added inside the savepoint: only this insert is undone on a duplicate.
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(conflict)
     except IntegrityError:
         raise Conflict(
             gettext("You already declared a conflict of interest with this organization.")
@@ -82,13 +82,14 @@ def assign_expert(actor: User, audit: Audit, expert: User | None) -> Assignment:
         )
     if expert.id in audit.expert_ids():
         raise Conflict(gettext("This expert is already assigned to this audit."))
-    assignment = Assignment(audit=audit, expert=expert, assigned_by_id=actor.id)
-    db.session.add(assignment)
+    # Built from ids: a relationship would cascade it into the session before the savepoint.
+    assignment = Assignment(audit_id=audit.id, expert_id=expert.id, assigned_by_id=actor.id)
     try:
         with db.session.begin_nested():
-            db.session.flush()
+            db.session.add(assignment)
     except IntegrityError:
         raise Conflict(gettext("This expert is already assigned to this audit.")) from None
+    db.session.expire(audit, ["assignments"])
     record_event(audit, actor, "assignment", expert_id=expert.id, expert=expert.full_name)
     notifications.notify_assignment(audit, expert)
     return assignment

@@ -58,16 +58,16 @@ def create_solution(actor: User, values: dict) -> Solution:
     if actor.organization_id is None:
         raise NotFound(gettext("Your account belongs to no company."))
     for _attempt in range(3):
+        values_now = {k: v for k, v in values.items() if k in SOLUTION_FIELDS}
         solution = Solution(
             organization_id=actor.organization_id,
             slug=_free_slug(values["name"]),
-            **{k: v for k, v in values.items() if k in SOLUTION_FIELDS},
+            **values_now,
         )
-        db.session.add(solution)
         try:
             # Two companies naming a product alike in the same instant: take the next slug.
             with db.session.begin_nested():
-                db.session.flush()
+                db.session.add(solution)
         except IntegrityError:
             continue
         return solution
