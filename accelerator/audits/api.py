@@ -13,6 +13,7 @@ from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from accelerator.accounts.models import Organization, Role, User
@@ -109,7 +110,11 @@ def list_solutions():
       responses:
         200: {description: A page of solutions}
     """
-    statement = Solution.visible_to(current_user).order_by(Solution.id)
+    statement = (
+        Solution.visible_to(current_user)
+        .options(selectinload(Solution.organization))
+        .order_by(Solution.id)
+    )
     return paginate(statement, lambda rows: solution_out.dump(rows, many=True))
 
 
@@ -200,7 +205,12 @@ def list_audits():
         200: {description: A page of audits}
         422: {description: Unknown status or bad paging}
     """
-    statement = Audit.visible_to(current_user).order_by(Audit.id.desc())
+    # One query per page for the solutions and their companies, not one per row.
+    statement = (
+        Audit.visible_to(current_user)
+        .options(selectinload(Audit.solution).selectinload(Solution.organization))
+        .order_by(Audit.id.desc())
+    )
     if request.args.get("status"):
         statement = _status_filter(statement, request.args["status"])
     return paginate(statement, lambda rows: [audit_summary(a) for a in rows])
