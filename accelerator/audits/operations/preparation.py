@@ -3,6 +3,7 @@ evidence files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import BinaryIO
 
 from flask_babel import gettext
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits import storage
-from accelerator.audits.models import Audit, Evidence, SelfAssessment, Solution
+from accelerator.audits.models import Answer, Audit, Evidence, SelfAssessment, Solution
 from accelerator.audits.operations.common import (
     lock_audit,
     record_event,
@@ -131,7 +132,7 @@ def answer_criterion(
     actor: User,
     audit: Audit,
     criterion_code: str,
-    answer,
+    answer: Answer | str,
     comment: str = "",
     evidence_ids: list[int] | None = None,
 ) -> SelfAssessment:
@@ -227,7 +228,7 @@ def add_evidence(
     return evidence, True
 
 
-def evidence_file(actor: User, audit: Audit, evidence_id: int):
+def evidence_file(actor: User, audit: Audit, evidence_id: int) -> tuple[Evidence, Path]:
     """(evidence, path on disk) for a download by someone who may read the audit."""
     require_visible(actor, audit)
     evidence = db.session.scalar(

@@ -12,6 +12,7 @@ from accelerator.audits import notifications
 from accelerator.audits.models import (
     Assignment,
     Audit,
+    AuditEvent,
     ConflictOfInterest,
     Consolidation,
     Score,
@@ -259,7 +260,7 @@ def can_read_result(actor: User, audit: Audit) -> bool:
     return False
 
 
-def visible_events(actor: User, audit: Audit) -> list:
+def visible_events(actor: User, audit: Audit) -> list[AuditEvent]:
     """The history ``actor`` may read: the company reads the transitions only; an expert
     who has not finished their first pass does not read the others' scores or settlements
     (they would lift the blind)."""

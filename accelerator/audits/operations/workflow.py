@@ -14,6 +14,7 @@ import secrets
 from datetime import date, timedelta
 
 from flask_babel import gettext
+from sqlalchemy import Select
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits import notifications
@@ -381,7 +382,7 @@ def reopen_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
     return apply_transition(actor, audit, "reopen", comment)
 
 
-def expiry_reminders_due(today: date | None = None, days: int = 60):
+def expiry_reminders_due(today: date | None = None, days: int = 60) -> Select:
     """Approvals expiring within ``days`` whose company has not been reminded yet."""
     today = today or date.today()
     return (
