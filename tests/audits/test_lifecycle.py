@@ -166,3 +166,28 @@ def test_remind_once_sixty_days_before_expiry(app, people, audit_in, outbox):
     # Later, the other approval enters the window.
     result = runner.invoke(remind, ["--today", (date.today() + timedelta(days=2)).isoformat()])
     assert "1 reminder(s) sent." in result.output
+
+
+def test_no_reminder_while_a_renewal_is_in_progress(app, api, people, audit_in, outbox):
+    audit = audit_in(S.approved)
+    audit.valid_until = date.today() + timedelta(days=30)
+    db.session.commit()
+    assert api.post(f"/audits/{audit.id}/renew", user=people.company).status_code == 201
+    outbox.clear()
+    result = app.test_cli_runner().invoke(remind, [])
+    assert "0 reminder(s) sent." in result.output and outbox == []
+
+
+def test_history_rows_are_never_changed(audit_in):
+    from accelerator.audits.models import HistoryIsAppendOnly
+
+    audit = audit_in(S.submitted)
+    event = audit.events[-1]
+    event.comment = "réécrit"
+    with pytest.raises(HistoryIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(audit.events[-1])
+    with pytest.raises(HistoryIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()

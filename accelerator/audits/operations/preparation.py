@@ -8,16 +8,17 @@ from typing import BinaryIO
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits import storage
 from accelerator.audits.models import Answer, Audit, Evidence, SelfAssessment, Solution
 from accelerator.audits.operations.common import (
+    insert_guarded,
     lock_audit,
     record_event,
     require_role,
     require_visible,
+    stale_conflict,
 )
 from accelerator.audits.states import APPROVED_STATES, OPEN_STATES, SELF_ASSESSMENT_STATES
 from accelerator.core.errors import Conflict, Invalid, NotFound
@@ -49,15 +50,12 @@ def _open_audit_conflict() -> Conflict:
 def _insert_audit(solution: Solution, version: FrameworkVersion, **fields) -> Audit:
     """Insert a new audit; the partial unique index settles two simultaneous starts.
 
-    Built from ids: a relationship would cascade it into the session before the savepoint.
+    Built from ids: a relationship would cascade it into the session before the guarded
+    insert.
     """
     audit = Audit(solution_id=solution.id, framework_version_id=version.id, **fields)
-    try:
-        # Added inside the savepoint: only this insert is undone if it breaks the index.
-        with db.session.begin_nested():
-            db.session.add(audit)
-    except IntegrityError:
-        raise _open_audit_conflict() from None
+    if not insert_guarded(audit):
+        raise _open_audit_conflict()
     db.session.expire(solution, ["audits"])  # the list loaded before misses it
     return audit
 
@@ -208,10 +206,7 @@ def add_evidence(
         sha256=received.sha256,
         uploaded_by_id=actor.id,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(evidence)
-    except IntegrityError:
+    if not insert_guarded(evidence):
         # The same file sent twice at once: the other request stored it.
         storage.discard(received)
         existing = db.session.scalar(
@@ -220,7 +215,11 @@ def add_evidence(
             )
         )
         if existing is None:
-            raise
+            raise Conflict(
+                gettext(
+                    "This audit was changed by someone else meanwhile; reload it and try again."
+                )
+            )
         return existing, False
     storage.commit_file(received)
     db.session.expire(audit, ["evidence"])

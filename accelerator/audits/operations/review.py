@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits import notifications
@@ -19,13 +18,14 @@ from accelerator.audits.models import (
 )
 from accelerator.audits.operations.common import (
     STAFF,
+    insert_guarded,
     lock_audit,
     record_event,
     require_role,
     require_visible,
 )
 from accelerator.audits.results import applicable_codes, expert_levels, is_divergent
-from accelerator.audits.states import OPEN_STATES, AuditStatus
+from accelerator.audits.states import OPEN_STATES, SELF_ASSESSMENT_STATES, AuditStatus
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
@@ -42,14 +42,10 @@ def declare_conflict(actor: User, organization: Organization, reason: str) -> Co
     conflict = ConflictOfInterest(
         expert_id=actor.id, organization_id=organization.id, reason=reason
     )
-    try:
-        # Added inside the savepoint: only this insert is undone on a duplicate.
-        with db.session.begin_nested():
-            db.session.add(conflict)
-    except IntegrityError:
+    if not insert_guarded(conflict):
         raise Conflict(
             gettext("You already declared a conflict of interest with this organization.")
-        ) from None
+        )
     return conflict
 
 
@@ -83,13 +79,10 @@ def assign_expert(actor: User, audit: Audit, expert: User | None) -> Assignment:
         )
     if expert.id in audit.expert_ids():
         raise Conflict(gettext("This expert is already assigned to this audit."))
-    # Built from ids: a relationship would cascade it into the session before the savepoint.
+    # Built from ids: a relationship would cascade it into the session before the insert.
     assignment = Assignment(audit_id=audit.id, expert_id=expert.id, assigned_by_id=actor.id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(assignment)
-    except IntegrityError:
-        raise Conflict(gettext("This expert is already assigned to this audit.")) from None
+    if not insert_guarded(assignment):
+        raise Conflict(gettext("This expert is already assigned to this audit."))
     db.session.expire(audit, ["assignments"])
     record_event(audit, actor, "assignment", expert_id=expert.id, expert=expert.full_name)
     notifications.notify_assignment(audit, expert)
@@ -273,3 +266,27 @@ def visible_events(actor: User, audit: Audit) -> list[AuditEvent]:
             if not (e.action == "consolidation" or (e.action == "score" and e.actor_id != actor.id))
         ]
     return list(audit.events)
+
+
+# Predicates for pages (which buttons and forms to show); the operations check the same rules.
+
+
+def can_edit_self_assessment(actor: User, audit: Audit) -> bool:
+    """The company answers and adds evidence in draft or when information is asked."""
+    return (
+        actor.role == Role.company
+        and audit.solution.organization_id == actor.organization_id
+        and audit.status in SELF_ASSESSMENT_STATES
+    )
+
+
+def can_score(actor: User, audit: Audit) -> bool:
+    return audit.status == AuditStatus.in_review and audit.is_assigned(actor)
+
+
+def can_assign(actor: User, audit: Audit) -> bool:
+    return actor.role == Role.manager and audit.status in ASSIGNABLE_STATES
+
+
+def can_consolidate(actor: User, audit: Audit) -> bool:
+    return actor.role == Role.manager and audit.status in CONSOLIDATION_STATES

@@ -7,11 +7,10 @@ import unicodedata
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits.models import Solution
-from accelerator.audits.operations.common import require_role
+from accelerator.audits.operations.common import insert_guarded, require_role
 from accelerator.core.errors import Conflict, NotFound
 from accelerator.extensions import db
 
@@ -64,13 +63,9 @@ def create_solution(actor: User, values: dict) -> Solution:
             slug=_free_slug(values["name"]),
             **values_now,
         )
-        try:
-            # Two companies naming a product alike in the same instant: take the next slug.
-            with db.session.begin_nested():
-                db.session.add(solution)
-        except IntegrityError:
-            continue
-        return solution
+        # Two companies naming a product alike in the same instant: take the next slug.
+        if insert_guarded(solution):
+            return solution
     raise Conflict(gettext("Could not give this solution a unique address; try again."))
 
 
