@@ -215,11 +215,7 @@ def add_evidence(
             )
         )
         if existing is None:
-            raise Conflict(
-                gettext(
-                    "This audit was changed by someone else meanwhile; reload it and try again."
-                )
-            )
+            raise stale_conflict()
         return existing, False
     storage.commit_file(received)
     db.session.expire(audit, ["evidence"])
