@@ -6,18 +6,17 @@ Each route: role gate → lookup through ``visible_to`` (404 otherwise) → sche
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import request, send_file
 from flask_babel import gettext
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits import operations, storage
 from accelerator.audits.models import Audit, ConflictOfInterest, Solution
+from accelerator.audits.queries import with_effective_status
 from accelerator.audits.report import may_read_report, report_response
 from accelerator.audits.results import compute_result
 from accelerator.audits.schemas import (
@@ -34,7 +33,7 @@ from accelerator.audits.schemas import (
     evidence_out,
     solution_out,
 )
-from accelerator.audits.states import APPROVED_STATES, AuditStatus
+from accelerator.audits.states import AuditStatus
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
 from accelerator.core.permissions import login_required, roles_required
@@ -110,7 +109,11 @@ def list_solutions():
       responses:
         200: {description: A page of solutions}
     """
-    statement = Solution.visible_to(current_user).order_by(Solution.id)
+    statement = (
+        Solution.visible_to(current_user)
+        .options(selectinload(Solution.organization))
+        .order_by(Solution.id)
+    )
     return paginate(statement, lambda rows: solution_out.dump(rows, many=True))
 
 
@@ -175,14 +178,7 @@ def _status_filter(statement, raw: str):
     if raw not in AuditStatus.codes():
         message = gettext("Unknown status.")
         raise Invalid(message, {"status": [message]})
-    status = AuditStatus(raw)
-    today = date.today()
-    if status == AuditStatus.expired:
-        return statement.where(Audit.status.in_(APPROVED_STATES), Audit.valid_until < today)
-    statement = statement.where(Audit.status == status)
-    if status in APPROVED_STATES:
-        statement = statement.where(or_(Audit.valid_until.is_(None), Audit.valid_until >= today))
-    return statement
+    return with_effective_status(statement, AuditStatus(raw))
 
 
 @api.get("/audits")
@@ -201,7 +197,12 @@ def list_audits():
         200: {description: A page of audits}
         422: {description: Unknown status or bad paging}
     """
-    statement = Audit.visible_to(current_user).order_by(Audit.id.desc())
+    # One query per page for the solutions and their companies, not one per row.
+    statement = (
+        Audit.visible_to(current_user)
+        .options(selectinload(Audit.solution).selectinload(Solution.organization))
+        .order_by(Audit.id.desc())
+    )
     if request.args.get("status"):
         statement = _status_filter(statement, request.args["status"])
     return paginate(statement, lambda rows: [audit_summary(a) for a in rows])

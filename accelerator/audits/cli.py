@@ -6,6 +6,7 @@ from datetime import date
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from accelerator.audits import operations
 from accelerator.extensions import db
@@ -24,8 +25,10 @@ audits_cli = AppGroup("audits", help="Audit chores.")
 def remind(days: int, today) -> None:
     """Email the companies whose approval expires within DAYS days (each audit once)."""
     day: date | None = today.date() if today else None
-    reminded = operations.send_expiry_reminders(day, days)
-    db.session.commit()
+    # No request, so no reader's language: messages and emails are French.
+    with force_locale("fr"):
+        reminded = operations.send_expiry_reminders(day, days)
+        db.session.commit()
     for audit in reminded:
         click.echo(
             f"Reminded audit {audit.id} ({audit.solution.name}), valid until {audit.valid_until}."

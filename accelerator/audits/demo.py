@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from accelerator.accounts.models import User
@@ -141,6 +142,12 @@ _SUBJECTS = ["mathematiques", "francais", "sciences", "histoire-geographie", "la
 
 @seeder(order=30)
 def seed_audits() -> list[str]:
+    # Outside a request there is no reader's language: the demo speaks French.
+    with force_locale("fr"):
+        return _seed_audits()
+
+
+def _seed_audits() -> list[str]:
     version = FrameworkVersion.in_force()
     if version is None:
         return ["Audits: no framework version in force; demo audits skipped."]

@@ -143,7 +143,11 @@ def _send_pending(session) -> None:
                 "date": context.get("valid_until", ""),
             }
             for recipient in recipients:
-                send_mail(recipient, text, template, **context)
+                try:
+                    send_mail(recipient, text, template, **context)
+                except Exception:
+                    # The change is committed; a notification must not turn it into an error.
+                    log.exception("Could not send %s to %s", template, recipient)
 
 
 def _drop_pending(session) -> None:

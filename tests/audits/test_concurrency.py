@@ -1,8 +1,8 @@
 """Two state changes on one audit at the same instant: exactly one wins (PostgreSQL).
 
-Each thread has its own application and request contexts, so its own session and connection, as two
-gunicorn workers would. The row lock (``SELECT ... FOR UPDATE``) makes the second wait for
-the first's commit, then read the new state and be refused.
+Each thread has its own application and request contexts, so its own session and
+connection, as two gunicorn workers would. The row lock (``SELECT ... FOR UPDATE``) makes
+the second wait for the first's commit, then read the new state and be refused.
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits import operations
-from accelerator.audits.models import Audit, AuditEvent
+from accelerator.audits.models import Audit, AuditEvent, Solution
 from accelerator.audits.states import AuditStatus
 from accelerator.core.errors import Conflict
 from accelerator.extensions import db
+from tests.audits.factories import make_solution
 from tests.conftest import IS_POSTGRESQL
 from tests.factories import make_user
 
@@ -96,3 +97,39 @@ def test_withdraw_against_inadmissible_applies_one(app, people, audit_in, attemp
     assert rows[-1] == winner
     expected = AuditStatus.withdrawn if winner == "withdraw" else AuditStatus.inadmissible
     assert db.session.get(Audit, audit.id).status == expected
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_starts_at_once_open_one_audit(app, people, version, attempt):
+    """The pre-check cannot see an uncommitted twin: the partial unique index decides."""
+    solution = make_solution(people.company.organization)
+    colleague = make_user(Role.company, organization=people.company.organization)
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def run(user_id: int) -> None:
+        with app.test_request_context("/api/v1/audits"):
+            try:
+                user = db.session.get(User, user_id)
+                target = db.session.get(Solution, solution.id)
+                barrier.wait(timeout=10)
+                operations.start_audit(user, target)
+                db.session.commit()
+                outcomes.append("ok")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(u,)) for u in (people.company.id, colleague.id)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "ok"]
+    db.session.expire_all()
+    assert (
+        db.session.scalar(select(func.count(Audit.id)).where(Audit.solution_id == solution.id)) == 1
+    )

@@ -17,7 +17,11 @@ from accelerator.audits.operations.preparation import (
 )
 from accelerator.audits.operations.review import (
     assign_expert,
+    can_assign,
+    can_consolidate,
+    can_edit_self_assessment,
     can_read_result,
+    can_score,
     complete_scoring,
     consolidate_criterion,
     declare_conflict,
@@ -64,7 +68,11 @@ __all__ = [
     "apply_transition",
     "assign_expert",
     "available_actions",
+    "can_assign",
+    "can_consolidate",
+    "can_edit_self_assessment",
     "can_read_result",
+    "can_score",
     "can_see_audit",
     "complete_scoring",
     "consolidate_criterion",

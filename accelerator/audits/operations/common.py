@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from accelerator.accounts.models import Role, User
@@ -38,9 +39,13 @@ def flush_audit() -> None:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(
-            gettext("This audit was changed by someone else meanwhile; reload it and try again.")
-        ) from None
+        raise stale_conflict() from None
+
+
+def stale_conflict() -> Conflict:
+    return Conflict(
+        gettext("This audit was changed by someone else meanwhile; reload it and try again.")
+    )
 
 
 def record_event(
@@ -90,3 +95,27 @@ def can_see_audit(actor: User, audit: Audit) -> bool:
     if actor.role == Role.expert:
         return audit.is_assigned(actor)
     return False
+
+
+def insert_guarded(row) -> bool:
+    """Insert ``row`` now; False when a unique constraint refuses it (a concurrent twin got
+    there first), and the caller answers with a Conflict.
+
+    PostgreSQL undoes just this insert (a savepoint). SQLite's Python driver does not nest
+    transactions reliably (a savepoint opened before any write commits on release), so there
+    the whole transaction is rolled back instead: the request is refused anyway.
+    """
+    if is_postgresql():
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+        except IntegrityError:
+            return False
+        return True
+    db.session.add(row)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return True

@@ -3,20 +3,22 @@ evidence files."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import BinaryIO
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits import storage
-from accelerator.audits.models import Audit, Evidence, SelfAssessment, Solution
+from accelerator.audits.models import Answer, Audit, Evidence, SelfAssessment, Solution
 from accelerator.audits.operations.common import (
+    insert_guarded,
     lock_audit,
     record_event,
     require_role,
     require_visible,
+    stale_conflict,
 )
 from accelerator.audits.states import APPROVED_STATES, OPEN_STATES, SELF_ASSESSMENT_STATES
 from accelerator.core.errors import Conflict, Invalid, NotFound
@@ -45,14 +47,16 @@ def _open_audit_conflict() -> Conflict:
     )
 
 
-def _insert_audit(audit: Audit) -> Audit:
-    """Flush a new audit; the partial unique index settles two simultaneous starts."""
-    db.session.add(audit)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise _open_audit_conflict() from None
+def _insert_audit(solution: Solution, version: FrameworkVersion, **fields) -> Audit:
+    """Insert a new audit; the partial unique index settles two simultaneous starts.
+
+    Built from ids: a relationship would cascade it into the session before the guarded
+    insert.
+    """
+    audit = Audit(solution_id=solution.id, framework_version_id=version.id, **fields)
+    if not insert_guarded(audit):
+        raise _open_audit_conflict()
+    db.session.expire(solution, ["audits"])  # the list loaded before misses it
     return audit
 
 
@@ -64,7 +68,7 @@ def start_audit(actor: User, solution: Solution) -> Audit:
         select(Audit.id).where(Audit.solution_id == solution.id, Audit.status.in_(OPEN_STATES))
     ):
         raise _open_audit_conflict()
-    audit = _insert_audit(Audit(solution=solution, framework_version=version))
+    audit = _insert_audit(solution, version)
     record_event(audit, actor, "create", to_status=audit.status)
     return audit
 
@@ -85,9 +89,7 @@ def renew_audit(actor: User, audit: Audit) -> Audit:
         select(Audit.id).where(Audit.solution_id == solution.id, Audit.status.in_(OPEN_STATES))
     ):
         raise _open_audit_conflict()
-    new = _insert_audit(
-        Audit(solution=solution, framework_version=version, renewed_from_id=audit.id)
-    )
+    new = _insert_audit(solution, version, renewed_from_id=audit.id)
     codes = {criterion.code for criterion in version.criteria()}
     copies: dict[int, Evidence] = {}
 
@@ -128,7 +130,7 @@ def answer_criterion(
     actor: User,
     audit: Audit,
     criterion_code: str,
-    answer,
+    answer: Answer | str,
     comment: str = "",
     evidence_ids: list[int] | None = None,
 ) -> SelfAssessment:
@@ -197,18 +199,14 @@ def add_evidence(
         storage.discard(received)
         return existing, False
     evidence = Evidence(
-        audit=audit,
+        audit_id=audit.id,
         filename=storage.clean_filename(filename, received.content_type),
         content_type=received.content_type,
         size=received.size,
         sha256=received.sha256,
         uploaded_by_id=actor.id,
     )
-    db.session.add(evidence)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
+    if not insert_guarded(evidence):
         # The same file sent twice at once: the other request stored it.
         storage.discard(received)
         existing = db.session.scalar(
@@ -217,14 +215,15 @@ def add_evidence(
             )
         )
         if existing is None:
-            raise
+            raise stale_conflict()
         return existing, False
     storage.commit_file(received)
+    db.session.expire(audit, ["evidence"])
     record_event(audit, actor, "evidence", evidence_id=evidence.id, filename=evidence.filename)
     return evidence, True
 
 
-def evidence_file(actor: User, audit: Audit, evidence_id: int):
+def evidence_file(actor: User, audit: Audit, evidence_id: int) -> tuple[Evidence, Path]:
     """(evidence, path on disk) for a download by someone who may read the audit."""
     require_visible(actor, audit)
     evidence = db.session.scalar(

@@ -5,26 +5,27 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits import notifications
 from accelerator.audits.models import (
     Assignment,
     Audit,
+    AuditEvent,
     ConflictOfInterest,
     Consolidation,
     Score,
 )
 from accelerator.audits.operations.common import (
     STAFF,
+    insert_guarded,
     lock_audit,
     record_event,
     require_role,
     require_visible,
 )
 from accelerator.audits.results import applicable_codes, expert_levels, is_divergent
-from accelerator.audits.states import OPEN_STATES, AuditStatus
+from accelerator.audits.states import OPEN_STATES, SELF_ASSESSMENT_STATES, AuditStatus
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
@@ -41,14 +42,10 @@ def declare_conflict(actor: User, organization: Organization, reason: str) -> Co
     conflict = ConflictOfInterest(
         expert_id=actor.id, organization_id=organization.id, reason=reason
     )
-    db.session.add(conflict)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
+    if not insert_guarded(conflict):
         raise Conflict(
             gettext("You already declared a conflict of interest with this organization.")
-        ) from None
+        )
     return conflict
 
 
@@ -82,13 +79,11 @@ def assign_expert(actor: User, audit: Audit, expert: User | None) -> Assignment:
         )
     if expert.id in audit.expert_ids():
         raise Conflict(gettext("This expert is already assigned to this audit."))
-    assignment = Assignment(audit=audit, expert=expert, assigned_by_id=actor.id)
-    db.session.add(assignment)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        raise Conflict(gettext("This expert is already assigned to this audit.")) from None
+    # Built from ids: a relationship would cascade it into the session before the insert.
+    assignment = Assignment(audit_id=audit.id, expert_id=expert.id, assigned_by_id=actor.id)
+    if not insert_guarded(assignment):
+        raise Conflict(gettext("This expert is already assigned to this audit."))
+    db.session.expire(audit, ["assignments"])
     record_event(audit, actor, "assignment", expert_id=expert.id, expert=expert.full_name)
     notifications.notify_assignment(audit, expert)
     return assignment
@@ -258,7 +253,7 @@ def can_read_result(actor: User, audit: Audit) -> bool:
     return False
 
 
-def visible_events(actor: User, audit: Audit) -> list:
+def visible_events(actor: User, audit: Audit) -> list[AuditEvent]:
     """The history ``actor`` may read: the company reads the transitions only; an expert
     who has not finished their first pass does not read the others' scores or settlements
     (they would lift the blind)."""
@@ -271,3 +266,27 @@ def visible_events(actor: User, audit: Audit) -> list:
             if not (e.action == "consolidation" or (e.action == "score" and e.actor_id != actor.id))
         ]
     return list(audit.events)
+
+
+# Predicates for pages (which buttons and forms to show); the operations check the same rules.
+
+
+def can_edit_self_assessment(actor: User, audit: Audit) -> bool:
+    """The company answers and adds evidence in draft or when information is asked."""
+    return (
+        actor.role == Role.company
+        and audit.solution.organization_id == actor.organization_id
+        and audit.status in SELF_ASSESSMENT_STATES
+    )
+
+
+def can_score(actor: User, audit: Audit) -> bool:
+    return audit.status == AuditStatus.in_review and audit.is_assigned(actor)
+
+
+def can_assign(actor: User, audit: Audit) -> bool:
+    return actor.role == Role.manager and audit.status in ASSIGNABLE_STATES
+
+
+def can_consolidate(actor: User, audit: Audit) -> bool:
+    return actor.role == Role.manager and audit.status in CONSOLIDATION_STATES

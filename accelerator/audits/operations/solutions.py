@@ -9,12 +9,11 @@ from typing import BinaryIO
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits import storage
 from accelerator.audits.models import Solution
-from accelerator.audits.operations.common import require_role
+from accelerator.audits.operations.common import insert_guarded, require_role
 from accelerator.core.errors import Conflict, NotFound
 from accelerator.extensions import db
 
@@ -61,19 +60,15 @@ def create_solution(actor: User, values: dict) -> Solution:
     if actor.organization_id is None:
         raise NotFound(gettext("Your account belongs to no company."))
     for _attempt in range(3):
+        values_now = {k: v for k, v in values.items() if k in SOLUTION_FIELDS}
         solution = Solution(
             organization_id=actor.organization_id,
             slug=_free_slug(values["name"]),
-            **{k: v for k, v in values.items() if k in SOLUTION_FIELDS},
+            **values_now,
         )
-        db.session.add(solution)
-        try:
-            # Two companies naming a product alike in the same instant: take the next slug.
-            with db.session.begin_nested():
-                db.session.flush()
-        except IntegrityError:
-            continue
-        return solution
+        # Two companies naming a product alike in the same instant: take the next slug.
+        if insert_guarded(solution):
+            return solution
     raise Conflict(gettext("Could not give this solution a unique address; try again."))
 
 

@@ -14,6 +14,7 @@ import secrets
 from datetime import date, timedelta
 
 from flask_babel import gettext
+from sqlalchemy import Select
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits import notifications
@@ -33,6 +34,7 @@ from accelerator.audits.states import (
     COMPANY,
     DECISION_OUTCOMES,
     MANAGER,
+    OPEN_STATES,
     TRANSITIONS,
     AuditStatus,
     Transition,
@@ -386,9 +388,15 @@ def reopen_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
     return apply_transition(actor, audit, "reopen", comment)
 
 
-def expiry_reminders_due(today: date | None = None, days: int = 60):
-    """Approvals expiring within ``days`` whose company has not been reminded yet."""
+def expiry_reminders_due(today: date | None = None, days: int = 60) -> Select:
+    """Approvals expiring within ``days`` whose company has not been reminded yet and
+    which no audit in progress renews."""
     today = today or date.today()
+    renewing = (
+        db.select(Audit.renewed_from_id)
+        .where(Audit.renewed_from_id.is_not(None), Audit.status.in_(OPEN_STATES))
+        .scalar_subquery()
+    )
     return (
         db.select(Audit)
         .where(
@@ -396,6 +404,8 @@ def expiry_reminders_due(today: date | None = None, days: int = 60):
             Audit.valid_until >= today,
             Audit.valid_until <= today + timedelta(days=days),
             Audit.reminded_at.is_(None),
+            # a renewal in progress makes the reminder pointless
+            Audit.id.not_in(renewing),
         )
         .order_by(Audit.valid_until, Audit.id)
     )
