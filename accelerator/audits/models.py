@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     false,
     select,
 )
@@ -422,6 +423,17 @@ class AuditEvent(db.Model):
     @property
     def is_transition(self) -> bool:
         return self.from_status is not None or self.to_status is not None
+
+
+@event.listens_for(AuditEvent, "before_update")
+@event.listens_for(AuditEvent, "before_delete")
+def _history_is_append_only(mapper, connection, target: AuditEvent) -> None:
+    """History rows are written once: an update or a delete through the ORM is a bug."""
+    raise HistoryIsAppendOnly(f"audit event {target.id} cannot be changed or deleted")
+
+
+class HistoryIsAppendOnly(RuntimeError):
+    pass
 
 
 def visible_audit_ids_for(user) -> Select:

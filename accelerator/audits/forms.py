@@ -1,0 +1,219 @@
+"""Audit forms (pages). The API's schemas hold the same rules for machines."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from accelerator.audits.models import Answer, Pricing
+from accelerator.audits.states import AuditStatus
+from accelerator.core.forms import select_choices
+from accelerator.core.reference import DISCIPLINES, LEVELS, country_choices
+
+REQUIRED = _l("This field is required.")
+LEVEL_CHOICES = select_choices((value, str(value)) for value in range(4))
+JUSTIFICATION_MIN = 20
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes for one list value (subjects, levels, evidence)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SolutionForm(FlaskForm):
+    name = StringField(
+        _l("Name of the solution"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    summary = StringField(
+        _l("Summary"),
+        validators=[DataRequired(REQUIRED), Length(max=500)],
+        description=_l("One sentence that a teacher reads in the catalogue."),
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=20000)],
+        description=_l("What the solution does, for whom, and how it is used in class."),
+    )
+    website = StringField(
+        _l("Website"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("An address starting with https://"),
+    )
+    subjects = MultiCheckboxField(_l("Subjects"), choices=select_choices(DISCIPLINES.items()))
+    levels = MultiCheckboxField(_l("School levels"), choices=select_choices(LEVELS.items()))
+    processes_personal_data = BooleanField(_l("The solution processes personal data"))
+    gar_compatible = BooleanField(
+        _l("Compatible with the GAR (Gestionnaire d'accès aux ressources)")
+    )
+    hosting_country = SelectField(_l("Country where the data is hosted"), default="FR")
+    pricing = RadioField(
+        _l("Pricing"),
+        choices=select_choices(Pricing.choices()),
+        default=Pricing.free.value,
+        validators=[InputRequired(REQUIRED)],
+    )
+    logo = FileField(_l("Logo"), description=_l("PNG or JPEG, 1 MB at most."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hosting_country.choices = select_choices(country_choices())
+
+    def validate_website(self, field) -> None:
+        if field.data:
+            parts = urlsplit(field.data.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValidationError(str(_l("Enter a web address starting with https://")))
+            field.data = field.data.strip()
+
+    def values(self) -> dict:
+        return {
+            "name": self.name.data.strip(),
+            "summary": self.summary.data.strip(),
+            "description": (self.description.data or "").strip(),
+            "website": self.website.data or None,
+            "subjects": list(self.subjects.data or []),
+            "levels": list(self.levels.data or []),
+            "processes_personal_data": bool(self.processes_personal_data.data),
+            "gar_compatible": bool(self.gar_compatible.data),
+            "hosting_country": self.hosting_country.data,
+            "pricing": Pricing(self.pricing.data),
+        }
+
+
+class CriterionAnswerForm(Form):
+    """One criterion of the self-assessment (a sub-form, prefixed by the criterion code)."""
+
+    answer = RadioField(
+        _l("Your answer"), choices=select_choices(Answer.choices()), validators=[Optional()]
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        validators=[Optional(), Length(max=10000)],
+        description=_l("How the solution meets the criterion."),
+    )
+    evidence = MultiCheckboxField(_l("Evidence"), coerce=int, validate_choice=True)
+
+
+class EvidenceForm(FlaskForm):
+    file = FileField(
+        _l("Add a file"),
+        validators=[FileRequired(REQUIRED)],
+        description=_l("PDF, PNG, JPEG, ODT, DOCX or CSV, 20 MB at most."),
+    )
+
+
+class CommentForm(FlaskForm):
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=10000)])
+
+
+class RequiredCommentForm(FlaskForm):
+    comment = TextAreaField(_l("Comment"), validators=[DataRequired(REQUIRED), Length(max=10000)])
+
+
+class AssignmentForm(FlaskForm):
+    expert_id = SelectField(_l("Expert"), coerce=int, validators=[DataRequired(REQUIRED)])
+
+
+class ConflictForm(FlaskForm):
+    organization_id = SelectField(_l("Company"), coerce=int, validators=[DataRequired(REQUIRED)])
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        description=_l("For example: former employee, shareholder, family."),
+    )
+
+
+def _justification_long_enough(form, field) -> None:
+    if field.data and len(field.data.strip()) < JUSTIFICATION_MIN:
+        raise ValidationError(str(_l("At least 20 characters, so that the level is explained.")))
+
+
+class ScoreForm(Form):
+    """One criterion scored by an expert (a sub-form, prefixed by the criterion code)."""
+
+    level = RadioField(_l("Level"), coerce=int, choices=LEVEL_CHOICES, validators=[Optional()])
+    justification = TextAreaField(
+        _l("Justification"), validators=[Optional(), Length(max=10000), _justification_long_enough]
+    )
+
+
+class ConsolidationForm(FlaskForm):
+    criterion_code = StringField(validators=[DataRequired(REQUIRED)])
+    level = RadioField(
+        _l("Settled level"), coerce=int, choices=LEVEL_CHOICES, validators=[InputRequired(REQUIRED)]
+    )
+    justification = TextAreaField(
+        _l("Justification"),
+        validators=[DataRequired(REQUIRED), Length(max=10000), _justification_long_enough],
+    )
+
+
+class ConditionForm(Form):
+    text = StringField(_l("Condition"), validators=[Optional(), Length(max=2000)])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+
+
+class DecisionForm(FlaskForm):
+    outcome = RadioField(
+        _l("Decision"),
+        choices=select_choices(
+            (status.value, status.label)
+            for status in (
+                AuditStatus.approved,
+                AuditStatus.approved_with_conditions,
+                AuditStatus.rejected,
+            )
+        ),
+        validators=[InputRequired(REQUIRED)],
+    )
+    motivation = TextAreaField(
+        _l("Motivation"), validators=[DataRequired(REQUIRED), Length(max=20000)]
+    )
+    conditions = FieldList(FormField(ConditionForm), min_entries=3, max_entries=10)
+    valid_until = DateField(
+        _l("Valid until"),
+        validators=[Optional()],
+        description=_l("Leave empty for 24 months from today."),
+    )
+
+    def condition_values(self) -> list[dict]:
+        return [
+            {"text": entry.text.data.strip(), "due_date": entry.due_date.data}
+            for entry in self.conditions
+            if entry.text.data and entry.text.data.strip()
+        ]
+
+
+class AuditFilterForm(Form):
+    """Filters of "Pilotage des audits" (GET)."""
+
+    status = SelectField(_l("State"), validators=[Optional()])
+    q = StringField(_l("Solution or company"), validators=[Optional(), Length(max=100)])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])

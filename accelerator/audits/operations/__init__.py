@@ -1,0 +1,108 @@
+"""Every rule of solutions and audits: pages and the API call these functions only.
+
+Each operation takes the acting user, the objects concerned and values already validated by
+a form or a schema; it checks the actor's right (403 for a role that may never act, 404 for
+an object they may not see) and the state (409), writes, records the history and queues the
+emails, and leaves the commit to the end of the request. Errors are ``core.errors`` domain
+errors (and ``storage.UploadRefused`` for files).
+"""
+
+from accelerator.audits.operations.common import can_see_audit, lock_audit, record_event
+from accelerator.audits.operations.preparation import (
+    add_evidence,
+    answer_criterion,
+    evidence_file,
+    renew_audit,
+    start_audit,
+)
+from accelerator.audits.operations.review import (
+    assign_expert,
+    can_assign,
+    can_consolidate,
+    can_edit_self_assessment,
+    can_read_result,
+    can_score,
+    complete_scoring,
+    consolidate_criterion,
+    declare_conflict,
+    expert_workload,
+    has_conflict,
+    missing_scores,
+    record_score,
+    visible_events,
+    visible_scores,
+)
+from accelerator.audits.operations.solutions import (
+    create_solution,
+    set_solution_logo,
+    slugify,
+    update_solution,
+)
+from accelerator.audits.operations.workflow import (
+    add_months,
+    admit_audit,
+    appeal_decision,
+    apply_transition,
+    available_actions,
+    decide_audit,
+    declare_inadmissible,
+    expiry_reminders_due,
+    reinstate_approval,
+    reopen_audit,
+    request_information,
+    respond_to_request,
+    role_may,
+    send_expiry_reminders,
+    send_to_committee,
+    submit_audit,
+    suspend_approval,
+    withdraw_audit,
+)
+
+__all__ = [
+    "add_evidence",
+    "add_months",
+    "admit_audit",
+    "answer_criterion",
+    "appeal_decision",
+    "apply_transition",
+    "assign_expert",
+    "available_actions",
+    "can_assign",
+    "can_consolidate",
+    "can_edit_self_assessment",
+    "can_read_result",
+    "can_score",
+    "can_see_audit",
+    "complete_scoring",
+    "consolidate_criterion",
+    "create_solution",
+    "decide_audit",
+    "declare_conflict",
+    "declare_inadmissible",
+    "evidence_file",
+    "expert_workload",
+    "expiry_reminders_due",
+    "has_conflict",
+    "lock_audit",
+    "missing_scores",
+    "record_event",
+    "record_score",
+    "reinstate_approval",
+    "renew_audit",
+    "reopen_audit",
+    "request_information",
+    "respond_to_request",
+    "role_may",
+    "send_expiry_reminders",
+    "send_to_committee",
+    "set_solution_logo",
+    "slugify",
+    "start_audit",
+    "submit_audit",
+    "suspend_approval",
+    "update_solution",
+    "visible_events",
+    "visible_scores",
+    "withdraw_audit",
+]

@@ -1,0 +1,292 @@
+"""The experts' and managers' side: conflicts of interest, assignments, blind scoring,
+settling divergences."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from sqlalchemy import func, select
+
+from accelerator.accounts.models import Organization, Role, User
+from accelerator.audits import notifications
+from accelerator.audits.models import (
+    Assignment,
+    Audit,
+    AuditEvent,
+    ConflictOfInterest,
+    Consolidation,
+    Score,
+)
+from accelerator.audits.operations.common import (
+    STAFF,
+    insert_guarded,
+    lock_audit,
+    record_event,
+    require_role,
+    require_visible,
+)
+from accelerator.audits.results import applicable_codes, expert_levels, is_divergent
+from accelerator.audits.states import OPEN_STATES, SELF_ASSESSMENT_STATES, AuditStatus
+from accelerator.core.db import utcnow
+from accelerator.core.errors import Conflict, Invalid, NotFound
+from accelerator.extensions import db
+
+#: states in which a manager may assign experts
+ASSIGNABLE_STATES = (AuditStatus.submitted, AuditStatus.in_review, AuditStatus.info_requested)
+#: states in which a manager may settle a divergence
+CONSOLIDATION_STATES = (AuditStatus.in_review, AuditStatus.committee)
+
+
+def declare_conflict(actor: User, organization: Organization, reason: str) -> ConflictOfInterest:
+    """An expert declares they cannot audit this organization's solutions."""
+    require_role(actor, Role.expert)
+    conflict = ConflictOfInterest(
+        expert_id=actor.id, organization_id=organization.id, reason=reason
+    )
+    if not insert_guarded(conflict):
+        raise Conflict(
+            gettext("You already declared a conflict of interest with this organization.")
+        )
+    return conflict
+
+
+def has_conflict(expert: User, organization_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(ConflictOfInterest.id).where(
+                ConflictOfInterest.expert_id == expert.id,
+                ConflictOfInterest.organization_id == organization_id,
+            )
+        )
+        is not None
+    )
+
+
+def assign_expert(actor: User, audit: Audit, expert: User | None) -> Assignment:
+    """A manager assigns an expert to an audit (not one who declared a conflict)."""
+    require_role(actor, Role.manager)
+    require_visible(actor, audit)
+    if expert is None or expert.role != Role.expert or not expert.active:
+        message = gettext("Choose an active expert account.")
+        raise Invalid(message, {"expert_id": [message]})
+    audit = lock_audit(audit)
+    if audit.status not in ASSIGNABLE_STATES:
+        raise Conflict(
+            gettext("Experts are assigned between the submission and the committee only.")
+        )
+    if has_conflict(expert, audit.solution.organization_id):
+        raise Conflict(
+            gettext("This expert declared a conflict of interest with the solution's company.")
+        )
+    if expert.id in audit.expert_ids():
+        raise Conflict(gettext("This expert is already assigned to this audit."))
+    # Built from ids: a relationship would cascade it into the session before the insert.
+    assignment = Assignment(audit_id=audit.id, expert_id=expert.id, assigned_by_id=actor.id)
+    if not insert_guarded(assignment):
+        raise Conflict(gettext("This expert is already assigned to this audit."))
+    db.session.expire(audit, ["assignments"])
+    record_event(audit, actor, "assignment", expert_id=expert.id, expert=expert.full_name)
+    notifications.notify_assignment(audit, expert)
+    return assignment
+
+
+def expert_workload() -> list[tuple[User, int]]:
+    """Every active expert with the number of their assignments on open audits."""
+    open_count = (
+        select(Assignment.expert_id, func.count(Assignment.id).label("n"))
+        .join(Audit, Audit.id == Assignment.audit_id)
+        .where(Audit.status.in_(OPEN_STATES))
+        .group_by(Assignment.expert_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(User, func.coalesce(open_count.c.n, 0))
+        .outerjoin(open_count, open_count.c.expert_id == User.id)
+        .where(User.role == Role.expert, User.active.is_(True))
+        .order_by(User.full_name, User.id)
+    )
+    return [(user, int(count)) for user, count in rows]
+
+
+def _assignment_of(actor: User, audit: Audit) -> Assignment:
+    require_role(actor, Role.expert)
+    require_visible(actor, audit)
+    assignment = next((a for a in audit.assignments if a.expert_id == actor.id), None)
+    if assignment is None:  # unreachable through visibility; kept as the rule's statement
+        raise NotFound(gettext("Nothing here, or not visible to you."))
+    return assignment
+
+
+def _applicable_criterion(audit: Audit, criterion_code: str) -> None:
+    if audit.framework_version.criterion(criterion_code) is None:
+        raise NotFound(gettext("This criterion is not part of the audit's framework version."))
+    if criterion_code not in applicable_codes(audit):
+        message = gettext("This criterion does not apply to this solution.")
+        raise Invalid(message, {"criterion_code": [message]})
+
+
+def record_score(
+    actor: User, audit: Audit, criterion_code: str, level: int, justification: str
+) -> Score:
+    """An assigned expert's level on one criterion (audit in review), with its reason."""
+    _assignment_of(actor, audit)
+    audit = lock_audit(audit)
+    _applicable_criterion(audit, criterion_code)
+    if audit.status != AuditStatus.in_review:
+        raise Conflict(gettext("Scores are recorded while the audit is in review only."))
+    row = db.session.scalar(
+        select(Score).where(
+            Score.audit_id == audit.id,
+            Score.expert_id == actor.id,
+            Score.criterion_code == criterion_code,
+        )
+    )
+    previous = None if row is None else row.level
+    if row is None:
+        row = Score(audit=audit, expert_id=actor.id, criterion_code=criterion_code, level=level)
+        db.session.add(row)
+    row.level = level
+    row.justification = justification
+    record_event(
+        audit,
+        actor,
+        "score",
+        criterion=criterion_code,
+        level=level,
+        previous_level=previous,
+    )
+    db.session.flush()
+    return row
+
+
+def missing_scores(audit: Audit, expert_id: int) -> list[str]:
+    """Applicable criteria the expert has not scored yet, in framework order."""
+    scored = {s.criterion_code for s in audit.scores if s.expert_id == expert_id}
+    return [code for code in applicable_codes(audit) if code not in scored]
+
+
+def complete_scoring(actor: User, audit: Audit) -> Assignment:
+    """The expert declares their first pass finished: every applicable criterion scored.
+
+    From then on they see the other experts' levels (the blind is lifted for them).
+    """
+    assignment = _assignment_of(actor, audit)
+    audit = lock_audit(audit)
+    if audit.status != AuditStatus.in_review:
+        raise Conflict(gettext("Scores are recorded while the audit is in review only."))
+    if assignment.completed_at is not None:
+        raise Conflict(gettext("You already declared your scoring finished."))
+    missing = missing_scores(audit, actor.id)
+    if missing:
+        raise Conflict(
+            gettext(
+                "Score every applicable criterion first; missing: %(codes)s.",
+                codes=", ".join(missing),
+            )
+        )
+    assignment.completed_at = utcnow()
+    record_event(audit, actor, "scoring_complete")
+    db.session.flush()
+    return assignment
+
+
+def consolidate_criterion(
+    actor: User, audit: Audit, criterion_code: str, level: int, justification: str
+) -> Consolidation:
+    """A manager settles the level of a criterion on which the experts diverge."""
+    require_role(actor, Role.manager)
+    require_visible(actor, audit)
+    audit = lock_audit(audit)
+    if audit.framework_version.criterion(criterion_code) is None:
+        raise NotFound(gettext("This criterion is not part of the audit's framework version."))
+    if audit.status not in CONSOLIDATION_STATES:
+        raise Conflict(gettext("Divergences are settled in review or before the committee only."))
+    if criterion_code not in applicable_codes(audit) or not is_divergent(
+        expert_levels(audit).get(criterion_code, {})
+    ):
+        raise Conflict(
+            gettext("The experts do not diverge on this criterion: there is nothing to settle.")
+        )
+    row = db.session.scalar(
+        select(Consolidation).where(
+            Consolidation.audit_id == audit.id, Consolidation.criterion_code == criterion_code
+        )
+    )
+    if row is None:
+        row = Consolidation(audit=audit, criterion_code=criterion_code, level=level)
+        db.session.add(row)
+    row.level = level
+    row.justification = justification
+    row.settled_by_id = actor.id
+    record_event(audit, actor, "consolidation", criterion=criterion_code, level=level)
+    db.session.flush()
+    return row
+
+
+def visible_scores(actor: User, audit: Audit) -> list[Score]:
+    """The individual scores ``actor`` may read on ``audit``.
+
+    Managers and admins: all. An assigned expert: their own, and the others' once they
+    declared their own first pass finished (blind scoring). Companies: none, ever: the
+    experts' individual levels are internal to the review; the company reads the final
+    level per criterion and the result once the committee has decided.
+    """
+    if actor.role in STAFF:
+        return list(audit.scores)
+    if actor.role == Role.expert and audit.is_assigned(actor):
+        mine = next(a for a in audit.assignments if a.expert_id == actor.id)
+        if mine.completed_at is not None:
+            return list(audit.scores)
+        return [s for s in audit.scores if s.expert_id == actor.id]
+    return []
+
+
+def can_read_result(actor: User, audit: Audit) -> bool:
+    """Managers and admins always; an assigned expert once their own pass is finished (the
+    result reveals the others' levels); the company once the committee has decided."""
+    if actor.role in STAFF:
+        return True
+    if actor.role == Role.expert and audit.is_assigned(actor):
+        mine = next(a for a in audit.assignments if a.expert_id == actor.id)
+        return mine.completed_at is not None
+    if actor.role == Role.company:
+        return audit.latest_decision is not None
+    return False
+
+
+def visible_events(actor: User, audit: Audit) -> list[AuditEvent]:
+    """The history ``actor`` may read: the company reads the transitions only; an expert
+    who has not finished their first pass does not read the others' scores or settlements
+    (they would lift the blind)."""
+    if actor.role == Role.company:
+        return [e for e in audit.events if e.is_transition]
+    if actor.role == Role.expert and not can_read_result(actor, audit):
+        return [
+            e
+            for e in audit.events
+            if not (e.action == "consolidation" or (e.action == "score" and e.actor_id != actor.id))
+        ]
+    return list(audit.events)
+
+
+# Predicates for pages (which buttons and forms to show); the operations check the same rules.
+
+
+def can_edit_self_assessment(actor: User, audit: Audit) -> bool:
+    """The company answers and adds evidence in draft or when information is asked."""
+    return (
+        actor.role == Role.company
+        and audit.solution.organization_id == actor.organization_id
+        and audit.status in SELF_ASSESSMENT_STATES
+    )
+
+
+def can_score(actor: User, audit: Audit) -> bool:
+    return audit.status == AuditStatus.in_review and audit.is_assigned(actor)
+
+
+def can_assign(actor: User, audit: Audit) -> bool:
+    return actor.role == Role.manager and audit.status in ASSIGNABLE_STATES
+
+
+def can_consolidate(actor: User, audit: Audit) -> bool:
+    return actor.role == Role.manager and audit.status in CONSOLIDATION_STATES

@@ -1,0 +1,426 @@
+"""Transitions of an audit, as ``states.TRANSITIONS`` lists them, with their guards.
+
+``apply_transition`` is the one door: it checks, in this order, that the actor's role may
+ever take the action (403), that they may see the audit (404), that the audit is in a state
+the action leaves from and that the guard holds (409; the reason is the message), then
+changes the status, records one history row and queues the emails. A refusal changes
+nothing. The named functions below (``submit_audit``, ``decide_audit``, ...) are the same
+door for pages that show one button per action.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from flask_babel import gettext
+from sqlalchemy import Select
+
+from accelerator.accounts.models import Role, User
+from accelerator.audits import notifications
+from accelerator.audits.models import Audit, Condition, Decision
+from accelerator.audits.operations.common import (
+    flush_audit,
+    lock_audit,
+    record_event,
+    require_visible,
+)
+from accelerator.audits.operations.review import missing_scores
+from accelerator.audits.results import applicable_codes, compute_result
+from accelerator.audits.signals import approval_changed
+from accelerator.audits.states import (
+    APPROVED_STATES,
+    ASSIGNED_EXPERT,
+    COMPANY,
+    DECISION_OUTCOMES,
+    MANAGER,
+    OPEN_STATES,
+    TRANSITIONS,
+    AuditStatus,
+    Transition,
+)
+from accelerator.core.db import utcnow
+from accelerator.core.errors import Conflict, Forbidden, Invalid
+from accelerator.extensions import db
+
+#: an approval lasts this many months unless the committee says otherwise
+DEFAULT_VALIDITY_MONTHS = 24
+#: a rejection may be appealed within this many months
+APPEAL_MONTHS = 2
+MIN_EXPERTS = 2
+#: transitions after which the public catalogue must look at the audit again
+APPROVAL_ACTIONS = ("decide", "suspend", "reinstate")
+
+_ACTOR_ROLES = {COMPANY: Role.company, MANAGER: Role.manager, ASSIGNED_EXPERT: Role.expert}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has 28 days")
+
+
+def _transition(action: str) -> Transition:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        message = gettext("Unknown action.")
+        raise Invalid(message, {"action": [message]})
+    return transition
+
+
+def role_may(actor: User | None, action: str) -> bool:
+    """Whether ``actor``'s role appears in the action's row at all."""
+    transition = TRANSITIONS.get(action)
+    return bool(
+        actor is not None
+        and transition
+        and actor.role in {_ACTOR_ROLES[a] for a in transition.actors}
+    )
+
+
+def _actor_fits(actor: User, audit: Audit, transition: Transition) -> bool:
+    for kind in transition.actors:
+        if kind == COMPANY and actor.role == Role.company:
+            return audit.solution.organization_id == actor.organization_id
+        if kind == MANAGER and actor.role == Role.manager:
+            return True
+        if kind == ASSIGNED_EXPERT and actor.role == Role.expert:
+            return audit.is_assigned(actor)
+    return False
+
+
+def available_actions(actor: User, audit: Audit) -> list[str]:
+    """Actions ``actor`` could take on ``audit`` now, before guards (for buttons)."""
+    return [
+        t.action
+        for t in TRANSITIONS.values()
+        if audit.status in t.sources and _actor_fits(actor, audit, t)
+    ]
+
+
+# Guards: each raises Conflict with the reason when the transition may not happen.
+
+
+def _guard_self_assessment_complete(audit: Audit, **_) -> None:
+    answered = {a.criterion_code for a in audit.answers}
+    missing = [code for code in applicable_codes(audit) if code not in answered]
+    if missing:
+        raise Conflict(
+            gettext(
+                "Answer every applicable criterion before submitting; missing: %(codes)s.",
+                codes=", ".join(missing),
+            )
+        )
+
+
+def _guard_two_experts_assigned(audit: Audit, **_) -> None:
+    if len(audit.assignments) < MIN_EXPERTS:
+        raise Conflict(
+            gettext(
+                "Assign at least %(count)s experts before admitting the audit.", count=MIN_EXPERTS
+            )
+        )
+
+
+def _guard_scoring_complete(audit: Audit, **_) -> None:
+    if len(audit.assignments) < MIN_EXPERTS:
+        raise Conflict(gettext("The audit needs at least two assigned experts."))
+    for assignment in audit.assignments:
+        missing = missing_scores(audit, assignment.expert_id)
+        if missing:
+            raise Conflict(
+                gettext(
+                    "%(expert)s has not scored every applicable criterion; missing: %(codes)s.",
+                    expert=assignment.expert.full_name,
+                    codes=", ".join(missing),
+                )
+            )
+    divergences = compute_result(audit).divergences
+    if divergences:
+        raise Conflict(
+            gettext(
+                "Settle the divergences between experts first: %(codes)s.",
+                codes=", ".join(divergences),
+            )
+        )
+
+
+def _guard_decision_allowed(audit: Audit, outcome: AuditStatus | None = None, **_) -> None:
+    if outcome in APPROVED_STATES:
+        failures = compute_result(audit).engine.eliminatory_failures
+        if failures:
+            raise Conflict(
+                gettext(
+                    "An approval is impossible while an eliminatory criterion fails: %(codes)s.",
+                    codes=", ".join(failures),
+                )
+            )
+
+
+def _guard_appeal_allowed(audit: Audit, **_) -> None:
+    if audit.appeal_count >= 1:
+        raise Conflict(gettext("A decision can be appealed only once."))
+    decision = audit.latest_decision
+    decided = (decision.decided_at if decision else audit.decided_at) or utcnow()
+    if utcnow().date() > add_months(decided.date(), APPEAL_MONTHS):
+        raise Conflict(gettext("The appeal period (two months after the rejection) is over."))
+
+
+GUARDS = {
+    "self_assessment_complete": _guard_self_assessment_complete,
+    "two_experts_assigned": _guard_two_experts_assigned,
+    "scoring_complete": _guard_scoring_complete,
+    "decision_allowed": _guard_decision_allowed,
+    "appeal_allowed": _guard_appeal_allowed,
+}
+
+
+def _check_decision_values(
+    outcome, motivation: str, conditions: list | None, valid_until: date | None
+) -> tuple[AuditStatus, list[dict], date | None]:
+    errors: dict[str, list[str]] = {}
+    if outcome not in DECISION_OUTCOMES:
+        errors["outcome"] = [gettext("Choose approved, approved_with_conditions or rejected.")]
+    if not (motivation or "").strip():
+        errors["motivation"] = [gettext("The committee's motivation is required.")]
+    conditions = [
+        {"text": c, "due_date": None} if isinstance(c, str) else dict(c) for c in conditions or []
+    ]
+    if outcome == AuditStatus.approved_with_conditions and not conditions:
+        errors["conditions"] = [gettext("An approval with conditions needs its conditions.")]
+    if outcome in (AuditStatus.approved, AuditStatus.rejected) and conditions:
+        errors["conditions"] = [gettext("Conditions go with an approval with conditions only.")]
+    today = utcnow().date()
+    if outcome in APPROVED_STATES:
+        valid_until = valid_until or add_months(today, DEFAULT_VALIDITY_MONTHS)
+        if valid_until <= today:
+            errors["valid_until"] = [gettext("The end of validity must be in the future.")]
+    elif valid_until is not None:
+        errors["valid_until"] = [gettext("Only an approval has an end of validity.")]
+    if errors:
+        raise Invalid(gettext("Some fields are invalid."), errors)
+    return outcome, conditions, valid_until
+
+
+def _new_verification_code() -> str:
+    while True:
+        code = secrets.token_urlsafe(12)  # 16 characters, 96 bits
+        if db.session.scalar(db.select(Audit.id).where(Audit.verification_code == code)) is None:
+            return code
+
+
+def apply_transition(
+    actor: User,
+    audit: Audit,
+    action: str,
+    comment: str = "",
+    *,
+    outcome: AuditStatus | str | None = None,
+    motivation: str = "",
+    conditions: list | None = None,
+    valid_until: date | None = None,
+) -> Audit:
+    """Move ``audit`` by ``action`` (a row of ``states.TRANSITIONS``); see the module's
+    docstring for the order of the checks. ``outcome``, ``motivation``, ``conditions`` and
+    ``valid_until`` are for ``decide`` only."""
+    transition = _transition(action)
+    if not role_may(actor, action):
+        raise Forbidden(gettext("Your role does not allow this action."))
+    require_visible(actor, audit)
+    comment = (comment or "").strip()
+    if transition.needs_comment and not comment:
+        message = gettext("A comment is required for this action.")
+        raise Invalid(message, {"comment": [message]})
+    decision_values = None
+    if action == "decide":
+        if isinstance(outcome, str) and outcome in AuditStatus.codes():
+            outcome = AuditStatus(outcome)
+        decision_values = _check_decision_values(outcome, motivation, conditions, valid_until)
+        outcome = decision_values[0]
+
+    audit = lock_audit(audit)
+    if not _actor_fits(actor, audit, transition):
+        raise Forbidden(gettext("Your role does not allow this action."))
+    source = audit.status
+    if source not in transition.sources:
+        raise Conflict(
+            gettext(
+                "The action “%(action)s” is not possible while the audit is “%(status)s”.",
+                action=action,
+                status=audit.effective_status().label,
+            )
+        )
+    if transition.guard:
+        GUARDS[transition.guard](audit, outcome=outcome)
+
+    target = transition.target
+    now = utcnow()
+    extra: dict = {}
+    if action == "decide":
+        target = _record_decision(audit, actor, *decision_values, motivation=motivation, now=now)
+        extra = {"decision_round": audit.latest_decision.round}
+    elif action == "reinstate":
+        target = audit.status_before_suspension or AuditStatus.approved
+        audit.status_before_suspension = None
+    elif action == "suspend":
+        audit.status_before_suspension = source
+    elif action == "submit":
+        audit.submitted_at = now
+    elif action == "appeal":
+        audit.appeal_count += 1
+
+    audit.status = target
+    audit.status_changed_at = now
+    record_event(audit, actor, action, comment, from_status=source, to_status=target, **extra)
+    flush_audit()
+    if action in APPROVAL_ACTIONS:
+        approval_changed.send(audit)
+    notifications.notify_transition(audit, action, source, target, actor, comment)
+    return audit
+
+
+def _record_decision(
+    audit: Audit,
+    actor: User,
+    outcome: AuditStatus,
+    conditions: list[dict],
+    valid_until: date | None,
+    *,
+    motivation: str,
+    now,
+) -> AuditStatus:
+    result = compute_result(audit)
+    decision = Decision(
+        audit=audit,
+        outcome=outcome,
+        motivation=motivation.strip(),
+        valid_until=valid_until,
+        overall_score=result.engine.overall,
+        domain_scores=dict(result.engine.domains),
+        recommendation=result.engine.recommendation,
+        round=len(audit.decisions) + 1,
+        decided_by_id=actor.id,
+        decided_at=now,
+        conditions=[Condition(text=c["text"], due_date=c.get("due_date")) for c in conditions],
+    )
+    db.session.add(decision)
+    audit.decided_at = now
+    if outcome in APPROVED_STATES:
+        audit.valid_until = valid_until
+        audit.verification_code = audit.verification_code or _new_verification_code()
+    else:
+        audit.valid_until = None
+        audit.verification_code = None
+    return outcome
+
+
+# One function per action, for pages with one button per action.
+
+
+def submit_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
+    return apply_transition(actor, audit, "submit", comment)
+
+
+def withdraw_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
+    return apply_transition(actor, audit, "withdraw", comment)
+
+
+def declare_inadmissible(actor: User, audit: Audit, comment: str) -> Audit:
+    return apply_transition(actor, audit, "declare_inadmissible", comment)
+
+
+def admit_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
+    return apply_transition(actor, audit, "admit", comment)
+
+
+def request_information(actor: User, audit: Audit, comment: str) -> Audit:
+    return apply_transition(actor, audit, "request_info", comment)
+
+
+def respond_to_request(actor: User, audit: Audit, comment: str) -> Audit:
+    return apply_transition(actor, audit, "respond", comment)
+
+
+def send_to_committee(actor: User, audit: Audit, comment: str = "") -> Audit:
+    return apply_transition(actor, audit, "send_to_committee", comment)
+
+
+def decide_audit(
+    actor: User,
+    audit: Audit,
+    outcome: AuditStatus | str,
+    motivation: str,
+    conditions: list | None = None,
+    valid_until: date | None = None,
+    comment: str = "",
+) -> Audit:
+    return apply_transition(
+        actor,
+        audit,
+        "decide",
+        comment,
+        outcome=outcome,
+        motivation=motivation,
+        conditions=conditions,
+        valid_until=valid_until,
+    )
+
+
+def suspend_approval(actor: User, audit: Audit, comment: str) -> Audit:
+    return apply_transition(actor, audit, "suspend", comment)
+
+
+def reinstate_approval(actor: User, audit: Audit, comment: str = "") -> Audit:
+    return apply_transition(actor, audit, "reinstate", comment)
+
+
+def appeal_decision(actor: User, audit: Audit, comment: str) -> Audit:
+    return apply_transition(actor, audit, "appeal", comment)
+
+
+def reopen_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
+    return apply_transition(actor, audit, "reopen", comment)
+
+
+def expiry_reminders_due(today: date | None = None, days: int = 60) -> Select:
+    """Approvals expiring within ``days`` whose company has not been reminded yet and
+    which no audit in progress renews."""
+    today = today or date.today()
+    renewing = (
+        db.select(Audit.renewed_from_id)
+        .where(Audit.renewed_from_id.is_not(None), Audit.status.in_(OPEN_STATES))
+        .scalar_subquery()
+    )
+    return (
+        db.select(Audit)
+        .where(
+            Audit.status.in_(APPROVED_STATES),
+            Audit.valid_until >= today,
+            Audit.valid_until <= today + timedelta(days=days),
+            Audit.reminded_at.is_(None),
+            # a renewal in progress makes the reminder pointless
+            Audit.id.not_in(renewing),
+        )
+        .order_by(Audit.valid_until, Audit.id)
+    )
+
+
+def send_expiry_reminders(today: date | None = None, days: int = 60) -> list[Audit]:
+    """Email each company whose approval expires within ``days`` (once per audit)."""
+    reminded = []
+    for audit in db.session.scalars(expiry_reminders_due(today, days)).all():
+        audit = lock_audit(audit)
+        if audit.reminded_at is not None:
+            continue
+        audit.reminded_at = utcnow()
+        record_event(audit, None, "expiry_reminder", valid_until=audit.valid_until.isoformat())
+        notifications.notify_expiry(audit)
+        reminded.append(audit)
+    flush_audit()
+    return reminded

@@ -1,0 +1,119 @@
+"""The audit's own page, seen by everyone concerned, its transitions and its report."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from accelerator.accounts.models import Role
+from accelerator.audits import operations
+from accelerator.audits.forms import AssignmentForm, CommentForm, ConsolidationForm
+from accelerator.audits.report import may_read_report, report_response
+from accelerator.audits.results import applicable_codes, compute_result, divergent_codes
+from accelerator.audits.states import TRANSITIONS, AuditStatus
+from accelerator.audits.views import bp
+from accelerator.audits.views.common import audit_or_404, run
+from accelerator.core.forms import select_choices
+from accelerator.core.permissions import roles_required
+
+READERS = (Role.company, Role.expert, Role.manager, Role.admin)
+#: actions taken from the audit page with a comment (decide has the committee page)
+PAGE_ACTIONS = tuple(action for action in TRANSITIONS if action != "decide")
+#: button labels, in the reader's language
+ACTION_LABELS = {
+    "submit": _l("Submit for audit"),
+    "withdraw": _l("Withdraw the audit"),
+    "declare_inadmissible": _l("Declare inadmissible"),
+    "admit": _l("Admit the audit"),
+    "request_info": _l("Ask the company a question"),
+    "respond": _l("Send the answer"),
+    "send_to_committee": _l("Send to the committee"),
+    "suspend": _l("Suspend the approval"),
+    "reinstate": _l("Reinstate the approval"),
+    "appeal": _l("Appeal the decision"),
+    "reopen": _l("Reopen for a second committee decision"),
+}
+
+
+def self_assessment_progress(audit) -> tuple[int, int]:
+    """(answered, applicable) criteria of the self-assessment."""
+    applicable = applicable_codes(audit)
+    answered = {a.criterion_code for a in audit.answers}
+    return len([code for code in applicable if code in answered]), len(applicable)
+
+
+@bp.route("/audits/<int:audit_id>")
+@roles_required(*READERS)
+def audit(audit_id: int):
+    item = audit_or_404(audit_id)
+    context = {
+        "audit": item,
+        "status": item.effective_status(),
+        "actions": [
+            a for a in operations.available_actions(current_user, item) if a in PAGE_ACTIONS
+        ],
+        "action_labels": ACTION_LABELS,
+        "needs_comment": {a: t.needs_comment for a, t in TRANSITIONS.items()},
+        "events": operations.visible_events(current_user, item),
+        "progress": self_assessment_progress(item),
+        "result": compute_result(item) if operations.can_read_result(current_user, item) else None,
+        "may_read_report": may_read_report(current_user, item),
+        "form": CommentForm(),
+    }
+    if current_user.role == Role.manager:
+        workload = operations.expert_workload()
+        assignment_form = AssignmentForm()
+        assigned = item.expert_ids()
+        assignment_form.expert_id.choices = select_choices(
+            (expert.id, f"{expert.full_name} — {count}")
+            for expert, count in workload
+            if expert.id not in assigned
+            and not operations.has_conflict(expert, item.solution.organization_id)
+        )
+        context.update(
+            workload=workload,
+            assignment_form=assignment_form,
+            divergences=divergent_codes(item, include_settled=True),
+            consolidation_form=ConsolidationForm(),
+            conflicted=[
+                expert
+                for expert, _ in workload
+                if operations.has_conflict(expert, item.solution.organization_id)
+            ],
+        )
+    if current_user.role == Role.expert:
+        context["missing_scores"] = operations.missing_scores(item, current_user.id)
+        context["my_assignment"] = next(
+            (a for a in item.assignments if a.expert_id == current_user.id), None
+        )
+    return render_template("audits/audit.html", **context)
+
+
+@bp.route("/audits/<int:audit_id>/actions/<action>", methods=["POST"])
+@roles_required(*READERS)
+def transition(audit_id: int, action: str):
+    item = audit_or_404(audit_id)
+    if action not in PAGE_ACTIONS:
+        abort(404)
+    form = CommentForm()
+    if form.validate_on_submit():
+        done = run(operations.apply_transition, current_user, item, action, form.comment.data or "")
+        if done:
+            flash(
+                gettext(
+                    "Done: the audit is now “%(status)s”.", status=AuditStatus(done.status).label
+                ),
+                "success",
+            )
+    return redirect(request.form.get("next") or url_for("audits.audit", audit_id=item.id))
+
+
+@bp.route("/audits/<int:audit_id>/rapport.pdf")
+@roles_required(*READERS)
+def report(audit_id: int):
+    item = audit_or_404(audit_id)
+    if not may_read_report(current_user, item):
+        abort(403)
+    return report_response(item)
