@@ -50,6 +50,7 @@ migrate: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 
 seed: migrate
+	$(BIN)/flask criteria load-default
 	$(BIN)/flask seed-demo
 
 run: install seed
