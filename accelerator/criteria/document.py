@@ -117,7 +117,7 @@ def _construct_mapping(loader: _MarkedLoader, node: yaml.MappingNode) -> _Mappin
         if key in mapping:
             loader.duplicates.append((key_node.start_mark.line + 1, key))
         mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.lines[key] = value_node.start_mark.line + 1
+        mapping.lines[key] = key_node.start_mark.line + 1
     return mapping
 
 
@@ -493,7 +493,7 @@ def _check_levels(checker: _Checker, data: _Mapping, path: str) -> tuple[LevelDo
     missing = [str(v) for v in rules.LEVEL_VALUES if v not in levels]
     if missing:
         checker.error(
-            raw_levels.line,
+            data.lines["levels"],
             levels_path,
             _l(
                 "Missing levels: %(values)s (each criterion describes levels 0 to 3).",
