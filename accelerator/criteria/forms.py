@@ -146,7 +146,7 @@ class CriterionForm(FlaskForm):
     eliminatory = BooleanField(_l("Eliminatory: an approved solution may not miss it"))
     min_level = SelectField(
         _l("Minimum level (eliminatory criteria only)"),
-        choices=[("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")],
+        choices=select_choices((str(value), str(value)) for value in rules.LEVEL_VALUES),
         default="0",
     )
     applies_if = SelectField(
@@ -219,7 +219,7 @@ def diagnostic_form(version, formdata=None) -> FlaskForm:
             field_name(criterion.code),
             RadioField(
                 f"{criterion.code} — {criterion.title}",
-                choices=list(ANSWER_LABELS.items()),
+                choices=select_choices(ANSWER_LABELS.items()),
                 validators=[Optional()],
                 validate_choice=True,
             ),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from accelerator.criteria.scoring import (
@@ -218,7 +218,6 @@ def test_a_non_applicable_criterion_level_changes_nothing(case, data):
     assert score(spec, attributes, without) == score(spec, attributes, levels)
 
 
-@settings(max_examples=200)
 @given(cases())
 def test_an_eliminatory_failure_forbids_approval(case):
     result = score(*case)
