@@ -9,8 +9,8 @@ Rules
   as 0 and is listed in ``missing``.
 - A domain's score is ``100 × Σ(weight × level) / Σ(weight × 3)`` over its applicable
   criteria (the same as ``100 × Σ(weight × level/3) / Σ(weight)``, computed so that a
-  domain where every level is 3 scores exactly 100); a domain with no applicable criterion has no score (``None``) and is left out
-  of the overall score.
+  domain where every level is 3 scores exactly 100); a domain with no applicable
+  criterion has no score (``None``) and is left out of the overall score.
 - The overall score is the mean of the domain scores weighted by the domains' weights.
 - An eliminatory criterion *fails* when it applies and its level is below ``min_level``
   (a missing level fails). ``eliminatory_failures`` lists them in framework order.

@@ -4,7 +4,7 @@ and the administrators' pages (versions, editing a draft, differences, publicati
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import format_decimal, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -116,6 +116,7 @@ def self_diagnostic():
         attributes=ATTRIBUTES,
         answer_labels=ANSWER_LABELS,
         result=result,
+        number=lambda value: format_decimal(value, format="0.0"),
     ), status
 
 
