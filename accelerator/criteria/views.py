@@ -66,10 +66,23 @@ def _pdf_response(version: FrameworkVersion) -> Response:
 # --- Public pages -----------------------------------------------------------------------
 
 
+def _render_framework(version: FrameworkVersion | None):
+    others = db.session.scalars(
+        FrameworkVersion.visible_to(current_user)
+        .where(FrameworkVersion.status != VersionStatus.draft)
+        .order_by(FrameworkVersion.id.desc())
+    ).all()
+    return render_template(
+        "criteria/framework.html",
+        version=version,
+        attributes=ATTRIBUTES,
+        others=[other for other in others if version is None or other.id != version.id],
+    )
+
+
 @bp.route("/cadre-de-confiance")
 def framework():
-    version = _in_force()
-    return render_template("criteria/framework.html", version=version, attributes=ATTRIBUTES)
+    return _render_framework(_in_force())
 
 
 @bp.route("/cadre-de-confiance.pdf")
@@ -82,8 +95,7 @@ def framework_pdf_in_force():
 
 @bp.route("/cadre-de-confiance/versions/<int:version_id>")
 def framework_version(version_id: int):
-    version = _with_content(version_id, FrameworkVersion.visible_to(current_user))
-    return render_template("criteria/framework.html", version=version, attributes=ATTRIBUTES)
+    return _render_framework(_with_content(version_id, FrameworkVersion.visible_to(current_user)))
 
 
 @bp.route("/cadre-de-confiance/versions/<int:version_id>.pdf")
@@ -96,7 +108,7 @@ def self_diagnostic():
     """Open to anyone, nothing stored: the answers are scored and the gaps listed."""
     version = _in_force()
     if version is None:
-        return render_template("criteria/framework.html", version=None), 404
+        return _render_framework(None), 404
     form = diagnostic_form(version, request.form if request.method == "POST" else None)
     result = None
     if form.validate_on_submit():

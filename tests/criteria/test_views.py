@@ -275,3 +275,15 @@ def test_navigation_shows_the_framework_to_all_and_its_admin_to_admins(client, l
     assert 'href="/cadre-de-confiance"' in html and 'href="/admin/cadre"' not in html
     login_as(make_user(Role.admin))
     assert 'href="/admin/cadre"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_retired_version_stays_readable_and_is_listed(client, published):
+    newer = operations.draft_from(None)
+    operations.publish_version(None, newer)
+    db.session.commit()
+    html = client.get("/cadre-de-confiance").get_data(as_text=True)
+    assert f'href="/cadre-de-confiance/versions/{published.id}"' in html
+    old = client.get(f"/cadre-de-confiance/versions/{published.id}")
+    assert old.status_code == 200
+    assert 'href="/cadre-de-confiance"' in old.get_data(as_text=True)
+    assert "retirée" in old.get_data(as_text=True)
