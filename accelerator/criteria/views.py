@@ -4,7 +4,7 @@ and the administrators' pages (versions, editing a draft, differences, publicati
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_decimal, gettext
+from flask_babel import format_decimal, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -50,14 +50,32 @@ def _in_force() -> FrameworkVersion | None:
     return _with_content(version.id) if version is not None else None
 
 
+#: PDFs of published and retired versions, which never change: (id, status, locale) → bytes.
+#: Building one takes a few tenths of a second, so each worker builds it once.
+_PDF_CACHE: dict[tuple, bytes] = {}
+_PDF_CACHE_SIZE = 16
+
+
+def _pdf_bytes(version: FrameworkVersion) -> bytes:
+    if version.status == VersionStatus.draft:
+        return framework_pdf(version)
+    key = (version.id, version.status.value, str(get_locale()))
+    if key not in _PDF_CACHE:
+        if len(_PDF_CACHE) >= _PDF_CACHE_SIZE:
+            _PDF_CACHE.pop(next(iter(_PDF_CACHE)))
+        _PDF_CACHE[key] = framework_pdf(version)
+    return _PDF_CACHE[key]
+
+
 def _pdf_response(version: FrameworkVersion) -> Response:
-    response = Response(framework_pdf(version), mimetype="application/pdf")
+    response = Response(_pdf_bytes(version), mimetype="application/pdf")
     filename = f"cadre-de-confiance-{version.version}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     if version.status != VersionStatus.draft:
         # A published version never changes: a browser or a CDN may keep it.
         response.cache_control.public = True
         response.cache_control.max_age = 3600
+        response.vary.add("Accept-Language")
         response.add_etag()
         response.make_conditional(request)
     return response

@@ -287,3 +287,26 @@ def test_a_retired_version_stays_readable_and_is_listed(client, published):
     assert old.status_code == 200
     assert 'href="/cadre-de-confiance"' in old.get_data(as_text=True)
     assert "retirée" in old.get_data(as_text=True)
+
+
+def test_the_pdf_of_a_published_version_is_built_once(client, published, monkeypatch):
+    from accelerator.criteria import views
+
+    built = []
+    real = views.framework_pdf
+    monkeypatch.setattr(views, "framework_pdf", lambda v: built.append(v.id) or real(v))
+    first = client.get("/cadre-de-confiance.pdf")
+    second = client.get("/cadre-de-confiance.pdf", headers={"If-None-Match": first.headers["ETag"]})
+    assert second.status_code == 304 and built == [published.id]
+
+
+def test_publishing_a_draft_that_breaks_the_rules_shows_why(client, login_as, draft):
+    login_as(make_user(Role.admin))
+    operations.add_domain(None, draft, {"code": "VIDE", "name": "Vide", "weight": 1})
+    db.session.commit()
+    page = client.get(f"/admin/cadre/versions/{draft.id}").get_data(as_text=True)
+    assert "domains[3].criteria" in page  # listed under "to fix before publication"
+    response = client.post(f"/admin/cadre/versions/{draft.id}/publier")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(FrameworkVersion, draft.id).status == VersionStatus.draft
