@@ -43,7 +43,8 @@ translations: $(COMPILED)
 	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ -d accelerator/translations >/dev/null
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o accelerator/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs '.* node_modules instance' \
+		-o accelerator/translations/messages.pot .
 	$(BIN)/pybabel update -i accelerator/translations/messages.pot -d accelerator/translations --no-fuzzy-matching
 
 migrate: $(VENV)/.installed

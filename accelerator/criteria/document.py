@@ -405,7 +405,7 @@ def _check_criterion(
             f"{path}.code",
             _l(
                 "The code is the domain's code, a hyphen and two digits, such as %(example)s.",
-                example=f"{domain_code}-01",
+                example=domain_code + "-01",
             ),
         )
     title = checker.text(data, "title", path, 300)

@@ -170,7 +170,7 @@ class CriterionForm(FlaskForm):
             raise ValidationError(
                 _l(
                     "The code is the domain's code, a hyphen and two digits, such as %(example)s.",
-                    example=f"{self.domain_code}-01",
+                    example=self.domain_code + "-01",
                 )
             )
 

@@ -310,3 +310,23 @@ def _refuse_changes_to_frozen_versions(session: Session, flush_context, instance
                 continue
             if _frozen(_version_of(session, obj)):
                 raise Conflict(str(FROZEN_MESSAGE))
+
+
+#: Tables whose rows make up a framework version.
+_VERSION_TABLES = {"framework_version", "criteria_domain", "criterion", "criterion_level"}
+
+BULK_MESSAGE = _l(
+    "Framework versions change row by row, through their operations, so that published "
+    "versions stay unchanged."
+)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_writes(state) -> None:
+    """Bulk UPDATE and DELETE statements skip the flush guard, so they are refused on the
+    tables of framework versions (the application never needs them there)."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in _VERSION_TABLES:
+        raise Conflict(str(BULK_MESSAGE))

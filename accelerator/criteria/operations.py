@@ -309,7 +309,7 @@ def _check_criterion(domain: Domain, data: dict, criterion: Criterion | None) ->
             "code",
             gettext(
                 "The code is the domain's code, a hyphen and two digits, such as %(example)s.",
-                example=f"{domain.code}-01",
+                example=domain.code + "-01",
             ),
         )
     taken = db.session.scalar(

@@ -46,3 +46,12 @@ def test_language_switch_never_redirects_elsewhere(client):
 def test_accept_language_english(client):
     html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
     assert "Sign in" in html
+
+
+def test_messages_of_the_shared_macros_are_extracted():
+    # pybabel skips directories starting with "_" unless told otherwise (Makefile).
+    with CATALOG.open("rb") as handle:
+        catalog = read_po(handle)
+    for message_id in ("The form has errors", "optional", "Pagination"):
+        assert catalog.get(message_id) is not None and catalog.get(message_id).string
+    assert not catalog.obsolete

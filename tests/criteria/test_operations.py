@@ -4,7 +4,7 @@ whether through the operations or any other code path (the flush guard)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from accelerator.accounts.models import Role
 from accelerator.core.errors import Conflict, Forbidden, Invalid
@@ -124,7 +124,7 @@ def test_the_database_refuses_two_versions_in_force():
     db.session.flush()
     assert first.status == VersionStatus.published
     with pytest.raises(IntegrityError):
-        db.session.execute(
+        db.session.connection().execute(
             FrameworkVersion.__table__.update()
             .where(FrameworkVersion.id == second.id)
             .values(status="published")
@@ -377,3 +377,22 @@ def test_a_draft_can_be_deleted(admin, published):
     assert (
         db.session.scalar(select(func.count(Domain.id)).where(Domain.version_id == draft.id)) == 0
     )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        lambda: update(Criterion).values(title="En masse"),
+        lambda: delete(Level),
+        lambda: update(Domain).values(weight=9),
+        lambda: update(FrameworkVersion).values(status=VersionStatus.draft),
+        lambda: Criterion.__table__.delete(),
+    ],
+)
+def test_bulk_writes_on_versions_are_refused(published, statement):
+    before = operations.export_text(published)
+    with pytest.raises(Conflict):
+        db.session.execute(statement())
+    db.session.rollback()
+    db.session.expire_all()
+    assert operations.export_text(db.session.get(FrameworkVersion, published.id)) == before
