@@ -20,8 +20,10 @@ Rules
 - Scores are rounded to one decimal only for display; comparisons use exact values.
   Floating-point rounding can never push a score outside 0..100: scores are clamped.
 
-Consequences (tested as properties): every score lies in 0..100; raising a level never
-lowers any score; multiplying all weights by the same positive factor changes nothing.
+Consequences (tested as properties in tests/criteria/test_scoring.py): every score lies in
+0..100; raising a level never lowers any score; multiplying all weights by the same
+positive factor changes nothing; the level of a criterion that does not apply changes
+nothing; any eliminatory failure forbids "approve" (and "approve_with_conditions").
 """
 
 from __future__ import annotations
