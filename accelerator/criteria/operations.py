@@ -65,6 +65,18 @@ def _invalid(field: str, message: str) -> Invalid:
     return Invalid(message, {field: [message]})
 
 
+def _flush_or_conflict() -> None:
+    """Flush, turning a unique-constraint race (two administrators at the same moment, the
+    same code or version number) into a Conflict instead of an error page."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(
+            gettext("Someone else made the same change at the same moment: reload and try again.")
+        ) from None
+
+
 # --- Import and export ---------------------------------------------------------------------
 
 
@@ -131,7 +143,7 @@ def import_document(
     )
     db.session.add(version)
     _fill(version, document)
-    db.session.flush()
+    _flush_or_conflict()
     if publish:
         publish_version(actor, version)
     return version
@@ -216,7 +228,7 @@ def draft_from(actor, source: FrameworkVersion | None = None) -> FrameworkVersio
     db.session.add(draft)
     document = documents.document_of(source)
     _fill(draft, document)
-    db.session.flush()
+    _flush_or_conflict()
     return draft
 
 
@@ -239,7 +251,7 @@ def update_version(actor, version: FrameworkVersion, data: dict) -> FrameworkVer
         "approve": _number(data["approve"]),
         "approve_with_conditions": _number(data["approve_with_conditions"]),
     }
-    db.session.flush()
+    _flush_or_conflict()
     return version
 
 
@@ -264,7 +276,7 @@ def add_domain(actor, version: FrameworkVersion, data: dict) -> Domain:
         position=max((d.position for d in version.domains), default=-1) + 1,
     )
     version.domains.append(domain)
-    db.session.flush()
+    _flush_or_conflict()
     return domain
 
 
@@ -291,7 +303,7 @@ def update_domain(actor, domain: Domain, data: dict) -> Domain:
     domain.name = data["name"]
     domain.description = data.get("description") or ""
     domain.weight = float(data["weight"])
-    db.session.flush()
+    _flush_or_conflict()
     return domain
 
 
@@ -363,7 +375,7 @@ def add_criterion(actor, domain: Domain, data: dict) -> Criterion:
     )
     _apply_criterion(criterion, data)
     domain.criteria.append(criterion)
-    db.session.flush()
+    _flush_or_conflict()
     return criterion
 
 
@@ -372,7 +384,7 @@ def update_criterion(actor, criterion: Criterion, data: dict) -> Criterion:
     require_draft(_locked(criterion.domain.version))
     _check_criterion(criterion.domain, data, criterion)
     _apply_criterion(criterion, data)
-    db.session.flush()
+    _flush_or_conflict()
     return criterion
 
 

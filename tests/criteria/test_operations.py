@@ -396,3 +396,14 @@ def test_bulk_writes_on_versions_are_refused(published, statement):
     db.session.rollback()
     db.session.expire_all()
     assert operations.export_text(db.session.get(FrameworkVersion, published.id)) == before
+
+
+def test_a_race_on_a_code_answers_conflict_not_an_error(admin, published, monkeypatch):
+    # Two administrators adding the same code at once: both pass the check, the database
+    # refuses the second row.
+    draft = operations.draft_from(admin)
+    peda = next(d for d in draft.domains if d.code == "PEDA")
+    monkeypatch.setattr(operations, "_check_criterion", lambda *args: None)
+    with pytest.raises(Conflict):
+        operations.add_criterion(admin, peda, criterion_data("PEDA-01"))
+    db.session.rollback()
