@@ -191,7 +191,7 @@ def export_text(version: FrameworkVersion) -> str:
 
 
 def _next_version_label(framework: Framework, base: str) -> str:
-    """ "2026.1" → "2026.2" (or the next free one); another label gets a "-brouillon-N"."""
+    """The next free version number: "2026.1" gives "2026.2"; "v" gives "v-1"."""
     taken = set(
         db.session.scalars(
             select(FrameworkVersion.version).where(FrameworkVersion.framework_id == framework.id)
