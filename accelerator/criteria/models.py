@@ -9,11 +9,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint, select
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    Enum,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
 from accelerator.core.db import UTCDateTime, utcnow
 from accelerator.core.enums import TitledEnum
+from accelerator.core.errors import Conflict
 from accelerator.extensions import db
 
 
@@ -81,6 +94,38 @@ class FrameworkVersion(db.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == VersionStatus.draft
+
+    @property
+    def is_in_force(self) -> bool:
+        return self.status == VersionStatus.published
+
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Versions ``user`` may read: published and retired ones for everyone (audits and
+        decisions refer to them); drafts only for admins and managers."""
+        statement = select(cls)
+        role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
+        if role is not None and role.value in ("admin", "manager"):
+            return statement
+        return statement.where(cls.status != VersionStatus.draft)
+
+    @staticmethod
+    def with_content():
+        """Loader option: domains, criteria and levels in three queries, not one per row."""
+        return (
+            selectinload(FrameworkVersion.domains)
+            .selectinload(Domain.criteria)
+            .selectinload(Criterion.levels)
+        )
+
+    @classmethod
+    def in_force_of(cls, framework_id: int) -> FrameworkVersion | None:
+        """The published version of one framework (at most one, by a unique index)."""
+        return db.session.scalar(
+            select(cls).where(
+                cls.framework_id == framework_id, cls.status == VersionStatus.published
+            )
+        )
 
     def criteria(self) -> list[Criterion]:
         return [criterion for domain in self.domains for criterion in domain.criteria]
@@ -151,6 +196,7 @@ class Criterion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     domain: Mapped[Domain] = relationship(back_populates="criteria")
+    version: Mapped[FrameworkVersion] = relationship()
     levels: Mapped[list[Level]] = relationship(
         back_populates="criterion", order_by="Level.value", cascade="all, delete-orphan"
     )
@@ -174,3 +220,113 @@ class Level(db.Model):
     descriptor: Mapped[str] = mapped_column(Text, default="")
 
     criterion: Mapped[Criterion] = relationship(back_populates="levels")
+
+
+# --- Immutability of published and retired versions ---------------------------------------
+
+#: Columns of a version that change when it is published or retired, and nothing else.
+_LIFECYCLE_COLUMNS = {"status", "published_at", "retired_at"}
+#: The transitions a non-draft version may go through.
+_ALLOWED_TRANSITIONS = {(VersionStatus.published, VersionStatus.retired)}
+
+FROZEN_MESSAGE = _l(
+    "A published or retired version of the cadre de confiance never changes: "
+    "draft a new version instead."
+)
+
+
+def _committed_status(version: FrameworkVersion) -> VersionStatus | None:
+    """The status as stored in the database (before this session's pending changes)."""
+    state = inspect(version)
+    if state.pending or state.transient:
+        return None
+    history = state.attrs.status.history
+    if history.deleted:
+        return history.deleted[0]
+    if history.added:
+        # Set without being loaded first: ask the database.
+        session = state.session
+        stored = session.scalar(
+            select(FrameworkVersion.status).where(FrameworkVersion.id == version.id)
+        )
+        return VersionStatus(stored) if stored is not None else None
+    return version.status
+
+
+def _frozen(version: FrameworkVersion | None) -> bool:
+    """Whether the content of ``version`` may not change in this flush."""
+    if version is None or inspect(version).pending:
+        return False
+    stored = _committed_status(version)
+    return stored not in (None, VersionStatus.draft) or version.status != VersionStatus.draft
+
+
+def _version_of(session: Session, obj) -> FrameworkVersion | None:
+    if isinstance(obj, FrameworkVersion):
+        return obj
+    if isinstance(obj, Domain):
+        return obj.version or (obj.version_id and session.get(FrameworkVersion, obj.version_id))
+    if isinstance(obj, Criterion):
+        domain = obj.domain
+        if domain is not None and domain.version is not None:
+            return domain.version
+        return obj.version or (obj.version_id and session.get(FrameworkVersion, obj.version_id))
+    if isinstance(obj, Level):
+        criterion = obj.criterion or (obj.criterion_id and session.get(Criterion, obj.criterion_id))
+        return _version_of(session, criterion) if criterion else None
+    return None
+
+
+def _check_version_row(session: Session, version: FrameworkVersion, deleted: bool) -> None:
+    stored = _committed_status(version)
+    if stored in (None, VersionStatus.draft):
+        return
+    if deleted:
+        raise Conflict(str(FROZEN_MESSAGE))
+    state = inspect(version)
+    changed = {
+        attr.key
+        for attr in state.attrs
+        if attr.key in state.mapper.column_attrs and attr.history.has_changes()
+    }
+    transition_ok = (stored, version.status) in _ALLOWED_TRANSITIONS or (stored == version.status)
+    if not changed <= _LIFECYCLE_COLUMNS or not transition_ok:
+        raise Conflict(str(FROZEN_MESSAGE))
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_frozen_versions(session: Session, flush_context, instances) -> None:
+    """No code path may alter a published or retired version: the rows of its content are
+    refused at flush time, whatever wrote them (operations also check, with a clearer
+    message). The only change a published version accepts is being retired."""
+    with session.no_autoflush:
+        for obj in list(session.dirty) + list(session.deleted) + list(session.new):
+            if not isinstance(obj, FrameworkVersion | Domain | Criterion | Level):
+                continue
+            if isinstance(obj, FrameworkVersion):
+                _check_version_row(session, obj, obj in session.deleted)
+                continue
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            if _frozen(_version_of(session, obj)):
+                raise Conflict(str(FROZEN_MESSAGE))
+
+
+#: Tables whose rows make up a framework version.
+_VERSION_TABLES = {"framework_version", "criteria_domain", "criterion", "criterion_level"}
+
+BULK_MESSAGE = _l(
+    "Framework versions change row by row, through their operations, so that published "
+    "versions stay unchanged."
+)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_writes(state) -> None:
+    """Bulk UPDATE and DELETE statements skip the flush guard, so they are refused on the
+    tables of framework versions (the application never needs them there)."""
+    if not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in _VERSION_TABLES:
+        raise Conflict(str(BULK_MESSAGE))

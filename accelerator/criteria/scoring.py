@@ -7,9 +7,10 @@ Rules
   apply have no effect at all.
 - A criterion's score is ``level / 3``. A missing level on an applicable criterion counts
   as 0 and is listed in ``missing``.
-- A domain's score is ``100 × Σ(weight × level/3) / Σ(weight)`` over its applicable
-  criteria; a domain with no applicable criterion has no score (``None``) and is left out
-  of the overall score.
+- A domain's score is ``100 × Σ(weight × level) / Σ(weight × 3)`` over its applicable
+  criteria (the same as ``100 × Σ(weight × level/3) / Σ(weight)``, computed so that a
+  domain where every level is 3 scores exactly 100); a domain with no applicable
+  criterion has no score (``None``) and is left out of the overall score.
 - The overall score is the mean of the domain scores weighted by the domains' weights.
 - An eliminatory criterion *fails* when it applies and its level is below ``min_level``
   (a missing level fails). ``eliminatory_failures`` lists them in framework order.
@@ -17,9 +18,12 @@ Rules
   else overall ≥ ``thresholds["approve"]`` → ``approve``; else overall ≥
   ``thresholds["approve_with_conditions"]`` → ``approve_with_conditions``; else ``reject``.
 - Scores are rounded to one decimal only for display; comparisons use exact values.
+  Floating-point rounding can never push a score outside 0..100: scores are clamped.
 
-Consequences (tested as properties): every score lies in 0..100; raising a level never
-lowers any score; multiplying all weights by the same positive factor changes nothing.
+Consequences (tested as properties in tests/criteria/test_scoring.py): every score lies in
+0..100; raising a level never lowers any score; multiplying all weights by the same
+positive factor changes nothing; the level of a criterion that does not apply changes
+nothing; any eliminatory failure forbids "approve" (and "approve_with_conditions").
 """
 
 from __future__ import annotations
@@ -119,18 +123,18 @@ def score(
                 missing.append(criterion.code)
                 level = 0
             level = max(0, min(MAX_LEVEL, int(level)))
-            earned += criterion.weight * level / MAX_LEVEL
-            possible += criterion.weight
+            earned += criterion.weight * level
+            possible += criterion.weight * MAX_LEVEL
             if criterion.eliminatory and level < criterion.min_level:
                 failures.append(criterion.code)
         if possible > 0:
-            domain_score = 100.0 * earned / possible
+            domain_score = min(100.0, 100.0 * earned / possible)
             domain_scores[domain.code] = domain_score
             weighted_sum += domain.weight * domain_score
             weight_total += domain.weight
         else:
             domain_scores[domain.code] = None
-    overall = weighted_sum / weight_total if weight_total > 0 else 0.0
+    overall = min(100.0, weighted_sum / weight_total) if weight_total > 0 else 0.0
     return ScoreResult(
         overall=overall,
         domains=domain_scores,

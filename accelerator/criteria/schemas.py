@@ -1,0 +1,72 @@
+"""API schemas of the cadre de confiance."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validates
+
+from accelerator.core.schemas import StrictSchema, one_of
+from accelerator.criteria.diagnostic import ANSWERS
+from accelerator.criteria.models import VersionStatus
+from accelerator.criteria.rules import ATTRIBUTES
+
+
+class VersionSummaryOut(StrictSchema):
+    id = fields.Integer()
+    code = fields.Function(lambda version: version.framework.code)
+    version = fields.String()
+    label = fields.String()
+    status = fields.Enum(VersionStatus, by_value=True)
+    published_at = fields.DateTime(allow_none=True)
+    retired_at = fields.DateTime(allow_none=True)
+
+
+class LevelOut(StrictSchema):
+    value = fields.Integer()
+    label = fields.String()
+    descriptor = fields.String()
+
+
+class CriterionOut(StrictSchema):
+    code = fields.String()
+    title = fields.String()
+    guidance = fields.String()
+    evidence_expected = fields.String()
+    weight = fields.Float()
+    eliminatory = fields.Boolean()
+    min_level = fields.Integer()
+    applies_if = fields.String(allow_none=True)
+    levels = fields.List(fields.Nested(LevelOut))
+
+
+class DomainOut(StrictSchema):
+    code = fields.String()
+    name = fields.String()
+    description = fields.String()
+    weight = fields.Float()
+    criteria = fields.List(fields.Nested(CriterionOut))
+
+
+class VersionOut(VersionSummaryOut):
+    framework = fields.Function(
+        lambda version: {"code": version.framework.code, "name": version.framework.name}
+    )
+    thresholds = fields.Dict()
+    domains = fields.List(fields.Nested(DomainOut))
+
+
+class DiagnosticIn(StrictSchema):
+    #: solution attributes (processes_personal_data, gar_compatible, paid); absent is false
+    attributes = fields.Dict(keys=fields.String(), values=fields.Boolean(), load_default=dict)
+    #: criterion code → yes | partial | no | not_applicable
+    answers = fields.Dict(
+        keys=fields.String(), values=fields.String(validate=one_of(ANSWERS)), required=True
+    )
+
+    @validates("attributes")
+    def check_attributes(self, value: dict, **kwargs) -> None:
+        unknown = sorted(set(value) - set(ATTRIBUTES))
+        if unknown:
+            raise ValidationError(
+                str(_l("Unknown attributes: %(names)s.", names=", ".join(unknown)))
+            )
