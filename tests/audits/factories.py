@@ -52,9 +52,8 @@ def make_framework_version(
         framework=framework,
         version=version,
         label=f"Cadre de test {version}",
-        status=status,
+        status=VersionStatus.draft,  # content is written on a draft, then the status is set
         thresholds=thresholds or {"approve": 75, "approve_with_conditions": 55},
-        published_at=utcnow() if status == VersionStatus.published else None,
     )
     db.session.add(fv)
     db.session.flush()
@@ -83,6 +82,10 @@ def make_framework_version(
             domain.criteria.append(criterion)
         db.session.add(domain)
     db.session.flush()
+    if status != VersionStatus.draft:
+        fv.status = status
+        fv.published_at = utcnow()
+        db.session.flush()
     return fv
 
 
