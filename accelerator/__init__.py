@@ -6,7 +6,7 @@ import os
 from importlib import import_module
 from pathlib import Path
 
-from flask import Flask, g, render_template, request, session
+from flask import Blueprint, Flask, g, render_template, request, session
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -20,6 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: Domain packages, in dependency order; each may have views (bp), api, cli and demo modules.
 DOMAINS = ("core", "accounts", "criteria", "audits", "training")
+
+#: Modules looked for in each domain, in this order. A module defining ``bp`` is registered
+#: as a blueprint, one defining ``COMMANDS`` adds its CLI commands; a large domain splits its
+#: pages and API into extra modules (training's records_views and records_api).
+DOMAIN_MODULES = ("models", "views", "api", "records_views", "records_api", "cli", "demo")
 
 
 def create_app(config: str | type | None = None, **overrides) -> Flask:
@@ -126,18 +131,18 @@ def _register_domains(app: Flask) -> None:
     from accelerator.core.demo import seed_demo_command
 
     for domain in DOMAINS:
-        for module in ("models", "views", "api", "cli", "demo"):
+        for module in DOMAIN_MODULES:
             try:
                 loaded = import_module(f"accelerator.{domain}.{module}")
             except ModuleNotFoundError as error:
                 if error.name != f"accelerator.{domain}.{module}":
                     raise
                 continue
-            if module == "views":
-                app.register_blueprint(loaded.bp)
-            if module == "cli":
-                for command in loaded.COMMANDS:
-                    app.cli.add_command(command)
+            blueprint = getattr(loaded, "bp", None)
+            if isinstance(blueprint, Blueprint):
+                app.register_blueprint(blueprint)
+            for command in getattr(loaded, "COMMANDS", ()):
+                app.cli.add_command(command)
     app.register_blueprint(api)
     app.cli.add_command(seed_demo_command)
 
