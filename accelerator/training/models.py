@@ -20,11 +20,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Select,
     UniqueConstraint,
+    or_,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accelerator.accounts.models import TeacherProfile, User
+from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.audits.models import Solution
 from accelerator.core.db import UTCDateTime, utcnow
 from accelerator.core.enums import TitledEnum
@@ -46,6 +49,10 @@ class EnrollmentStatus(TitledEnum):
     registered = "registered", _l("Registered")
     waitlisted = "waitlisted", _l("On the waitlist")
     cancelled = "cancelled", _l("Cancelled")
+
+
+#: Roles that create, edit and cancel sessions, take attendance and import it.
+MANAGING_ROLES = (Role.trainer, Role.manager)
 
 
 def _enum(enum_class, name: str) -> Enum:
@@ -108,6 +115,34 @@ class TrainingSession(db.Model):
     def places_left(self) -> int:
         return max(0, self.capacity - self.registered_count)
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.cancelled
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return self.starts_at <= (now or utcnow())
+
+    def can_manage(self, user) -> bool:
+        """Trainers and managers run every session (Canopé trainers stand in for each other)."""
+        return user is not None and user.is_authenticated and user.role in MANAGING_ROLES
+
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Sessions ``user`` may read: scheduled ones for everyone; cancelled ones for staff
+        who run sessions and for the teachers who were enrolled in them."""
+        statement = select(cls)
+        if user is not None and user.is_authenticated:
+            if user.role in MANAGING_ROLES + (Role.admin,):
+                return statement
+            if user.role == Role.teacher and user.teacher is not None:
+                enrolled = select(Enrollment.session_id).where(
+                    Enrollment.teacher_id == user.teacher.id
+                )
+                return statement.where(
+                    or_(cls.status == SessionStatus.scheduled, cls.id.in_(enrolled))
+                )
+        return statement.where(cls.status == SessionStatus.scheduled)
+
 
 class Enrollment(db.Model):
     """A teacher's enrolment in a session; the waitlist is ordered by ``waitlisted_at``."""
@@ -135,6 +170,22 @@ class Enrollment(db.Model):
 
     session: Mapped[TrainingSession] = relationship(back_populates="enrollments")
     teacher: Mapped[TeacherProfile] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != EnrollmentStatus.cancelled
+
+    def belongs_to(self, user) -> bool:
+        return (
+            user is not None
+            and user.is_authenticated
+            and user.teacher is not None
+            and user.teacher.id == self.teacher_id
+        )
+
+    def can_cancel(self, user) -> bool:
+        """The teacher themself, or the staff who run the session."""
+        return self.belongs_to(user) or self.session.can_manage(user)
 
 
 class Feedback(db.Model):
