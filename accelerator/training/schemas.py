@@ -79,7 +79,10 @@ class SessionOut(StrictSchema):
 
 
 class EnrollmentIn(StrictSchema):
-    teacher_email = fields.Email(load_default=None, validate=validate.Length(max=254))
+    teacher_email = Trimmed(
+        load_default=None,
+        validate=[validate.Email(error=_l("Not a valid email address.")), validate.Length(max=254)],
+    )
 
 
 class EnrollmentOut(StrictSchema):
