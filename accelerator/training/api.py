@@ -249,4 +249,3 @@ def import_attendance_file():
     report = import_attendance(current_user, upload.stream)
     db.session.commit()
     return report.as_dict()
-

@@ -31,8 +31,10 @@ def import_attendance_command(path: str, email: str) -> None:
             raise click.ClickException(error.message) from None
         db.session.commit()
         result = report.as_dict()
-    click.echo(f"imported: {result['imported']}, unchanged: {result['unchanged']}, "
-               f"errors: {len(result['errors'])}")
+    click.echo(
+        f"imported: {result['imported']}, unchanged: {result['unchanged']}, "
+        f"errors: {len(result['errors'])}"
+    )
     for error in result["errors"]:
         click.echo(f"  line {error['line']}: {error['message']}")
 

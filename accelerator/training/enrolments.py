@@ -308,7 +308,9 @@ def record_attendance(
     if session.is_cancelled:
         raise Conflict(gettext("This session is cancelled."))
     if not session.has_started():
-        raise Conflict(gettext("This session has not started yet: attendance is taken once it has."))
+        raise Conflict(
+            gettext("This session has not started yet: attendance is taken once it has.")
+        )
     emails = [normalize_email(item["teacher_email"]) for item in items]
     rows = db.session.execute(
         select(TeacherProfile.email, Enrollment)

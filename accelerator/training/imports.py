@@ -299,9 +299,7 @@ def _parse(
     if cell("academy"):
         academy = _ACADEMIES.get(_plain(cell("academy")))
         if academy is None:
-            report.error(
-                number, gettext("Unknown académie: “%(value)s”.", value=cell("academy"))
-            )
+            report.error(number, gettext("Unknown académie: “%(value)s”.", value=cell("academy")))
             return None
     uai = None
     if cell("uai"):

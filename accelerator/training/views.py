@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role
+from accelerator.core.db import utcnow
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import apply_errors
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -27,7 +28,6 @@ from accelerator.training.forms import (
     SessionForm,
 )
 from accelerator.training.imports import import_attendance, looks_like_csv
-from accelerator.core.db import utcnow
 from accelerator.training.models import (
     MANAGING_ROLES,
     Enrollment,
@@ -198,7 +198,9 @@ def record_attendance(session_id: int):
     completed = set(request.form.getlist("completed"))
     registered = db.session.scalars(
         select(Enrollment)
-        .where(Enrollment.session_id == session.id, Enrollment.status == EnrollmentStatus.registered)
+        .where(
+            Enrollment.session_id == session.id, Enrollment.status == EnrollmentStatus.registered
+        )
         .options(selectinload(Enrollment.teacher))
     ).all()
     items = [
@@ -256,9 +258,7 @@ def create_session():
             apply_errors(form, error)
         else:
             db.session.commit()
-            flash(
-                gettext("Session created, reference %(ref)s.", ref=session.reference), "success"
-            )
+            flash(gettext("Session created, reference %(ref)s.", ref=session.reference), "success")
             return _back(session.id)
     return render_template("training/form.html", form=form, session=None), (
         422 if form.errors else 200

@@ -48,8 +48,14 @@ def test_attendance_is_recorded_and_idempotent(api, past_session):
 
 def test_undoing_completion_clears_its_date(api, past_session):
     a = add_enrollment(past_session)
-    put(api, past_session, [{"teacher_email": a.teacher.email, "attended": True, "completed": True}])
-    put(api, past_session, [{"teacher_email": a.teacher.email, "attended": True, "completed": False}])
+    put(
+        api, past_session, [{"teacher_email": a.teacher.email, "attended": True, "completed": True}]
+    )
+    put(
+        api,
+        past_session,
+        [{"teacher_email": a.teacher.email, "attended": True, "completed": False}],
+    )
     db.session.expire_all()
     assert (a.completed, a.completed_at) == (False, None)
 
@@ -57,8 +63,10 @@ def test_undoing_completion_clears_its_date(api, past_session):
 @pytest.mark.parametrize(
     ("bad_item", "field"),
     [
-        ({"teacher_email": "inconnu@ac-paris.fr", "attended": True, "completed": False},
-         "teacher_email"),
+        (
+            {"teacher_email": "inconnu@ac-paris.fr", "attended": True, "completed": False},
+            "teacher_email",
+        ),
         ({"teacher_email": "WAITLISTED", "attended": True, "completed": False}, "teacher_email"),
         ({"teacher_email": "CANCELLED", "attended": True, "completed": False}, "teacher_email"),
         ({"teacher_email": "OTHER", "attended": False, "completed": True}, "completed"),
@@ -70,10 +78,15 @@ def test_a_bad_item_refuses_the_whole_list_with_its_index(api, past_session, bad
     emails = {
         "GOOD": good.teacher.email,
         "OTHER": add_enrollment(past_session).teacher.email,
-        "WAITLISTED": add_enrollment(past_session, status=EnrollmentStatus.waitlisted).teacher.email,
+        "WAITLISTED": add_enrollment(
+            past_session, status=EnrollmentStatus.waitlisted
+        ).teacher.email,
         "CANCELLED": add_enrollment(past_session, status=EnrollmentStatus.cancelled).teacher.email,
     }
-    bad_item = {**bad_item, "teacher_email": emails.get(bad_item["teacher_email"], bad_item["teacher_email"])}
+    bad_item = {
+        **bad_item,
+        "teacher_email": emails.get(bad_item["teacher_email"], bad_item["teacher_email"]),
+    }
     items = [{"teacher_email": good.teacher.email, "attended": True, "completed": True}, bad_item]
     response = put(api, past_session, items)
     assert response.status_code == 422

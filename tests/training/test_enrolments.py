@@ -55,9 +55,7 @@ def test_no_enrolment_in_a_cancelled_or_past_session(api, state, status):
     if state == "cancelled":
         # Staff still see it; a teacher does not (404), so ask as a trainer.
         session = make_session(status=SessionStatus.cancelled)
-        response = enrol(
-            api, session, make_user(Role.trainer), teacher_email="nouveau@ac-lyon.fr"
-        )
+        response = enrol(api, session, make_user(Role.trainer), teacher_email="nouveau@ac-lyon.fr")
     else:
         starts_in = timedelta(minutes=-5) if state == "started" else timedelta(days=-30)
         session = make_session(starts_in=starts_in)
@@ -107,13 +105,21 @@ def test_a_trainer_enrols_a_teacher_by_email_creating_the_profile(api):
         "jeanne.durand@ac-lille.fr",
         "un mot de passe assez long",
         "Jeanne Durand",
-        {"academy": "lille", "uai": "0590001A", "discipline": "francais",
-         "career_stage": "titulaire"},
+        {
+            "academy": "lille",
+            "uai": "0590001A",
+            "discipline": "francais",
+            "career_stage": "titulaire",
+        },
     )
     db.session.commit()
     assert user.teacher.id == teacher.id
-    assert [e.session_id for e in db.session.scalars(
-        select(Enrollment).where(Enrollment.teacher_id == user.teacher.id))] == [session.id]
+    assert [
+        e.session_id
+        for e in db.session.scalars(
+            select(Enrollment).where(Enrollment.teacher_id == user.teacher.id)
+        )
+    ] == [session.id]
 
 
 @pytest.mark.parametrize(
@@ -167,7 +173,10 @@ def test_cancelling_without_a_waitlist_frees_the_place(api, outbox):
     session = make_session(capacity=1)
     teacher = make_teacher_user()
     eid = enrol(api, session, teacher).json["id"]
-    assert api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=teacher).status_code == 204
+    assert (
+        api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=teacher).status_code
+        == 204
+    )
     db.session.expire_all()
     assert session.registered_count == 0 and outbox == []
     # The place can be taken again, and the teacher may come back.
@@ -181,7 +190,10 @@ def test_cancelling_a_waitlisted_enrolment_keeps_the_count(api):
     add_enrollment(session)
     waiting = make_teacher_user()
     eid = enrol(api, session, waiting).json["id"]
-    assert api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=waiting).status_code == 204
+    assert (
+        api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=waiting).status_code
+        == 204
+    )
     db.session.expire_all()
     assert session.registered_count == 1
 
@@ -205,8 +217,14 @@ def test_staff_cancel_anyones_enrolment(api):
     session = make_session()
     eid = enrol(api, session, make_teacher_user()).json["id"]
     trainer = make_user(Role.trainer)
-    assert api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=trainer).status_code == 204
-    assert api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=trainer).status_code == 409
+    assert (
+        api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=trainer).status_code
+        == 204
+    )
+    assert (
+        api.delete(f"/training/sessions/{session.id}/enrollments/{eid}", user=trainer).status_code
+        == 409
+    )
 
 
 def test_no_cancellation_once_the_session_started(api):

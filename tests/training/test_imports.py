@@ -43,9 +43,23 @@ def french_file(lines: list[str], encoding="utf-8", bom=False) -> bytes:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("oui", True), ("OUI", True), ("o", True), ("1", True), ("vrai", True), ("Yes", True),
-        ("x", True), ("X", True), ("non", False), ("N", False), ("0", False), ("faux", False),
-        ("no", False), ("", False), ("  ", False), ("peut-être", None), ("2", None),
+        ("oui", True),
+        ("OUI", True),
+        ("o", True),
+        ("1", True),
+        ("vrai", True),
+        ("Yes", True),
+        ("x", True),
+        ("X", True),
+        ("non", False),
+        ("N", False),
+        ("0", False),
+        ("faux", False),
+        ("no", False),
+        ("", False),
+        ("  ", False),
+        ("peut-être", None),
+        ("2", None),
     ],
 )
 def test_yes_no_values(value, expected):
@@ -70,16 +84,22 @@ def test_a_french_file_imports_in_every_encoding(api, past, encoding, bom):
     assert response.json == {"imported": 3, "unchanged": 0, "errors": []}
     helene = db.session.scalar(
         select(TeacherProfile).where(TeacherProfile.email == "hélène.dupré@ac-creteil.fr")
-    ) or db.session.scalar(
-        select(TeacherProfile).where(TeacherProfile.last_name == "Dupré")
-    )
+    ) or db.session.scalar(select(TeacherProfile).where(TeacherProfile.last_name == "Dupré"))
     assert (helene.first_name, helene.last_name, helene.academy, helene.uai) == (
-        "Hélène", "Dupré", "creteil", "0930001W"
+        "Hélène",
+        "Dupré",
+        "creteil",
+        "0930001W",
     )
     assert helene.career_stage == "neotitulaire"
     rows = db.session.execute(
-        select(TeacherProfile.first_name, Enrollment.status, Enrollment.attended,
-               Enrollment.completed, Enrollment.attendance_source)
+        select(
+            TeacherProfile.first_name,
+            Enrollment.status,
+            Enrollment.attended,
+            Enrollment.completed,
+            Enrollment.attendance_source,
+        )
         .join(Enrollment, Enrollment.teacher_id == TeacherProfile.id)
         .order_by(TeacherProfile.first_name)
     ).all()
@@ -120,18 +140,31 @@ def test_importing_the_same_file_twice_changes_nothing(api, past):
     first = upload(api, content).json
     assert (first["imported"], first["unchanged"], len(first["errors"])) == (3, 0, 2)
     snapshot = db.session.execute(
-        select(Enrollment.id, Enrollment.status, Enrollment.attended, Enrollment.completed,
-               Enrollment.completed_at).order_by(Enrollment.id)
+        select(
+            Enrollment.id,
+            Enrollment.status,
+            Enrollment.attended,
+            Enrollment.completed,
+            Enrollment.completed_at,
+        ).order_by(Enrollment.id)
     ).all()
     teachers = db.session.query(TeacherProfile).count()
     second = upload(api, content).json
     assert (second["imported"], second["unchanged"]) == (0, 3)
     assert second["errors"] == first["errors"]
     db.session.expire_all()
-    assert db.session.execute(
-        select(Enrollment.id, Enrollment.status, Enrollment.attended, Enrollment.completed,
-               Enrollment.completed_at).order_by(Enrollment.id)
-    ).all() == snapshot
+    assert (
+        db.session.execute(
+            select(
+                Enrollment.id,
+                Enrollment.status,
+                Enrollment.attended,
+                Enrollment.completed,
+                Enrollment.completed_at,
+            ).order_by(Enrollment.id)
+        ).all()
+        == snapshot
+    )
     assert db.session.query(TeacherProfile).count() == teachers
 
 
@@ -144,7 +177,7 @@ def test_every_kind_of_bad_line_is_reported_and_good_lines_imported(api, past):
     lines = [
         f"ok.un@ac-paris.fr;Un;Ok;paris;0750655E;titulaire;{ref};oui;oui",  # 2
         f"pas-un-email;X;Y;paris;;;{ref};oui;non",  # 3
-        f"inconnu.session@ac-paris.fr;X;Y;;;;CANOPE-1999-0001;oui;non",  # 4
+        "inconnu.session@ac-paris.fr;X;Y;;;;CANOPE-1999-0001;oui;non",  # 4
         f"academie@ac-paris.fr;X;Y;Atlantide;;;{ref};oui;non",  # 5
         f"uai@ac-paris.fr;X;Y;;0750655A;;{ref};oui;non",  # 6
         f"ouinon@ac-paris.fr;X;Y;;;;{ref};peut-être;non",  # 7
@@ -156,7 +189,7 @@ def test_every_kind_of_bad_line_is_reported_and_good_lines_imported(api, past):
         f"annule@ac-paris.fr;X;Y;;;;{cancelled.reference};oui;non",  # 13
         f"ok.un@ac-paris.fr;Un;Ok;paris;0750655E;titulaire;{ref};oui;oui",  # 14 duplicate
         "trop;peu;de;colonnes",  # 15
-        f"sans.reference@ac-paris.fr;X;Y;;;;;oui;non",  # 16
+        "sans.reference@ac-paris.fr;X;Y;;;;;oui;non",  # 16
         "",  # 17: blank lines are skipped
         f"ok.deux@ac-paris.fr;Deux;Ok;;;;{ref};x;",  # 18
         f"futur.inscrit@ac-paris.fr;X;Y;;;;{future.reference};non;non",  # 19: an enrolment
@@ -187,9 +220,12 @@ def test_every_kind_of_bad_line_is_reported_and_good_lines_imported(api, past):
         assert word.lower() in errors[line].lower(), (line, errors[line])
     db.session.expire_all()
     assert full.registered_count == 1
-    assert db.session.scalar(
-        select(TeacherProfile.id).where(TeacherProfile.email == "perso@gmail.com")
-    ) is None
+    assert (
+        db.session.scalar(
+            select(TeacherProfile.id).where(TeacherProfile.email == "perso@gmail.com")
+        )
+        is None
+    )
 
 
 def test_a_missing_column_rejects_the_file(api, past):

@@ -159,7 +159,11 @@ def test_a_trainer_edits_a_session(client, login_as):
 def test_only_staff_reach_the_forms(client, login_as, role):
     session = make_session()
     login_as(make_user(role))
-    for path in ("/formations/nouvelle", f"/formations/{session.id}/modifier", "/formations/import"):
+    for path in (
+        "/formations/nouvelle",
+        f"/formations/{session.id}/modifier",
+        "/formations/import",
+    ):
         assert client.get(path).status_code == 403
 
 
@@ -179,7 +183,9 @@ def test_the_trainer_takes_attendance_on_the_page(client, login_as):
     db.session.expire_all()
     assert (present.attended, present.completed) == (True, False)
     assert (complete.attended, complete.completed, complete.attendance_source) == (
-        True, True, "page"
+        True,
+        True,
+        "page",
     )
     assert (absent.attended, absent.completed) == (False, False)
 

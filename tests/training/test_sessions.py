@@ -52,7 +52,9 @@ def test_trainers_and_managers_create_sessions_with_a_reference(api, role):
 @pytest.mark.parametrize("role", [Role.teacher, Role.company, Role.expert, Role.admin])
 def test_other_roles_may_not_create_sessions(api, role):
     solution = make_catalogue_solution()
-    response = api.post("/training/sessions", user=make_user(role), json=session_body([solution.id]))
+    response = api.post(
+        "/training/sessions", user=make_user(role), json=session_body([solution.id])
+    )
     assert response.status_code == 403
     assert db.session.query(TrainingSession).count() == 0
 
