@@ -22,6 +22,7 @@ import itertools
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import IO
 
 from flask_babel import gettext
@@ -99,6 +100,17 @@ def _academy_lookup() -> dict[str, str]:
 
 _ACADEMIES = _academy_lookup()
 _CAREER_STAGES = {_plain(code).replace("_", ""): code for code in CAREER_STAGES}
+
+
+@lru_cache(maxsize=1024)
+def academy_code(value: str) -> str | None:
+    """The académie's code from its code or its name (any case, with or without accents)."""
+    return _ACADEMIES.get(_plain(value))
+
+
+@lru_cache(maxsize=256)
+def career_stage_code(value: str) -> str | None:
+    return _CAREER_STAGES.get(_plain(value).replace("_", ""))
 
 
 @dataclass
@@ -297,7 +309,7 @@ def _parse(
         return None
     academy = None
     if cell("academy"):
-        academy = _ACADEMIES.get(_plain(cell("academy")))
+        academy = academy_code(cell("academy"))
         if academy is None:
             report.error(number, gettext("Unknown académie: “%(value)s”.", value=cell("academy")))
             return None
@@ -315,7 +327,7 @@ def _parse(
             return None
     career_stage = None
     if cell("career_stage"):
-        career_stage = _CAREER_STAGES.get(_plain(cell("career_stage")).replace("_", ""))
+        career_stage = career_stage_code(cell("career_stage"))
         if career_stage is None:
             report.error(
                 number,
@@ -501,10 +513,10 @@ class _ChunkImporter:
                 table.c.attended,
                 table.c.completed,
                 table.c.completed_at,
-            ).where(
-                table.c.session_id.in_({line.session_id for line in lines}),
-                table.c.teacher_id.in_({line.teacher_id for line in lines}),
             )
+            # By teacher only: the (teacher_id, completed) index finds a teacher's few
+            # enrolments, where "session IN (...) AND teacher IN (...)" makes SQLite scan.
+            .where(table.c.teacher_id.in_({line.teacher_id for line in lines}))
         ).all()
         existing = {(row[0], row[1]): row for row in rows}
         updates: list[dict] = []
@@ -523,9 +535,9 @@ class _ChunkImporter:
                 self.report.imported += 1
             else:
                 needing_place.setdefault(line.session_id, []).append(line)
-        for session_id in sorted(needing_place):  # a fixed order: no deadlock between imports
-            waiting = needing_place[session_id]
-            granted = self._take_places(session_id, len(waiting))
+        grants = self._take_places({sid: len(lines) for sid, lines in needing_place.items()})
+        for session_id, waiting in needing_place.items():
+            granted = grants[session_id]
             for line in waiting[:granted]:
                 row = existing.get((line.session_id, line.teacher_id))
                 if row is None:
@@ -581,19 +593,27 @@ class _ChunkImporter:
             "b_completed_at": completed_at,
         }
 
-    def _take_places(self, session_id: int, wanted: int) -> int:
-        """Up to ``wanted`` places in the session (row locked), as many as are left."""
-        session_row = db.session.execute(
-            select(TrainingSession.registered_count, TrainingSession.capacity)
-            .where(TrainingSession.id == session_id)
+    def _take_places(self, wanted: dict[int, int]) -> dict[int, int]:
+        """Places for each session (as many as wanted, or as are left): the session rows are
+        locked in a fixed order (no deadlock between two imports), then updated at once."""
+        if not wanted:
+            return {}
+        table = TrainingSession.__table__
+        rows = db.session.execute(
+            select(table.c.id, table.c.registered_count, table.c.capacity)
+            .where(table.c.id.in_(wanted))
+            .order_by(table.c.id)
             .with_for_update()
-        ).one()
-        granted = max(0, min(wanted, session_row.capacity - session_row.registered_count))
-        if granted:
+        ).all()
+        grants = {
+            row.id: max(0, min(wanted[row.id], row.capacity - row.registered_count)) for row in rows
+        }
+        taken = [{"b_id": sid, "b_taken": n} for sid, n in grants.items() if n]
+        if taken:
             db.session.execute(
-                update(TrainingSession)
-                .where(TrainingSession.id == session_id)
-                .values(registered_count=TrainingSession.registered_count + granted)
-                .execution_options(synchronize_session=False)
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(registered_count=table.c.registered_count + bindparam("b_taken")),
+                taken,
             )
-        return granted
+        return grants
