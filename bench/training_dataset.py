@@ -376,14 +376,41 @@ def seed(
     return load.counts
 
 
+def app_for(engine_url: str):
+    """The application on ``engine_url`` (testing configuration: mails kept in memory)."""
+    from accelerator import create_app
+
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=engine_url, SQLALCHEMY_ENGINE_OPTIONS={})
+
+
+def reset_database(engine_url: str) -> None:
+    """An empty, migrated database (created on PostgreSQL when missing; on SQLite a new file)."""
+    if engine_url.startswith("postgresql"):
+        name = engine_url.rsplit("/", 1)[1]
+        admin = create_engine(
+            engine_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as connection:
+            exists = connection.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+            )
+            if not exists:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        engine = create_engine(engine_url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    else:
+        Path(engine_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    migrate(engine_url)
+
+
 def migrate(engine_url: str) -> None:
     """Apply the migrations to ``engine_url`` (an empty database becomes the app's schema)."""
     from flask_migrate import upgrade
 
-    from accelerator import create_app
-
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=engine_url, SQLALCHEMY_ENGINE_OPTIONS={})
-    with app.app_context():
+    with app_for(engine_url).app_context():
         upgrade(directory=str(ROOT / "migrations"))
         from accelerator.extensions import db
 

@@ -25,7 +25,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,33 +37,6 @@ SQLITE_URL = f"sqlite:///{ROOT / 'instance' / 'bench-training-import.sqlite3'}"
 POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_training_bench"
 HEADER = ["email", "nom", "prenom", "academie", "uai", "situation", "session", "present", "termine"]
 SESSIONS = 1_000
-
-
-def ensure_database(url: str) -> None:
-    """An empty, migrated database at ``url`` (created on PostgreSQL when missing)."""
-    if url.startswith("postgresql"):
-        name = url.rsplit("/", 1)[1]
-        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            exists = connection.scalar(
-                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-            )
-            if not exists:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    else:
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
-    training_dataset.migrate(url)
-
-
-def app_for(url: str):
-    from accelerator import create_app
-
-    return create_app("testing", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={})
 
 
 def add_sessions_and_trainer(capacity: int):
@@ -177,13 +150,13 @@ def run(url: str, lines: int) -> None:
     from accelerator.training.imports import import_attendance
 
     print(f"== {url.split('@')[-1]}")
-    ensure_database(url)
+    training_dataset.reset_database(url)
     started = time.perf_counter()
     training_dataset.seed(
         url, teachers=60_000, sessions=2_000, enrollments=100_000, companies=100, solutions=1_000
     )
     print(f"  background data seeded in {time.perf_counter() - started:.1f} s")
-    app = app_for(url)
+    app = training_dataset.app_for(url)
     with tempfile.TemporaryDirectory() as folder, app.test_request_context():
         trainer, references = add_sessions_and_trainer(capacity=lines // SESSIONS + 10)
         path = Path(folder) / "presences.csv"

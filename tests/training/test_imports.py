@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -297,3 +298,15 @@ def test_a_large_file_is_handled_in_chunks(api, past, monkeypatch):
     assert again == {"imported": 0, "unchanged": 45, "errors": []}
     db.session.expire_all()
     assert [s.registered_count for s in sessions] == [15, 15, 15]
+
+
+def test_the_readme_example_imports_as_documented(api):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```csv\n", 1)[1].split("```", 1)[0]
+    session = make_session(starts_in=timedelta(days=-1))
+    content = example.replace("CANOPE-2026-0042", session.reference).encode("cp1252")
+    assert upload(api, content).json == {"imported": 2, "unchanged": 0, "errors": []}
+    helene = db.session.scalar(
+        select(TeacherProfile).where(TeacherProfile.email == "helene.dupre@ac-creteil.fr")
+    )
+    assert (helene.academy, helene.career_stage) == ("creteil", "neotitulaire")
