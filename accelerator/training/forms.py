@@ -91,9 +91,13 @@ class SessionForm(FlaskForm):
     )
     in_paf = BooleanField(_l("Part of the académie's training plan (PAF)"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, current_solutions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.solution_ids.choices = [(int(c.value), c.label) for c in _solution_choices()]
+        choices = [(int(c.value), c.label) for c in _solution_choices()]
+        # An edited session keeps its solutions even if one left the catalogue since.
+        offered = {value for value, _ in choices}
+        choices += [(s.id, s.name) for s in current_solutions if s.id not in offered]
+        self.solution_ids.choices = choices
 
     def validate_ends_at(self, field) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:

@@ -271,6 +271,7 @@ def edit_session(session_id: int):
     session = sessions.get_session(current_user, session_id)
     if request.method == "GET":
         form = SessionForm(
+            current_solutions=session.solutions,
             data={
                 "title": session.title,
                 "solution_ids": [solution.id for solution in session.solutions],
@@ -282,13 +283,16 @@ def edit_session(session_id: int):
                 "academy": session.academy,
                 "location": session.location,
                 "in_paf": session.in_paf,
-            }
+            },
         )
     else:
-        form = SessionForm()
+        form = SessionForm(current_solutions=session.solutions)
         if form.validate_on_submit():
+            values = form.values()
+            if set(values["solution_ids"]) == {s.id for s in session.solutions}:
+                del values["solution_ids"]  # unchanged: not checked against the catalogue again
             try:
-                sessions.update_session(current_user, session, form.values())
+                sessions.update_session(current_user, session, values)
             except DomainError as error:
                 db.session.rollback()
                 apply_errors(form, error)

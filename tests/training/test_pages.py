@@ -232,3 +232,29 @@ def test_actions_need_the_csrf_token(csrf_app, client, login_as):
     csrf_app.config["WTF_CSRF_ENABLED"] = True
     client.post(f"/formations/{session.id}/inscription")
     assert db.session.query(Enrollment).count() == 0
+
+
+def test_a_session_whose_solution_left_the_catalogue_can_still_be_edited(client, login_as):
+    from accelerator.audits.models import Audit
+    from accelerator.audits.states import AuditStatus
+
+    session = make_session()
+    for audit in db.session.query(Audit).all():
+        audit.status = AuditStatus.suspended
+    db.session.commit()
+    login_as(make_user(Role.trainer))
+    local = session.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Paris"))
+    data = {
+        "title": "Toujours modifiable",
+        "solution_ids": [str(s.id) for s in session.solutions],
+        "format": "in_person",
+        "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (local + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "duration_hours": "3",
+        "capacity": "10",
+        "academy": "paris",
+    }
+    response = client.post(f"/formations/{session.id}/modifier", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.expire_all()
+    assert session.title == "Toujours modifiable"
