@@ -40,6 +40,7 @@ from accelerator.training.models import (
     EnrollmentStatus,
     SessionStatus,
     TrainingSession,
+    runs_sessions,
 )
 
 #: Column names accepted in the header (French and English), once accents, case and
@@ -184,7 +185,7 @@ def parse_yes_no(value: str) -> bool | None:
 
 def import_attendance(actor: User | None, stream: IO[bytes]) -> ImportReport:
     """Import an attendance CSV; returns the counts and every bad line with its reason."""
-    if actor is None or not TrainingSession().can_manage(actor):
+    if not runs_sessions(actor):
         raise Forbidden(gettext("Only trainers and managers import attendance."))
     report = ImportReport()
     encoding = detect_encoding(stream)

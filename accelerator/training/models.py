@@ -55,6 +55,11 @@ class EnrollmentStatus(TitledEnum):
 MANAGING_ROLES = (Role.trainer, Role.manager)
 
 
+def runs_sessions(user) -> bool:
+    """Whether ``user`` creates sessions, takes attendance and imports it."""
+    return user is not None and user.is_authenticated and user.role in MANAGING_ROLES
+
+
 def _enum(enum_class, name: str) -> Enum:
     return Enum(enum_class, name=name, native_enum=False, length=20, validate_strings=True)
 
@@ -124,7 +129,7 @@ class TrainingSession(db.Model):
 
     def can_manage(self, user) -> bool:
         """Trainers and managers run every session (Canopé trainers stand in for each other)."""
-        return user is not None and user.is_authenticated and user.role in MANAGING_ROLES
+        return runs_sessions(user)
 
     @classmethod
     def visible_to(cls, user) -> Select:

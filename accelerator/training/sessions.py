@@ -27,6 +27,7 @@ from accelerator.training.models import (
     SessionFormat,
     SessionStatus,
     TrainingSession,
+    runs_sessions,
 )
 
 #: Dates typed without a time zone are French local times.
@@ -73,8 +74,8 @@ def get_session(user, session_id: int) -> TrainingSession:
 
 
 def _check_manager(actor: User | None, session: TrainingSession | None = None) -> None:
-    probe = session or TrainingSession()
-    if not probe.can_manage(actor):
+    allowed = session.can_manage(actor) if session is not None else runs_sessions(actor)
+    if not allowed:
         raise Forbidden(gettext("Only trainers and managers run training sessions."))
 
 
