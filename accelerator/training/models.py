@@ -22,7 +22,6 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -133,20 +132,10 @@ class TrainingSession(db.Model):
 
     @classmethod
     def visible_to(cls, user) -> Select:
-        """Sessions ``user`` may read: scheduled ones for everyone; cancelled ones for staff
-        who run sessions and for the teachers who were enrolled in them."""
-        statement = select(cls)
-        if user is not None and user.is_authenticated:
-            if user.role in MANAGING_ROLES + (Role.admin,):
-                return statement
-            if user.role == Role.teacher and user.teacher is not None:
-                enrolled = select(Enrollment.session_id).where(
-                    Enrollment.teacher_id == user.teacher.id
-                )
-                return statement.where(
-                    or_(cls.status == SessionStatus.scheduled, cls.id.in_(enrolled))
-                )
-        return statement.where(cls.status == SessionStatus.scheduled)
+        """Sessions ``user`` may read: all of them, for everyone. Sessions are public
+        information; a cancelled one stays readable (as cancelled), so that the links of the
+        emails still work and enrolling in it answers 409 rather than 404."""
+        return select(cls)
 
 
 class Enrollment(db.Model):
