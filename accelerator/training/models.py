@@ -17,15 +17,17 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Numeric,
+    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accelerator.accounts.models import TeacherProfile, User
+from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.audits.models import Solution
 from accelerator.core.db import UTCDateTime, utcnow
 from accelerator.core.enums import TitledEnum
@@ -47,6 +49,15 @@ class EnrollmentStatus(TitledEnum):
     registered = "registered", _l("Registered")
     waitlisted = "waitlisted", _l("On the waitlist")
     cancelled = "cancelled", _l("Cancelled")
+
+
+#: Roles that create, edit and cancel sessions, take attendance and import it.
+MANAGING_ROLES = (Role.trainer, Role.manager)
+
+
+def runs_sessions(user) -> bool:
+    """Whether ``user`` creates sessions, takes attendance and imports it."""
+    return user is not None and user.is_authenticated and user.role in MANAGING_ROLES
 
 
 def _enum(enum_class, name: str) -> Enum:
@@ -109,6 +120,24 @@ class TrainingSession(db.Model):
     def places_left(self) -> int:
         return max(0, self.capacity - self.registered_count)
 
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.cancelled
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return self.starts_at <= (now or utcnow())
+
+    def can_manage(self, user) -> bool:
+        """Trainers and managers run every session (Canopé trainers stand in for each other)."""
+        return runs_sessions(user)
+
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Sessions ``user`` may read: all of them, for everyone. Sessions are public
+        information; a cancelled one stays readable (as cancelled), so that the links of the
+        emails still work and enrolling in it answers 409 rather than 404."""
+        return select(cls)
+
 
 class Enrollment(db.Model):
     """A teacher's enrolment in a session; the waitlist is ordered by ``waitlisted_at``."""
@@ -136,6 +165,22 @@ class Enrollment(db.Model):
 
     session: Mapped[TrainingSession] = relationship(back_populates="enrollments")
     teacher: Mapped[TeacherProfile] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status != EnrollmentStatus.cancelled
+
+    def belongs_to(self, user) -> bool:
+        return (
+            user is not None
+            and user.is_authenticated
+            and user.teacher is not None
+            and user.teacher.id == self.teacher_id
+        )
+
+    def can_cancel(self, user) -> bool:
+        """The teacher themself, or the staff who run the session."""
+        return self.belongs_to(user) or self.session.can_manage(user)
 
 
 #: The counter of trained teachers (training/progress.py) reads the completed enrolments of

@@ -1,0 +1,126 @@
+"""API schemas of training sessions, enrolments and attendance: what comes in, what goes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from accelerator.accounts.rules import ACADEMY_UNKNOWN
+from accelerator.core.reference import ACADEMIES
+from accelerator.core.schemas import StrictSchema, Trimmed, not_blank, one_of
+from accelerator.training.enrolments import waitlist_rank
+from accelerator.training.models import SessionFormat
+from accelerator.training.sessions import PARIS, SessionFilters
+
+MAX_CAPACITY = 10_000
+ENDS_BEFORE_START = _l("The session must end after it starts.")
+
+
+class ParisDateTime(fields.DateTime):
+    """An ISO 8601 date and time; without an offset it is a French local time."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        result = super()._deserialize(value, attr, data, **kwargs)
+        return result.replace(tzinfo=PARIS) if result.tzinfo is None else result
+
+
+class SessionIn(StrictSchema):
+    title = Trimmed(required=True, validate=[not_blank, validate.Length(max=200)])
+    solution_ids = fields.List(
+        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=20)
+    )
+    format = fields.Enum(SessionFormat, by_value=True, required=True)
+    starts_at = ParisDateTime(required=True)
+    ends_at = ParisDateTime(required=True)
+    duration_hours = fields.Float(
+        required=True, validate=validate.Range(min=0.25, max=500), allow_nan=False
+    )
+    capacity = fields.Integer(
+        strict=True, required=True, validate=validate.Range(min=1, max=MAX_CAPACITY)
+    )
+    academy = fields.String(required=True, validate=one_of(ACADEMIES, ACADEMY_UNKNOWN))
+    location = Trimmed(load_default="", validate=validate.Length(max=300))
+    in_paf = fields.Boolean(load_default=False)
+
+    @validates_schema
+    def check_dates(self, data: dict, **kwargs) -> None:
+        if "starts_at" in data and "ends_at" in data and data["ends_at"] <= data["starts_at"]:
+            raise ValidationError(str(ENDS_BEFORE_START), "ends_at")
+
+
+class SolutionRef(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
+
+
+class SessionOut(StrictSchema):
+    id = fields.Integer()
+    reference = fields.String()
+    title = fields.String()
+    solutions = fields.List(fields.Nested(SolutionRef))
+    solution_ids = fields.Method("get_solution_ids")
+    format = fields.Enum(SessionFormat, by_value=True)
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    duration_hours = fields.Float()
+    capacity = fields.Integer()
+    registered_count = fields.Integer()
+    places_left = fields.Integer()
+    academy = fields.String()
+    location = fields.String()
+    in_paf = fields.Boolean()
+    status = fields.Function(lambda session: session.status.value)
+
+    def get_solution_ids(self, session) -> list[int]:
+        return [solution.id for solution in session.solutions]
+
+
+class EnrollmentIn(StrictSchema):
+    teacher_email = Trimmed(
+        load_default=None,
+        validate=[validate.Email(error=_l("Not a valid email address.")), validate.Length(max=254)],
+    )
+
+
+class EnrollmentOut(StrictSchema):
+    id = fields.Integer()
+    session_id = fields.Integer()
+    teacher_email = fields.Function(lambda enrollment: enrollment.teacher.email)
+    status = fields.Function(lambda enrollment: enrollment.status.value)
+    waitlist_rank = fields.Function(waitlist_rank)
+    attended = fields.Boolean()
+    completed = fields.Boolean()
+
+
+class AttendanceItemIn(StrictSchema):
+    teacher_email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    attended = fields.Boolean(required=True)
+    completed = fields.Boolean(required=True)
+
+
+class SessionFiltersIn(StrictSchema):
+    """The query string of ``GET /training/sessions`` (page and per_page are read apart)."""
+
+    solution = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    academy = fields.String(load_default=None, validate=one_of(ACADEMIES, ACADEMY_UNKNOWN))
+    format = fields.Enum(SessionFormat, by_value=True, load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+
+    @validates_schema
+    def check_range(self, data: dict, **kwargs) -> None:
+        if data.get("from_") and data.get("to") and data["to"] < data["from_"]:
+            raise ValidationError(str(_l("The end date comes before the start date.")), "to")
+
+
+def filters_from(data: dict) -> SessionFilters:
+    return SessionFilters(
+        solution_id=data.get("solution"),
+        academy=data.get("academy"),
+        format=data.get("format"),
+        date_from=data.get("from_"),
+        date_to=data.get("to"),
+    )

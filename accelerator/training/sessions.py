@@ -1,0 +1,227 @@
+"""Operations on training sessions: create, edit, cancel, and the public list of sessions to come.
+
+Each operation takes validated values (from a form or a schema), checks who acts and the
+session's state, writes, and leaves the commit to the end of the request.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext
+from sqlalchemy import Select, select
+
+from accelerator.accounts.models import User
+from accelerator.audits.models import Solution
+from accelerator.audits.queries import solution_ids_in_force
+from accelerator.core.db import utcnow
+from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
+from accelerator.core.mail import send_mail
+from accelerator.extensions import db
+from accelerator.training.models import (
+    Enrollment,
+    EnrollmentStatus,
+    SessionFormat,
+    SessionStatus,
+    TrainingSession,
+    runs_sessions,
+)
+
+#: Dates typed without a time zone are French local times.
+PARIS = ZoneInfo("Europe/Paris")
+
+#: Fields a trainer or manager sets on a session (create and edit).
+SESSION_FIELDS = (
+    "title",
+    "format",
+    "starts_at",
+    "ends_at",
+    "duration_hours",
+    "capacity",
+    "academy",
+    "location",
+    "in_paf",
+)
+
+
+@dataclass(frozen=True)
+class SessionFilters:
+    """What a reader may narrow the list of sessions to come by (all optional)."""
+
+    solution_id: int | None = None
+    academy: str | None = None
+    format: SessionFormat | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def reference_for(session: TrainingSession) -> str:
+    """The public reference that platform exports carry, e.g. ``CANOPE-2026-0042``."""
+    return f"CANOPE-{session.starts_at.astimezone(PARIS).year}-{session.id:04d}"
+
+
+def get_session(user, session_id: int) -> TrainingSession:
+    """The session, if ``user`` may see it (404 otherwise, never saying whether it exists)."""
+    session = db.session.scalar(
+        TrainingSession.visible_to(user).where(TrainingSession.id == session_id)
+    )
+    if session is None:
+        raise NotFound(gettext("This training session does not exist."))
+    return session
+
+
+def _check_manager(actor: User | None, session: TrainingSession | None = None) -> None:
+    allowed = session.can_manage(actor) if session is not None else runs_sessions(actor)
+    if not allowed:
+        raise Forbidden(gettext("Only trainers and managers run training sessions."))
+
+
+def _catalogue_solutions(solution_ids: list[int]) -> list[Solution]:
+    """The solutions named, all of which must be in the catalogue (approval in force today)."""
+    wanted = list(dict.fromkeys(solution_ids))
+    if not wanted:
+        message = gettext("Choose at least one solution of the catalogue.")
+        raise Invalid(message, {"solution_ids": [message]})
+    in_force = set(db.session.scalars(solution_ids_in_force()).all())
+    missing = [str(i) for i in wanted if i not in in_force]
+    if missing:
+        message = gettext(
+            "These solutions are not in the catalogue (no approval in force): %(ids)s.",
+            ids=", ".join(missing),
+        )
+        raise Invalid(message, {"solution_ids": [message]})
+    return list(db.session.scalars(select(Solution).where(Solution.id.in_(wanted))).all())
+
+
+def _check_dates(starts_at: datetime, ends_at: datetime) -> None:
+    if ends_at <= starts_at:
+        message = gettext("The session must end after it starts.")
+        raise Invalid(message, {"ends_at": [message]})
+
+
+def create_session(actor: User | None, data: dict) -> TrainingSession:
+    """A scheduled session on catalogue solutions; its reference is derived from its id."""
+    _check_manager(actor)
+    solutions = _catalogue_solutions(data["solution_ids"])
+    _check_dates(data["starts_at"], data["ends_at"])
+    session = TrainingSession(
+        # A unique placeholder until the id is known (the column is NOT NULL and unique).
+        reference=f"PENDING-{secrets.token_hex(8)}",
+        registered_count=0,
+        status=SessionStatus.scheduled,
+        created_by=actor,
+        solutions=solutions,
+        **{field: data[field] for field in SESSION_FIELDS if field in data},
+    )
+    session.location = session.location or ""
+    session.in_paf = bool(session.in_paf)
+    db.session.add(session)
+    db.session.flush()
+    session.reference = reference_for(session)
+    db.session.flush()
+    return session
+
+
+def update_session(actor: User | None, session: TrainingSession, data: dict) -> TrainingSession:
+    """Change some fields of a scheduled session.
+
+    The capacity may not go below the places already taken; when it grows, the first
+    teachers of the waitlist move up (and are told by email).
+    """
+    _check_manager(actor, session)
+    if session.is_cancelled:
+        raise Conflict(gettext("A cancelled session can no longer be changed."))
+    if "solution_ids" in data:
+        session.solutions = _catalogue_solutions(data["solution_ids"])
+    _check_dates(data.get("starts_at", session.starts_at), data.get("ends_at", session.ends_at))
+    capacity = data.get("capacity", session.capacity)
+    locked = lock_session(session.id)
+    if capacity < locked.registered_count:
+        message = gettext(
+            "%(count)s teachers already have a place: the capacity cannot be lower.",
+            count=locked.registered_count,
+        )
+        raise Invalid(message, {"capacity": [message]})
+    for field in SESSION_FIELDS:
+        if field in data:
+            setattr(session, field, data[field])
+    db.session.flush()
+    if session.capacity > session.registered_count:
+        from accelerator.training.enrolments import promote_waitlisted
+
+        promote_waitlisted(session)
+    return session
+
+
+def cancel_session(actor: User | None, session: TrainingSession) -> TrainingSession:
+    """Cancel a scheduled session and tell every enrolled teacher (registered or waiting)."""
+    _check_manager(actor, session)
+    if session.is_cancelled:
+        raise Conflict(gettext("This session is already cancelled."))
+    session.status = SessionStatus.cancelled
+    enrolled = db.session.scalars(
+        select(Enrollment).where(
+            Enrollment.session_id == session.id,
+            Enrollment.status != EnrollmentStatus.cancelled,
+        )
+    ).all()
+    for enrollment in enrolled:
+        send_mail(
+            enrollment.teacher.email,
+            gettext("Training session cancelled: %(title)s", title=session.title),
+            "training_session_cancelled",
+            session=session,
+            teacher=enrollment.teacher,
+        )
+    db.session.flush()
+    return session
+
+
+def lock_session(session_id: int) -> TrainingSession:
+    """Re-read the session row locked until the end of the transaction (``FOR UPDATE`` on
+    PostgreSQL; SQLite has a single writer, so the clause is left out there)."""
+    return db.session.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=PARIS)
+
+
+def sessions_to_come(user, filters: SessionFilters, now: datetime | None = None) -> Select:
+    """Scheduled sessions not yet started (or from ``date_from``), soonest first."""
+    statement = TrainingSession.visible_to(user).where(
+        TrainingSession.status == SessionStatus.scheduled
+    )
+    start = day_start(filters.date_from) if filters.date_from else (now or utcnow())
+    statement = statement.where(TrainingSession.starts_at >= start)
+    if filters.date_to:
+        # Up to the end of that day: before the start of the next one.
+        statement = statement.where(
+            TrainingSession.starts_at < day_start(filters.date_to + timedelta(days=1))
+        )
+    if filters.academy:
+        statement = statement.where(TrainingSession.academy == filters.academy)
+    if filters.format:
+        statement = statement.where(TrainingSession.format == filters.format)
+    if filters.solution_id:
+        statement = statement.where(
+            TrainingSession.solutions.any(Solution.id == filters.solution_id)
+        )
+    return statement.order_by(TrainingSession.starts_at, TrainingSession.id)
+
+
+def catalogue_solutions() -> list[Solution]:
+    """Catalogue solutions, to offer as a filter and when creating a session."""
+    return list(
+        db.session.scalars(
+            select(Solution).where(Solution.id.in_(solution_ids_in_force())).order_by(Solution.name)
+        ).all()
+    )

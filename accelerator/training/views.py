@@ -1,0 +1,334 @@
+"""Training pages: sessions to come, a session (enrol, cancel, attendance), create and edit
+sessions, attendance imports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from accelerator.accounts.models import Role
+from accelerator.core.db import utcnow
+from accelerator.core.errors import DomainError
+from accelerator.core.forms import apply_errors
+from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.permissions import roles_required
+from accelerator.extensions import db
+from accelerator.training import enrolments, sessions
+from accelerator.training.forms import (
+    ActionForm,
+    EnrollTeacherForm,
+    ImportForm,
+    SessionFilterForm,
+    SessionForm,
+)
+from accelerator.training.imports import import_attendance, looks_like_csv
+from accelerator.training.models import (
+    MANAGING_ROLES,
+    Enrollment,
+    EnrollmentStatus,
+    SessionFormat,
+    TrainingSession,
+)
+from accelerator.training.sessions import PARIS, SessionFilters
+
+bp = Blueprint("training", __name__)
+
+PER_PAGE = 20
+#: Import report lines shown on the page (the API returns them all).
+MAX_ERRORS_SHOWN = 1000
+
+
+@bp.app_template_filter("paris_datetime")
+def paris_datetime(value: datetime | None) -> str:
+    """A date and time as French readers expect it (Europe/Paris)."""
+    return format_datetime(value, "d MMMM y, HH:mm") if value else ""
+
+
+@bp.route("/formations")
+def sessions_list():
+    form = SessionFilterForm(request.args)
+    filters = SessionFilters()
+    if form.validate():
+        filters = SessionFilters(
+            solution_id=int(form.solution.data) if form.solution.data else None,
+            academy=form.academy.data or None,
+            format=SessionFormat(form.format.data) if form.format.data else None,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+        )
+    statement = sessions.sessions_to_come(current_user, filters).options(
+        selectinload(TrainingSession.solutions)
+    )
+    page = db.paginate(statement, per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    return render_template("training/list.html", form=form, page=page)
+
+
+def _my_enrollment(session) -> Enrollment | None:
+    teacher = getattr(current_user, "teacher", None) if current_user.is_authenticated else None
+    if teacher is None:
+        return None
+    return db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.session_id == session.id, Enrollment.teacher_id == teacher.id
+        )
+    )
+
+
+@bp.route("/formations/<int:session_id>")
+def session_detail(session_id: int):
+    session = sessions.get_session(current_user, session_id)
+    mine = _my_enrollment(session)
+    roster = []
+    if session.can_manage(current_user):
+        roster = db.session.scalars(
+            select(Enrollment)
+            .where(Enrollment.session_id == session.id)
+            .options(selectinload(Enrollment.teacher))
+            .order_by(Enrollment.status, Enrollment.waitlisted_at, Enrollment.id)
+        ).all()
+    return render_template(
+        "training/detail.html",
+        session=session,
+        mine=mine,
+        rank=enrolments.waitlist_rank(mine) if mine else None,
+        roster=roster,
+        ranks={e.id: enrolments.waitlist_rank(e) for e in roster if e.waitlisted_at},
+        action_form=ActionForm(),
+        enroll_form=EnrollTeacherForm(),
+        can_manage=session.can_manage(current_user),
+        now=utcnow(),
+    )
+
+
+def _back(session_id: int):
+    return redirect(url_for("training.session_detail", session_id=session_id))
+
+
+def _enrolled_message(enrollment: Enrollment) -> str:
+    if enrollment.status == EnrollmentStatus.registered:
+        return gettext("Enrolment confirmed: a place is reserved.")
+    return gettext(
+        "The session is full: you are number %(rank)s on the waitlist. You will be told by "
+        "email if a place is freed.",
+        rank=enrolments.waitlist_rank(enrollment),
+    )
+
+
+@bp.route("/formations/<int:session_id>/inscription", methods=["POST"])
+@roles_required(Role.teacher)
+def enroll(session_id: int):
+    session = sessions.get_session(current_user, session_id)
+    if ActionForm().validate_on_submit():
+        if current_user.teacher is None:
+            flash(gettext("Your account has no teacher profile."), "error")
+            return _back(session.id)
+        try:
+            enrollment = enrolments.enroll_teacher(current_user, session, current_user.teacher)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_enrolled_message(enrollment), "success")
+    return _back(session.id)
+
+
+@bp.route("/formations/<int:session_id>/inscrire", methods=["POST"])
+@roles_required(*MANAGING_ROLES)
+def enroll_teacher(session_id: int):
+    session = sessions.get_session(current_user, session_id)
+    form = EnrollTeacherForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+        return _back(session.id)
+    try:
+        teacher = enrolments.teacher_for_email(form.teacher_email.data)
+        enrollment = enrolments.enroll_teacher(current_user, session, teacher)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            gettext(
+                "%(email)s is enrolled (%(status)s).",
+                email=teacher.email,
+                status=enrollment.status.label,
+            ),
+            "success",
+        )
+    return _back(session.id)
+
+
+@bp.route(
+    "/formations/<int:session_id>/inscriptions/<int:enrollment_id>/annulation", methods=["POST"]
+)
+@roles_required(Role.teacher, *MANAGING_ROLES)
+def cancel_enrollment(session_id: int, enrollment_id: int):
+    session = sessions.get_session(current_user, session_id)
+    enrollment = enrolments.find_enrollment(current_user, session, enrollment_id)
+    if ActionForm().validate_on_submit():
+        try:
+            enrolments.cancel_enrollment(current_user, enrollment)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(gettext("The enrolment is cancelled."), "success")
+    return _back(session.id)
+
+
+@bp.route("/formations/<int:session_id>/presences", methods=["POST"])
+@roles_required(*MANAGING_ROLES)
+def record_attendance(session_id: int):
+    """The attendance table: a "present" and a "completed" box per teacher with a place."""
+    session = sessions.get_session(current_user, session_id)
+    if not ActionForm().validate_on_submit():
+        flash(gettext("The form expired. Please send it again."), "error")
+        return _back(session.id)
+    present = set(request.form.getlist("present"))
+    completed = set(request.form.getlist("completed"))
+    registered = db.session.scalars(
+        select(Enrollment)
+        .where(
+            Enrollment.session_id == session.id, Enrollment.status == EnrollmentStatus.registered
+        )
+        .options(selectinload(Enrollment.teacher))
+    ).all()
+    items = [
+        {
+            "teacher_email": enrollment.teacher.email,
+            # Completing implies attending: the box "completed" alone counts as both.
+            "attended": str(enrollment.id) in present or str(enrollment.id) in completed,
+            "completed": str(enrollment.id) in completed,
+        }
+        for enrollment in registered
+    ]
+    try:
+        changed = enrolments.record_attendance(current_user, session, items, source="page")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(
+            ngettext(
+                "Attendance saved: %(num)s enrolment changed.",
+                "Attendance saved: %(num)s enrolments changed.",
+                changed,
+            ),
+            "success",
+        )
+    return _back(session.id)
+
+
+@bp.route("/formations/<int:session_id>/annulation", methods=["POST"])
+@roles_required(*MANAGING_ROLES)
+def cancel_session(session_id: int):
+    session = sessions.get_session(current_user, session_id)
+    if ActionForm().validate_on_submit():
+        try:
+            sessions.cancel_session(current_user, session)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(gettext("The session is cancelled; enrolled teachers are told by email."), "info")
+    return _back(session.id)
+
+
+@bp.route("/formations/nouvelle", methods=["GET", "POST"])
+@roles_required(*MANAGING_ROLES)
+def create_session():
+    form = SessionForm()
+    if form.validate_on_submit():
+        try:
+            session = sessions.create_session(current_user, form.values())
+        except DomainError as error:
+            db.session.rollback()
+            apply_errors(form, error)
+        else:
+            db.session.commit()
+            flash(gettext("Session created, reference %(ref)s.", ref=session.reference), "success")
+            return _back(session.id)
+    return render_template("training/form.html", form=form, session=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/formations/<int:session_id>/modifier", methods=["GET", "POST"])
+@roles_required(*MANAGING_ROLES)
+def edit_session(session_id: int):
+    session = sessions.get_session(current_user, session_id)
+    if request.method == "GET":
+        form = SessionForm(
+            current_solutions=session.solutions,
+            data={
+                "title": session.title,
+                "solution_ids": [solution.id for solution in session.solutions],
+                "format": session.format.value,
+                "starts_at": session.starts_at.astimezone(PARIS).replace(tzinfo=None),
+                "ends_at": session.ends_at.astimezone(PARIS).replace(tzinfo=None),
+                "duration_hours": session.duration_hours,
+                "capacity": session.capacity,
+                "academy": session.academy,
+                "location": session.location,
+                "in_paf": session.in_paf,
+            },
+        )
+    else:
+        form = SessionForm(current_solutions=session.solutions)
+        if form.validate_on_submit():
+            values = form.values()
+            if set(values["solution_ids"]) == {s.id for s in session.solutions}:
+                del values["solution_ids"]  # unchanged: not checked against the catalogue again
+            try:
+                sessions.update_session(current_user, session, values)
+            except DomainError as error:
+                db.session.rollback()
+                apply_errors(form, error)
+            else:
+                db.session.commit()
+                flash(gettext("Session updated."), "success")
+                return _back(session.id)
+    return render_template("training/form.html", form=form, session=session), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/formations/import", methods=["GET", "POST"])
+@roles_required(*MANAGING_ROLES)
+def import_file():
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not looks_like_csv(upload.stream):
+            form.file.errors.append(gettext("This file is not a CSV file."))
+        else:
+            report = import_attendance(current_user, upload.stream).as_dict()
+            db.session.commit()
+    return render_template(
+        "training/import.html", form=form, report=report, max_errors=MAX_ERRORS_SHOWN
+    ), (422 if form.errors else 200)
+
+
+add_nav_item(NavItem(40, "training.sessions_list", _l("Training"), prefix="/formations"))
+add_nav_item(
+    NavItem(
+        41,
+        "training.import_file",
+        _l("Attendance imports"),
+        roles=MANAGING_ROLES,
+        prefix="/formations/import",
+    )
+)
