@@ -31,6 +31,7 @@ from accelerator.training.models import (
     SessionStatus,
     TrainingSession,
 )
+from accelerator.training.records import sync_certificates
 from accelerator.training.sessions import lock_session
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
@@ -341,4 +342,5 @@ def record_attendance(
         for email, item in zip(emails, items, strict=True)
     )
     db.session.flush()
+    sync_certificates([session.id])
     return changed

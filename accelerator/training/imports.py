@@ -42,6 +42,7 @@ from accelerator.training.models import (
     TrainingSession,
     runs_sessions,
 )
+from accelerator.training.records import sync_certificates
 
 #: Column names accepted in the header (French and English), once accents, case and
 #: separators are ignored, and the field each one fills.
@@ -390,6 +391,8 @@ class _ChunkImporter:
         changed_teachers = self._match_teachers(lines)
         lines = [line for line in lines if line.teacher_id is not None]
         self._write_enrollments(lines, changed_teachers)
+        # Completions recorded by the file give their attestations at once.
+        sync_certificates({line.session_id for line in lines if line.session_id is not None})
 
     def _error(self, line: Line, message: str) -> None:
         self.report.error(line.number, message)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -142,6 +142,44 @@ def issue_certificate(enrollment: Enrollment) -> Certificate:
     elif certificate.revoked_at is not None:
         certificate.revoked_at = None
     return certificate
+
+
+def sync_certificates(session_ids) -> int:
+    """Bring the attestations of these sessions in line with completion, in bulk (attendance
+    pages, API and imports call it): one for each completed enrolment (issued, or
+    reinstated), none in force where completion was withdrawn. Returns how many were issued.
+    """
+    session_ids = list(set(session_ids))
+    if not session_ids:
+        return 0
+    now = utcnow()
+    completed = select(Enrollment.id).where(
+        Enrollment.session_id.in_(session_ids), Enrollment.completed.is_(True)
+    )
+    withdrawn = select(Enrollment.id).where(
+        Enrollment.session_id.in_(session_ids), Enrollment.completed.is_(False)
+    )
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.enrollment_id.in_(withdrawn), Certificate.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    db.session.execute(
+        update(Certificate)
+        .where(Certificate.enrollment_id.in_(completed), Certificate.revoked_at.is_not(None))
+        .values(revoked_at=None)
+    )
+    missing = db.session.scalars(
+        completed.where(
+            ~select(Certificate.id).where(Certificate.enrollment_id == Enrollment.id).exists()
+        )
+    ).all()
+    if missing:
+        db.session.execute(
+            insert(Certificate),
+            [{"enrollment_id": eid, "code": new_code(), "issued_at": now} for eid in missing],
+        )
+    return len(missing)
 
 
 def revoke_certificate(enrollment: Enrollment) -> Certificate | None:
