@@ -73,6 +73,9 @@ class Config:
     #: absolute base URL used in emails and QR codes when there is no request
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
+    #: search results' facet counts and totals remembered per worker (0: none)
+    CATALOGUE_CACHE_SIZE = int(os.environ.get("CATALOGUE_CACHE_SIZE", "512"))
+
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

@@ -28,8 +28,11 @@ UNMANAGED_NAMES.update({f"{FTS_TABLE}*", SEARCH_VECTOR, "ix_catalogue_entry_sear
 class CatalogueEntry(db.Model):
     __tablename__ = "catalogue_entry"
     __table_args__ = (
-        Index("ix_catalogue_entry_score", "overall_score"),
-        Index("ix_catalogue_entry_decided_at", "decided_at"),
+        # The sorts (score, most recent) read these backwards and stop after one page.
+        Index("ix_catalogue_entry_score", "overall_score", "id"),
+        Index("ix_catalogue_entry_decided_at", "decided_at", "id"),
+        # max(updated_at) for the ETag without reading the table
+        Index("ix_catalogue_entry_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

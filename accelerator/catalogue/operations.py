@@ -47,6 +47,7 @@ def rebuild_catalogue(today: date | None = None) -> int:
     kept = 0
     for start in range(0, len(ordered), BATCH):
         kept += len(_sync(ordered[start : start + BATCH], today))
+    search.analyze()
     return kept
 
 

@@ -8,10 +8,12 @@ lag behind a missed refresh; this join never lets a suspended or expired approva
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask import current_app
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -122,7 +124,8 @@ def _filtered(query: CatalogueQuery, today: date, skip: str | None = None):
 
 
 def _order(query: CatalogueQuery, rank) -> list:
-    by_score = [CatalogueEntry.overall_score.desc(), CatalogueEntry.name, CatalogueEntry.id]
+    # Same direction on every column, so the (overall_score, id) index serves the sort.
+    by_score = [CatalogueEntry.overall_score.desc(), CatalogueEntry.id.desc()]
     if query.sort == "recent":
         return [CatalogueEntry.decided_at.desc(), CatalogueEntry.id.desc()]
     if query.sort == "relevance" and rank is not None:
@@ -180,6 +183,9 @@ class _Cache:
         return None
 
     def put(self, key, value) -> None:
+        self.size = current_app.config.get("CATALOGUE_CACHE_SIZE", self.size)
+        if not self.size:
+            return
         with self._lock:
             self._data[key] = value
             self._data.move_to_end(key)
@@ -194,11 +200,30 @@ class _Cache:
 cache = _Cache()
 
 
+_state_memo: dict[str, tuple[float, str]] = {}
+
+
 def fingerprint(today: date | None = None) -> str:
     """A cheap summary of everything the public catalogue shows: the index (count, last
     change), the approvals' last status change (a suspension not yet refreshed) and the
-    date (validity ends at midnight)."""
+    date (validity ends at midnight).
+
+    Under load it is remembered for ``CATALOGUE_STATE_TTL`` seconds (1 by default, 0 when
+    testing): public answers may be 60 seconds old anyway (``Cache-Control``)."""
     today = today or date.today()
+    ttl = current_app.config.get("CATALOGUE_STATE_TTL", 0 if current_app.testing else 1.0)
+    key = f"{db.engine.url}|{today.isoformat()}"
+    if ttl:
+        remembered = _state_memo.get(key)
+        if remembered and remembered[0] > time.monotonic():
+            return remembered[1]
+        state = _fingerprint(today)
+        _state_memo[key] = (time.monotonic() + ttl, state)
+        return state
+    return _fingerprint(today)
+
+
+def _fingerprint(today: date) -> str:
     count, last_entry = db.session.execute(
         select(func.count(CatalogueEntry.id), func.max(CatalogueEntry.updated_at))
     ).one()
@@ -241,14 +266,20 @@ def domain_codes(state: str | None = None) -> list[tuple[str, str]]:
     cached = cache.get(key) if key else None
     if cached is not None:
         return cached
-    live_ids = _live().with_only_columns(CatalogueEntry.id)
-    rows = db.session.execute(
-        select(CatalogueDomainScore.code, func.max(CatalogueDomainScore.name))
-        .where(CatalogueDomainScore.entry_id.in_(live_ids))
-        .group_by(CatalogueDomainScore.code)
-        .order_by(CatalogueDomainScore.code)
-    )
-    result = [(code, name) for code, name in rows]
+    # Every domain of the index (read from the (code, score) index, not the rows): a domain
+    # found only on an approval that just lapsed would merely filter down to nothing.
+    codes = db.session.scalars(
+        select(CatalogueDomainScore.code).distinct().order_by(CatalogueDomainScore.code)
+    ).all()
+    result = [
+        (
+            code,
+            db.session.scalar(
+                select(CatalogueDomainScore.name).where(CatalogueDomainScore.code == code).limit(1)
+            ),
+        )
+        for code in codes
+    ]
     if key:
         cache.put(key, result)
     return result

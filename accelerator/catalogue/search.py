@@ -33,6 +33,7 @@ from sqlalchemy import (
     func,
     insert,
     literal_column,
+    text,
 )
 from sqlalchemy import table as sql_table
 
@@ -129,3 +130,14 @@ def clear_index() -> None:
     """Empty the SQLite index (a rebuild writes it again)."""
     if not is_postgresql():
         db.session.execute(delete(_fts))
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after a rebuild: without them SQLite drives the
+    listing from the audit status index and sorts everything, instead of reading the
+    score index backwards and stopping after one page."""
+    if is_postgresql():
+        db.session.execute(text("ANALYZE catalogue_entry"))
+        db.session.execute(text("ANALYZE audit"))
+    else:
+        db.session.execute(text("ANALYZE"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from functools import lru_cache
 
+from babel.dates import format_date
 from flask import Blueprint, abort, make_response, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 
 from accelerator.audits.models import Pricing
@@ -45,6 +47,32 @@ def filter_label(name: str) -> str:
     if name in FILTER_LABELS:
         return str(FILTER_LABELS[name])
     return gettext("Minimum score in “%(domain)s”", domain=name.removeprefix("min_"))
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, locale: str) -> str:
+    return format_date(day, "long", locale=locale)
+
+
+@bp.app_template_filter("day")
+def day_filter(value: date | datetime) -> str:
+    """A date in words ("1 mars 2027"), memoised: Babel's formatting is slow per call and
+    the catalogue shows the same few hundred dates over and over."""
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone()).date()
+    return _long_date(value, str(get_locale()))
+
+
+def card_texts() -> dict[str, str]:
+    """The cards' words, translated once per page instead of once per card (patterns are
+    filled in the template with ``|format``)."""
+    return {
+        "approved": gettext("Approved"),
+        "with_conditions": gettext("Approved with conditions"),
+        "score": gettext("Score %(score)s/100"),
+        "profile": gettext("Domain profile:"),
+        "valid_until": gettext("Valid until %(date)s"),
+    }
 
 
 def _page_url(page: int) -> str:
@@ -93,7 +121,14 @@ def search():
         ), 422
     result = queries.search_catalogue(query, state=state)
     response = make_response(
-        render_template("catalogue/search.html", query=query, result=result, errors={}, **context)
+        render_template(
+            "catalogue/search.html",
+            query=query,
+            result=result,
+            errors={},
+            t=card_texts(),
+            **context,
+        )
     )
     return cacheable(response, etag)
 

@@ -77,10 +77,11 @@ def upgrade():
     )
     with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_catalogue_entry_audit_id'), ['audit_id'], unique=False)
-        batch_op.create_index('ix_catalogue_entry_decided_at', ['decided_at'], unique=False)
+        batch_op.create_index('ix_catalogue_entry_decided_at', ['decided_at', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_gar_compatible'), ['gar_compatible'], unique=False)
         batch_op.create_index(batch_op.f('ix_catalogue_entry_pricing'), ['pricing'], unique=False)
-        batch_op.create_index('ix_catalogue_entry_score', ['overall_score'], unique=False)
+        batch_op.create_index('ix_catalogue_entry_score', ['overall_score', 'id'], unique=False)
+        batch_op.create_index('ix_catalogue_entry_updated_at', ['updated_at'], unique=False)
 
     op.create_table('catalogue_entry_domain',
     sa.Column('entry_id', sa.Integer(), nullable=False),
@@ -145,6 +146,7 @@ def downgrade():
 
     op.drop_table('catalogue_entry_domain')
     with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
+        batch_op.drop_index('ix_catalogue_entry_updated_at')
         batch_op.drop_index('ix_catalogue_entry_score')
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_pricing'))
         batch_op.drop_index(batch_op.f('ix_catalogue_entry_gar_compatible'))
