@@ -1,15 +1,16 @@
 """Load test of the public catalogue at 10,000 approved solutions, against a baseline.
 
     .venv/bin/python -m bench.catalogue_load                 # SQLite, then PostgreSQL
-    .venv/bin/python -m bench.catalogue_load --db sqlite --duration 5
+    .venv/bin/python -m bench.catalogue_load --db sqlite --duration 5 --rounds 3
 
 For each database: seeds a fresh database with N approved solutions (SQLite file under
 instance/bench/, PostgreSQL database ``test_catalogue_bench``, created if missing), indexes
 them with ``rebuild_catalogue()``, starts gunicorn (2 sync workers, 127.0.0.1, a free port)
 for the application and for ``bench/baseline_app.py`` (bare Flask + SQLAlchemy, 25 rows of
 the same table, LIKE filter, pagination), and drives each target with ``wrk`` (16
-connections, keep-alive) for a fixed duration. The URLs rotate over the same words and
-pages for all targets (a wrk Lua script). The application is measured twice: as it runs
+connections, keep-alive) in turns, several rounds of a fixed duration (the machine may be
+shared: each round is compared with the baseline's round). The URLs rotate over the same
+words and pages for all targets (a wrk Lua script). The application is measured twice: as it runs
 (facet counts and totals remembered per worker under the catalogue's state) and with that
 cache off (``CATALOGUE_CACHE_SIZE=0``: every request counts its facets, the worst case).
 Prints requests/s, p50 and p99 and the ratios to the baseline.
@@ -34,6 +35,7 @@ import time
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from statistics import median
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,32 +314,48 @@ def _ms(value: str) -> float:
 def bench(label: str, database_url: str, args) -> list[tuple]:
     print(f"{label}: seeding {args.solutions} solutions ...")
     seed(database_url, args.solutions)
-    results = []
-    no_cache = {"CATALOGUE_CACHE_SIZE": "0"}
-    for name, target, kind, env in (
-        ("baseline (bare Flask, LIKE)", "bench.baseline_app:app", "baseline", None),
-        ("catalogue page /catalogue", "wsgi:app", "page", None),
-        ("catalogue API /api/v1/catalogue", "wsgi:app", "api", None),
-        # every request counts its facets again: the worst case, a search nobody made yet
-        ("page, facet cache off", "wsgi:app", "page", no_cache),
-        ("API, facet cache off", "wsgi:app", "api", no_cache),
-    ):
-        process, port = start_gunicorn(target, database_url, env)
-        try:
-            figures = run_wrk(port, kind, args.duration, args.connections)
-        finally:
+    targets = (
+        ("baseline (bare Flask, LIKE)", "baseline", "baseline"),
+        ("catalogue page /catalogue", "app", "page"),
+        ("catalogue API /api/v1/catalogue", "app", "api"),
+        # every request counts its facets again: the worst case, searches nobody made yet
+        ("page, facet cache off", "cold", "page"),
+        ("API, facet cache off", "cold", "api"),
+    )
+    servers = {
+        "baseline": start_gunicorn("bench.baseline_app:app", database_url),
+        "app": start_gunicorn("wsgi:app", database_url),
+        "cold": start_gunicorn("wsgi:app", database_url, {"CATALOGUE_CACHE_SIZE": "0"}),
+    }
+    # The machine is shared: targets take turns, round after round, and each round's
+    # figures are compared with the baseline's in the same round (medians reported).
+    rounds: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
+    try:
+        for _ in range(args.rounds):
+            for name, server, kind in targets:
+                port = servers[server][1]
+                rounds[name].append(run_wrk(port, kind, args.duration, args.connections))
+    finally:
+        for process, _ in servers.values():
             stop(process)
-        results.append((name, figures))
-    baseline = results[0][1]["rps"]
+    baseline = rounds[targets[0][0]]
     print(
         f"\n{label}, {args.solutions} approved solutions, gunicorn 2 sync workers, "
-        f"{args.connections} connections, {args.duration} s each"
+        f"{args.connections} connections, {args.rounds} rounds of {args.duration} s (medians)"
     )
     print(f"  {'target':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
-    for name, figures in results:
+    results = []
+    for name, _, _ in targets:
+        figures = rounds[name]
+        ratio = median(f["rps"] / b["rps"] for f, b in zip(figures, baseline, strict=True))
+        summary = {key: median(f[key] for f in figures) for key in ("rps", "p50", "p99")} | {
+            "ratio": ratio,
+            "errors": sum(f["errors"] for f in figures),
+        }
+        results.append((name, summary))
         print(
-            f"  {name:34} {figures['rps']:8.1f} {figures['p50']:8.1f} {figures['p99']:8.1f}"
-            f" {figures['rps'] / baseline:6.2f}  {figures['errors']}"
+            f"  {name:34} {summary['rps']:8.1f} {summary['p50']:8.1f} {summary['p99']:8.1f}"
+            f" {ratio:6.2f}  {summary['errors']}"
         )
     return results
 
@@ -346,7 +364,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--solutions", type=int, default=10_000)
-    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per round")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
     if shutil.which("wrk") is None:

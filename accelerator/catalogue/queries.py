@@ -14,7 +14,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    func,
+    literal,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from accelerator.audits.models import Audit, Decision, Pricing, Solution
@@ -31,7 +43,7 @@ from accelerator.extensions import db
 from accelerator.training.models import SessionStatus, TrainingSession, session_solution
 
 SORTS = ("relevance", "score", "recent")
-#: facet name → the filter it must not apply to its own counts (disjunctive facets)
+#: facets counted beside the results (each ignores its own filter: disjunctive facets)
 FACETS = ("subject", "level", "pricing", "gar")
 
 
@@ -88,26 +100,28 @@ def _live(today: date | None = None) -> Select:
     )
 
 
-def _filtered(query: CatalogueQuery, today: date, skip: str | None = None):
-    """The live entries matching ``query`` (all filters but ``skip``) and the relevance."""
+def _facet_conditions(query: CatalogueQuery) -> dict[str, ColumnElement]:
+    """The active facet filters (values of one facet are alternatives: OR)."""
+    conditions: dict[str, ColumnElement] = {}
+    if query.subjects:
+        conditions["subject"] = CatalogueEntry.id.in_(
+            select(CatalogueSubject.entry_id).where(CatalogueSubject.code.in_(query.subjects))
+        )
+    if query.levels:
+        conditions["level"] = CatalogueEntry.id.in_(
+            select(CatalogueLevel.entry_id).where(CatalogueLevel.code.in_(query.levels))
+        )
+    if query.pricing:
+        conditions["pricing"] = CatalogueEntry.pricing.in_(query.pricing)
+    if query.gar is not None:
+        conditions["gar"] = CatalogueEntry.gar_compatible.is_(query.gar)
+    return conditions
+
+
+def _base(query: CatalogueQuery, today: date):
+    """Live entries matching the words and the score minimums (not the facet filters)."""
     statement, rank = search.apply_text_search(_live(today), query.q)
     conditions = []
-    if query.subjects and skip != "subject":
-        conditions.append(
-            CatalogueEntry.id.in_(
-                select(CatalogueSubject.entry_id).where(CatalogueSubject.code.in_(query.subjects))
-            )
-        )
-    if query.levels and skip != "level":
-        conditions.append(
-            CatalogueEntry.id.in_(
-                select(CatalogueLevel.entry_id).where(CatalogueLevel.code.in_(query.levels))
-            )
-        )
-    if query.pricing and skip != "pricing":
-        conditions.append(CatalogueEntry.pricing.in_(query.pricing))
-    if query.gar is not None and skip != "gar":
-        conditions.append(CatalogueEntry.gar_compatible.is_(query.gar))
     if query.min_score is not None:
         conditions.append(CatalogueEntry.overall_score >= query.min_score)
     for code, minimum in query.domain_min:
@@ -123,6 +137,15 @@ def _filtered(query: CatalogueQuery, today: date, skip: str | None = None):
     return statement, rank
 
 
+def _filtered(query: CatalogueQuery, today: date):
+    """The live entries matching ``query`` and the relevance expression."""
+    statement, rank = _base(query, today)
+    facets = _facet_conditions(query)
+    if facets:
+        statement = statement.where(and_(*facets.values()))
+    return statement, rank
+
+
 def _order(query: CatalogueQuery, rank) -> list:
     # Same direction on every column, so the (overall_score, id) index serves the sort.
     by_score = [CatalogueEntry.overall_score.desc(), CatalogueEntry.id.desc()]
@@ -133,36 +156,53 @@ def _order(query: CatalogueQuery, rank) -> list:
     return by_score
 
 
-def _count(statement: Select) -> int:
-    ids = statement.with_only_columns(CatalogueEntry.id).order_by(None)
-    return db.session.scalar(select(func.count()).select_from(ids.subquery()))
+def _total_and_facets(query: CatalogueQuery, today: date) -> tuple[int, dict]:
+    """The number of results and the facet counts, in one statement.
 
+    The matching entries are computed once (a CTE) with a flag per active facet filter;
+    each facet counts the rows that pass every other filter (so choosing "French" still
+    shows how many solutions other subjects have), the total those that pass them all.
+    """
+    base_statement, _ = _base(query, today)
+    conditions = _facet_conditions(query)
+    base = base_statement.with_only_columns(
+        CatalogueEntry.id.label("id"),
+        CatalogueEntry.pricing.label("pricing"),
+        CatalogueEntry.gar_compatible.label("gar"),
+        *[condition.label(f"f_{name}") for name, condition in conditions.items()],
+    ).cte("matching")
 
-def _facet_counts(query: CatalogueQuery, today: date) -> dict[str, dict[str, int]]:
-    facets: dict[str, dict[str, int]] = {}
+    def passing(skip: str | None = None) -> list:
+        return [base.c[f"f_{name}"] == true() for name in conditions if name != skip]
+
+    value = type_coerce(literal(""), String)
+    parts = [
+        select(literal("total"), value, func.count()).select_from(base).where(*passing()),
+        select(literal("pricing"), base.c.pricing, func.count())
+        .where(*passing("pricing"))
+        .group_by(base.c.pricing),
+        select(literal("gar"), cast(base.c.gar, String), func.count())
+        .where(*passing("gar"))
+        .group_by(base.c.gar),
+    ]
     for name, child in (("subject", CatalogueSubject), ("level", CatalogueLevel)):
-        ids = _filtered(query, today, skip=name)[0].with_only_columns(CatalogueEntry.id)
-        rows = db.session.execute(
-            select(child.code, func.count())
-            .where(child.entry_id.in_(ids.order_by(None)))
+        parts.append(
+            select(literal(name), child.code, func.count())
+            .join(base, base.c.id == child.entry_id)
+            .where(*passing(name))
             .group_by(child.code)
         )
-        facets[name] = {code: count for code, count in rows}
-    statement = _filtered(query, today, skip="pricing")[0]
-    rows = db.session.execute(
-        statement.with_only_columns(CatalogueEntry.pricing, func.count()).group_by(
-            CatalogueEntry.pricing
-        )
-    )
-    facets["pricing"] = {code: count for code, count in rows}
-    statement = _filtered(query, today, skip="gar")[0]
-    rows = db.session.execute(
-        statement.with_only_columns(CatalogueEntry.gar_compatible, func.count()).group_by(
-            CatalogueEntry.gar_compatible
-        )
-    )
-    facets["gar"] = {("true" if flag else "false"): count for flag, count in rows}
-    return facets
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    total = 0
+    for name, code, count in db.session.execute(union_all(*parts)):
+        if name == "total":
+            total = count
+        elif name == "gar":
+            # a boolean cast to text: "true"/"false" on PostgreSQL, "1"/"0" on SQLite
+            facets["gar"]["true" if code in ("true", "1") else "false"] = count
+        else:
+            facets[name][code] = count
+    return total, facets
 
 
 class _Cache:
@@ -241,7 +281,7 @@ def search_catalogue(
     key = ("search", state, query.filters_key()) if state else None
     cached = cache.get(key) if key else None
     if cached is None:
-        cached = (_count(statement), _facet_counts(query, today))
+        cached = _total_and_facets(query, today)
         if key:
             cache.put(key, cached)
     total, facets = cached
