@@ -48,7 +48,9 @@ def not_modified(etag: str, personal: bool | None = None) -> Response | None:
     return response if response.status_code == 304 else None
 
 
-def cacheable(response: Response, etag: str | None = None, personal: bool | None = None):
+def cacheable(
+    response: Response, etag: str | None = None, personal: bool | None = None
+) -> Response:
     """Add the ETag (``etag``, or a hash of the body) and Cache-Control; answer 304 when
     the client's If-None-Match matches."""
     personal = _personal() if personal is None else personal

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
-from accelerator.audits.models import Audit, Decision, Pricing, Solution
+from accelerator.audits.models import Audit, Decision, Solution
 from accelerator.audits.states import APPROVED_STATES
 from accelerator.catalogue import search
 from accelerator.catalogue.models import (
@@ -366,7 +366,3 @@ def audit_by_code(code: str) -> Audit | None:
         .options(joinedload(Audit.solution).joinedload(Solution.organization))
         .where(Audit.verification_code == code)
     )
-
-
-def pricing_codes() -> list[str]:
-    return Pricing.codes()
