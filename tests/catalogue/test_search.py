@@ -217,6 +217,10 @@ def test_search_page_keeps_filters_in_links(client, catalogue):
     assert "subject=francais&amp;subject=histoire-geographie" in html  # shareable page links
     assert 'value="francais" checked' in html
     assert 'id="subject-francais" name="subject" value="francais" checked' in html
+    # facet counts beside each choice (a subject's count ignores the subject filter)
+    assert 'for="subject-francais">Français (2)</label>' in html
+    assert 'for="subject-mathematiques">Mathématiques (1)</label>' in html
+    assert 'for="pricing-paid">Payant (1)</label>' in html
     assert "Approuvée" in html or "Approuvé" in html
 
 
