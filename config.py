@@ -78,6 +78,9 @@ class Config:
     #: seconds the training counter's figures are kept in each process (0: not cached)
     PROGRESS_CACHE_SECONDS = int(os.environ.get("PROGRESS_CACHE_SECONDS", "300"))
 
+    #: search results' facet counts and totals remembered per worker (0: none)
+    CATALOGUE_CACHE_SIZE = int(os.environ.get("CATALOGUE_CACHE_SIZE", "512"))
+
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

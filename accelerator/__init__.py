@@ -19,7 +19,7 @@ from accelerator.extensions import babel, csrf, db, limiter, login_manager, migr
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Domain packages, in dependency order; each may have views (bp), api, cli and demo modules.
-DOMAINS = ("core", "accounts", "criteria", "audits", "training")
+DOMAINS = ("core", "accounts", "criteria", "audits", "training", "catalogue")
 
 #: Modules looked for in each domain, in this order. A module defining ``bp`` is registered
 #: as a blueprint, one defining ``COMMANDS`` adds its CLI commands; a large domain splits its

@@ -88,6 +88,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # Hand-made structures (full-text search) that the models do not describe.
+    from accelerator.core.db import include_name
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

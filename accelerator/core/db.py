@@ -35,3 +35,18 @@ def is_postgresql() -> bool:
     from accelerator.extensions import db
 
     return db.engine.dialect.name == "postgresql"
+
+
+#: Names of database objects that migrations create by hand and models do not describe
+#: (full-text search structures); a name ending with "*" is a prefix. Domains add theirs.
+UNMANAGED_NAMES: set[str] = set()
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's ``include_name`` hook: leave the unmanaged objects out of comparisons."""
+    if name is None:
+        return True
+    for pattern in UNMANAGED_NAMES:
+        if name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1])):
+            return False
+    return True

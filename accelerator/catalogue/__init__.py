@@ -1,0 +1,1 @@
+"""The public catalogue: search, solution pages, verifiable badges, verification."""

@@ -1,0 +1,62 @@
+"""HTTP caching of the public catalogue: ETag, Cache-Control, 304 (werkzeug's helpers).
+
+Anonymous readers get ``public, max-age=60`` so a CDN may serve them; a signed-in reader's
+page carries their name in the header, so it is ``private, no-cache`` (revalidated by ETag).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import Response, current_app, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+MAX_AGE = 60
+
+
+def _personal() -> bool:
+    return bool(current_user and current_user.is_authenticated)
+
+
+def _cache_headers(response: Response, personal: bool) -> None:
+    if personal:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    else:
+        response.cache_control.public = True
+        response.cache_control.max_age = MAX_AGE
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+
+
+def state_etag(state: str, personal: bool | None = None) -> str:
+    """An ETag from the catalogue's fingerprint, the URL, the language and the reader."""
+    personal = _personal() if personal is None else personal
+    reader = current_user.get_id() if personal else "-"
+    raw = f"{state}|{request.full_path}|{get_locale()}|{reader}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def not_modified(etag: str, personal: bool | None = None) -> Response | None:
+    """A 304 when the client already holds ``etag`` (checked before any work), else None."""
+    personal = _personal() if personal is None else personal
+    response = current_app.response_class()
+    response.set_etag(etag)
+    _cache_headers(response, personal)
+    response.make_conditional(request)
+    return response if response.status_code == 304 else None
+
+
+def cacheable(
+    response: Response, etag: str | None = None, personal: bool | None = None
+) -> Response:
+    """Add the ETag (``etag``, or a hash of the body) and Cache-Control; answer 304 when
+    the client's If-None-Match matches."""
+    personal = _personal() if personal is None else personal
+    if etag is None:
+        response.add_etag()
+    else:
+        response.set_etag(etag)
+    _cache_headers(response, personal)
+    return response.make_conditional(request)

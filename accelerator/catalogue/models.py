@@ -1,0 +1,118 @@
+"""The catalogue's search index: one denormalised row per solution with an approval in force.
+
+The index is a read model, rebuilt from audits by ``operations.refresh_catalogue_entry``;
+the source of truth stays in ``audits``. Listings still join each entry to its audit and
+check the approval's live state, so a missed refresh never shows a suspended or expired
+approval. The full-text structures (an FTS5 table on SQLite, a generated ``tsvector``
+column with a GIN index on PostgreSQL) are created by the migration only and described in
+``catalogue.search``; they are kept out of the metadata (see ``core.db.UNMANAGED_NAMES``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from accelerator.audits.models import Audit, Solution
+from accelerator.core.db import UNMANAGED_NAMES, UTCDateTime, utcnow
+from accelerator.extensions import db
+
+#: The full-text structures the migration creates by hand (see ``catalogue.search``).
+FTS_TABLE = "catalogue_fts"
+SEARCH_VECTOR = "search_vector"
+UNMANAGED_NAMES.update({f"{FTS_TABLE}*", SEARCH_VECTOR, "ix_catalogue_entry_search"})
+
+
+class CatalogueEntry(db.Model):
+    __tablename__ = "catalogue_entry"
+    __table_args__ = (
+        # The sorts (score, most recent) read these backwards and stop after one page.
+        Index("ix_catalogue_entry_score", "overall_score", "id"),
+        Index("ix_catalogue_entry_decided_at", "decided_at", "id"),
+        # max(updated_at) for the ETag without reading the table
+        Index("ix_catalogue_entry_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    solution_id: Mapped[int] = mapped_column(
+        ForeignKey("solution.id", ondelete="CASCADE"), unique=True
+    )
+    #: the approval shown (the latest in force when the entry was refreshed)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organization_name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    website: Mapped[str | None] = mapped_column(String(500))
+    #: Pricing code (audits.models.Pricing)
+    pricing: Mapped[str] = mapped_column(String(20), index=True)
+    gar_compatible: Mapped[bool] = mapped_column(default=False, index=True)
+    #: discipline codes, for display (filtering uses ``CatalogueSubject``)
+    subjects: Mapped[list] = mapped_column(JSON, default=list)
+    #: level codes, for display (filtering uses ``CatalogueLevel``)
+    levels: Mapped[list] = mapped_column(JSON, default=list)
+    #: [{"code", "name", "score"}] in the framework's order, for display
+    domains: Mapped[list] = mapped_column(JSON, default=list)
+    overall_score: Mapped[float] = mapped_column(Float)
+    #: the decision's outcome (approved or approved_with_conditions)
+    outcome: Mapped[str] = mapped_column(String(30))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[date] = mapped_column(Date)
+    verification_code: Mapped[str] = mapped_column(String(32))
+    #: changes only when the entry's content changes (the catalogue's ETag depends on it)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    solution: Mapped[Solution] = relationship()
+    audit: Mapped[Audit] = relationship()
+    subject_rows: Mapped[list[CatalogueSubject]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    level_rows: Mapped[list[CatalogueLevel]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    domain_rows: Mapped[list[CatalogueDomainScore]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class CatalogueSubject(db.Model):
+    """One subject of an entry: filtering and facet counts by GROUP BY on both databases."""
+
+    __tablename__ = "catalogue_entry_subject"
+    __table_args__ = (Index("ix_catalogue_entry_subject_code", "code", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: discipline code (core.reference.DISCIPLINES)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class CatalogueLevel(db.Model):
+    __tablename__ = "catalogue_entry_level"
+    __table_args__ = (Index("ix_catalogue_entry_level_code", "code", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: level code (core.reference.LEVELS)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class CatalogueDomainScore(db.Model):
+    """An entry's score in one domain of the framework, for the per-domain minimums."""
+
+    __tablename__ = "catalogue_entry_domain"
+    __table_args__ = (Index("ix_catalogue_entry_domain_code_score", "code", "score", "entry_id"),)
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_entry.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the framework's domain code (criteria.models.Domain.code)
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: the domain's name in the framework version the approval was scored on
+    name: Mapped[str] = mapped_column(String(200))
+    score: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,219 @@
+"""The catalogue's query string (validated) and its JSON shapes (API.md, "Public catalogue")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validate, validates
+from werkzeug.datastructures import MultiDict
+
+from accelerator.audits.models import Audit, Pricing
+from accelerator.catalogue.models import CatalogueEntry
+from accelerator.catalogue.queries import SORTS, CatalogueQuery
+from accelerator.core.api import MAX_PER_PAGE, load
+from accelerator.core.errors import Invalid
+from accelerator.core.reference import DISCIPLINES, LEVELS
+from accelerator.core.schemas import StrictSchema, one_of
+
+DEFAULT_PER_PAGE = 20
+#: ``min_<DOMAIN>=NN``: a minimum score in one domain of the framework
+_DOMAIN_PARAM = re.compile(r"^min_(?P<code>[A-Za-z0-9_-]{1,20})$")
+_DOMAIN_PAIR = re.compile(r"^(?P<code>[A-Za-z0-9_-]{1,20}):(?P<score>.+)$")
+
+SUBJECT_UNKNOWN = _l("Unknown subject.")
+LEVEL_UNKNOWN = _l("Unknown level.")
+PRICING_UNKNOWN = _l("Unknown pricing: free, freemium or paid.")
+GAR_INVALID = _l("Must be true or false.")
+SORT_UNKNOWN = _l("Unknown sort: relevance, score or recent.")
+SCORE_RANGE = _l("Must be a number between 0 and 100.")
+DOMAIN_UNKNOWN = _l("Unknown domain.")
+DOMAIN_PAIR_INVALID = _l("Write CODE:NN, a domain code and a score between 0 and 100.")
+
+
+class CatalogueQueryIn(StrictSchema):
+    q = fields.String(load_default="", validate=validate.Length(max=200))
+    subject = fields.List(
+        fields.String(validate=one_of(DISCIPLINES, SUBJECT_UNKNOWN)), load_default=list
+    )
+    level = fields.List(fields.String(validate=one_of(LEVELS, LEVEL_UNKNOWN)), load_default=list)
+    pricing = fields.List(
+        fields.String(validate=one_of(Pricing.codes(), PRICING_UNKNOWN)), load_default=list
+    )
+    gar = fields.String(
+        load_default=None, validate=validate.OneOf(["true", "false"], error=GAR_INVALID)
+    )
+    min_score = fields.Float(
+        load_default=None, validate=validate.Range(0, 100, error=SCORE_RANGE), allow_nan=False
+    )
+    domain_min = fields.List(fields.String(), load_default=list)
+    sort = fields.String(
+        load_default="relevance", validate=validate.OneOf(SORTS, error=SORT_UNKNOWN)
+    )
+    page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, error=_l("Must be 1 or more."))
+    )
+    per_page = fields.Integer(
+        load_default=DEFAULT_PER_PAGE,
+        validate=validate.Range(1, MAX_PER_PAGE, error=_l("Must be between 1 and 100.")),
+    )
+
+    @validates("domain_min")
+    def check_pairs(self, value: list[str], **kwargs) -> None:
+        for pair in value:
+            _domain_pair(pair)
+
+
+def _domain_pair(pair: str) -> tuple[str, float]:
+    match = _DOMAIN_PAIR.match(pair)
+    if match is None:
+        raise ValidationError(str(DOMAIN_PAIR_INVALID))
+    try:
+        score = float(match.group("score"))
+    except ValueError:
+        raise ValidationError(str(DOMAIN_PAIR_INVALID)) from None
+    if not 0 <= score <= 100:  # also refuses NaN
+        raise ValidationError(str(DOMAIN_PAIR_INVALID))
+    return match.group("code").upper(), score
+
+
+def parse_catalogue_query(args: MultiDict, known_domains: set[str]) -> CatalogueQuery:
+    """Validate the query string of the catalogue (page and API alike).
+
+    Repeated parameters (``subject``, ``level``, ``pricing``, ``domain_min``) may be given
+    several times; empty values count as absent (an untouched select of the form). Raises
+    ``Invalid`` (422) with one message per wrong parameter.
+    """
+    data: dict = {}
+    for name in ("subject", "level", "pricing", "domain_min"):
+        values = [value for value in args.getlist(name) if value != ""]
+        if values:
+            data[name] = values
+    for name in ("q", "gar", "min_score", "sort", "page", "per_page"):
+        value = args.get(name, "")
+        if value != "":
+            data[name] = value
+    per_domain = []
+    for name in args:
+        match = _DOMAIN_PARAM.match(name)
+        if match and name != "min_score" and args.get(name, "") != "":
+            per_domain.append((name, f"{match.group('code')}:{args.get(name)}"))
+    errors: dict[str, list[str]] = {}
+    try:
+        loaded = load(CatalogueQueryIn(), data)
+    except Invalid as error:
+        errors.update({name: _flatten(messages) for name, messages in error.errors.items()})
+        loaded = None
+    minimums: dict[str, float] = {}
+    pairs = [("domain_min", pair) for pair in data.get("domain_min", [])] + per_domain
+    for name, pair in pairs:
+        try:
+            code, score = _domain_pair(pair)
+        except ValidationError:
+            if name != "domain_min":
+                errors.setdefault(name, []).append(str(SCORE_RANGE))
+            continue
+        if code not in known_domains:
+            errors.setdefault(name, []).append(str(DOMAIN_UNKNOWN))
+            continue
+        minimums[code] = max(score, minimums.get(code, 0.0))
+    if errors or loaded is None:
+        raise Invalid(gettext("Some search filters are invalid."), errors)
+    return CatalogueQuery(
+        q=loaded["q"].strip(),
+        subjects=tuple(sorted(set(loaded["subject"]))),
+        levels=tuple(sorted(set(loaded["level"]))),
+        pricing=tuple(sorted(set(loaded["pricing"]))),
+        gar=None if loaded["gar"] is None else loaded["gar"] == "true",
+        min_score=loaded["min_score"],
+        domain_min=tuple(sorted(minimums.items())),
+        sort=loaded["sort"],
+        page=loaded["page"],
+        per_page=loaded["per_page"],
+    )
+
+
+def _flatten(messages) -> list[str]:
+    """marshmallow nests list errors by index ({0: [...]}); one flat list reads better."""
+    if isinstance(messages, dict):
+        return [text for value in messages.values() for text in _flatten(value)]
+    if isinstance(messages, list | tuple):
+        return [text for value in messages for text in _flatten(value)]
+    return [str(messages)]
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def dump_entry(entry: CatalogueEntry) -> dict:
+    """One catalogue item (API.md)."""
+    return {
+        "slug": entry.slug,
+        "name": entry.name,
+        "organization": entry.organization_name,
+        "summary": entry.summary,
+        "subjects": entry.subjects,
+        "levels": entry.levels,
+        "pricing": entry.pricing,
+        "gar_compatible": entry.gar_compatible,
+        "overall_score": entry.overall_score,
+        "domains": [{"code": d["code"], "score": d["score"]} for d in entry.domains],
+        "outcome": entry.outcome,
+        "decided_at": _iso(entry.decided_at),
+        "valid_until": _iso(entry.valid_until),
+        "verification_code": entry.verification_code,
+    }
+
+
+def dump_detail(entry: CatalogueEntry, decision, sessions: list) -> dict:
+    body = dump_entry(entry)
+    body["description"] = entry.description
+    body["website"] = entry.website
+    body["domains"] = [
+        {"code": d["code"], "name": d["name"], "score": d["score"]} for d in entry.domains
+    ]
+    body["motivation"] = decision.motivation if decision else ""
+    body["conditions"] = [
+        {
+            "text": condition.text,
+            "due_date": _iso(condition.due_date),
+            "fulfilled": condition.fulfilled_at is not None,
+        }
+        for condition in (decision.conditions if decision else [])
+    ]
+    body["training_sessions"] = [
+        {
+            "id": session.id,
+            "title": session.title,
+            "format": session.format.value,
+            "starts_at": _iso(session.starts_at),
+            "ends_at": _iso(session.ends_at),
+            "academy": session.academy,
+            "location": session.location,
+            "places_left": session.places_left,
+        }
+        for session in sessions
+    ]
+    return body
+
+
+def dump_verification(audit: Audit, today: date | None = None) -> dict:
+    status = audit.effective_status(today)
+    in_force = status.value in ("approved", "approved_with_conditions")
+    solution = audit.solution
+    return {
+        "genuine": True,
+        "in_force": in_force,
+        "status": status.value,
+        "solution": {
+            "slug": solution.slug,
+            "name": solution.name,
+            "organization": solution.organization.name,
+        },
+        "decided_at": _iso(audit.decided_at),
+        "valid_until": _iso(audit.valid_until),
+        "verification_code": audit.verification_code,
+    }

@@ -1,0 +1,143 @@
+"""Full-text search of the catalogue, the one place that knows each database's dialect.
+
+- SQLite: an FTS5 table ``catalogue_fts`` (rowid = ``catalogue_entry.id``; columns name,
+  organization, summary, description) with the ``unicode61 remove_diacritics 2`` tokenizer.
+  Text is also stripped of accents and lower-cased in Python (``normalize``) before it is
+  indexed and before it is queried, so "eleve" finds "élève" and "ÉLÈVE" alike. The table is
+  kept by ``index_entries`` / ``unindex_entries``, called by the catalogue's operations.
+- PostgreSQL: a stored generated column ``catalogue_entry.search_vector`` computed by the
+  SQL function ``catalogue_document(name, organization, summary, description)``, i.e.
+  weighted ``to_tsvector('french', catalogue_unaccent(...))`` (``catalogue_unaccent`` wraps
+  ``unaccent`` as IMMUTABLE so it may be indexed), with a GIN index. The database keeps it.
+
+Both are created by the catalogue's migration and are not described by the models (their
+names are in ``core.db.UNMANAGED_NAMES`` so migration comparisons leave them out).
+
+Queries: every word of ``q`` must appear, as a prefix ("math" finds "mathématiques"); on
+PostgreSQL with French stemming too ("élèves" finds "élève"). Relevance weighs the name
+most, then the company and the summary, then the description.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    text,
+)
+from sqlalchemy import table as sql_table
+
+from accelerator.catalogue.models import FTS_TABLE, SEARCH_VECTOR, CatalogueEntry
+from accelerator.core.db import is_postgresql
+from accelerator.extensions import db
+
+#: at most this many words of a query are used (a pasted paragraph stays cheap)
+MAX_TERMS = 8
+_WORD = re.compile(r"[^\W_]+")
+
+_fts = sql_table(
+    FTS_TABLE,
+    column("rowid"),
+    column("name"),
+    column("organization"),
+    column("summary"),
+    column("description"),
+)
+
+
+def normalize(text: str | None) -> str:
+    """Lower case without accents: "Élève" → "eleve" (decomposition, marks dropped)."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def terms(query: str | None) -> list[str]:
+    """The words of a query, normalised; punctuation and operators are dropped."""
+    return _WORD.findall(normalize(query))[:MAX_TERMS]
+
+
+def apply_text_search(statement: Select, query: str | None) -> tuple[Select, ColumnElement | None]:
+    """``statement`` (over ``catalogue_entry``) restricted to the entries matching ``query``,
+    and the relevance expression (higher is better); unchanged and None without words."""
+    words = terms(query)
+    if not words:
+        return statement, None
+    if is_postgresql():
+        tsquery = func.to_tsquery(
+            literal_column("'french'::regconfig"),
+            bindparam("fts_query", " & ".join(f"{word}:*" for word in words)),
+        )
+        vector = literal_column(f"catalogue_entry.{SEARCH_VECTOR}")
+        return statement.where(vector.op("@@")(tsquery)), func.ts_rank(vector, tsquery)
+    # FTS5: each word a quoted prefix; bm25 is lower for better matches, so negate it.
+    matches = (
+        _fts.select()
+        .with_only_columns(
+            _fts.c.rowid.label("entry_id"),
+            (-func.bm25(literal_column(FTS_TABLE), 10.0, 4.0, 4.0, 1.0)).label("rank"),
+        )
+        .where(
+            literal_column(FTS_TABLE).op("MATCH")(
+                bindparam("fts_query", " ".join(f'"{word}"*' for word in words))
+            )
+        )
+        .subquery("fts")
+    )
+    statement = statement.join(matches, matches.c.entry_id == CatalogueEntry.id)
+    return statement, matches.c.rank
+
+
+def index_entries(entries: Iterable[CatalogueEntry]) -> None:
+    """Write ``entries`` (flushed) into the SQLite index; PostgreSQL keeps its own."""
+    entries = list(entries)
+    if not entries or is_postgresql():
+        return
+    unindex_entries([entry.id for entry in entries])
+    db.session.execute(
+        insert(_fts),
+        [
+            {
+                "rowid": entry.id,
+                "name": normalize(entry.name),
+                "organization": normalize(entry.organization_name),
+                "summary": normalize(entry.summary),
+                "description": normalize(entry.description),
+            }
+            for entry in entries
+        ],
+    )
+
+
+def unindex_entries(entry_ids: Iterable[int]) -> None:
+    ids = list(entry_ids)
+    if ids and not is_postgresql():
+        db.session.execute(delete(_fts).where(_fts.c.rowid.in_(ids)))
+
+
+def clear_index() -> None:
+    """Empty the SQLite index (a rebuild writes it again)."""
+    if not is_postgresql():
+        db.session.execute(delete(_fts))
+
+
+def analyze() -> None:
+    """Refresh the planner's statistics after a rebuild: without them SQLite drives the
+    listing from the audit status index and sorts everything, instead of reading the
+    score index backwards and stopping after one page."""
+    if is_postgresql():
+        db.session.execute(text("ANALYZE catalogue_entry"))
+        db.session.execute(text("ANALYZE audit"))
+    else:
+        db.session.execute(text("ANALYZE"))

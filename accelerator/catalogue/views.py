@@ -1,0 +1,192 @@
+"""Public pages, no account needed: the catalogue, a solution, verification, the badge."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+from babel.dates import format_date
+from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask_babel import get_locale, get_timezone, gettext
+from flask_babel import lazy_gettext as _l
+
+from accelerator.audits.models import Pricing
+from accelerator.catalogue import queries
+from accelerator.catalogue.caching import cacheable, not_modified, state_etag
+from accelerator.catalogue.schemas import parse_catalogue_query
+from accelerator.core.errors import Invalid
+from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.reference import DISCIPLINES, LEVELS
+
+bp = Blueprint("catalogue", __name__)
+
+#: choices of the minimum score selects (overall and per domain)
+SCORE_STEPS = (50, 60, 70, 80, 90)
+SORT_LABELS = {
+    "relevance": _l("Relevance"),
+    "score": _l("Best score"),
+    "recent": _l("Most recent approval"),
+}
+
+
+FILTER_LABELS = {
+    "q": _l("Search words"),
+    "subject": _l("Subject"),
+    "level": _l("Level"),
+    "pricing": _l("Pricing"),
+    "gar": _l("GAR compatibility"),
+    "min_score": _l("Minimum overall score"),
+    "domain_min": _l("Minimum score per domain"),
+    "sort": _l("Sort by"),
+    "page": _l("Page"),
+    "per_page": _l("Results per page"),
+}
+
+
+def filter_label(name: str) -> str:
+    if name in FILTER_LABELS:
+        return str(FILTER_LABELS[name])
+    return gettext("Minimum score in “%(domain)s”", domain=name.removeprefix("min_"))
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, locale: str) -> str:
+    return format_date(day, "long", locale=locale)
+
+
+@bp.app_template_filter("day")
+def day_filter(value: date | datetime) -> str:
+    """A date in words ("1 mars 2027"), memoised: Babel's formatting is slow per call and
+    the catalogue shows the same few hundred dates over and over."""
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone()).date()
+    return _long_date(value, str(get_locale()))
+
+
+def card_texts() -> dict[str, str]:
+    """The cards' words, translated once per page instead of once per card (patterns are
+    filled in the template with ``|format``)."""
+    return {
+        "approved": gettext("Approved"),
+        "with_conditions": gettext("Approved with conditions"),
+        "score": gettext("Score %(score)s/100"),
+        "profile": gettext("Domain profile:"),
+        "valid_until": gettext("Valid until %(date)s"),
+    }
+
+
+def _page_url(page: int) -> str:
+    """This search's URL at another page (every filter kept, repeated ones too)."""
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for("catalogue.search", **args)
+
+
+def page_numbers(current: int, last: int) -> list[int | None]:
+    """Page links to show: first, last, and two around the current one (None is a gap)."""
+    shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    numbers: list[int | None] = []
+    for number in shown:
+        if numbers and number - (numbers[-1] or 0) > 1:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
+@bp.route("/catalogue")
+def search():
+    state = queries.fingerprint()
+    etag = state_etag(state)
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    domains = queries.domain_codes(state)
+    context = {
+        "domains": domains,
+        "disciplines": DISCIPLINES,
+        "levels": LEVELS,
+        "pricings": list(Pricing),
+        "sort_labels": SORT_LABELS,
+        "score_steps": SCORE_STEPS,
+        "args": request.args,
+        "page_url": _page_url,
+        "page_numbers": page_numbers,
+        "filter_label": filter_label,
+    }
+    try:
+        query = parse_catalogue_query(request.args, {code for code, _ in domains})
+    except Invalid as error:
+        return render_template(
+            "catalogue/search.html", query=None, result=None, errors=error.errors, **context
+        ), 422
+    result = queries.search_catalogue(query, state=state)
+    response = make_response(
+        render_template(
+            "catalogue/search.html",
+            query=query,
+            result=result,
+            errors={},
+            t=card_texts(),
+            **context,
+        )
+    )
+    return cacheable(response, etag)
+
+
+@bp.route("/catalogue/<slug>")
+def solution(slug: str):
+    entry = queries.entry_in_force(slug)
+    if entry is None:
+        abort(404)
+    decision = queries.decision_of(entry)
+    sessions = queries.sessions_to_come(entry.solution_id)
+    response = make_response(
+        render_template(
+            "catalogue/solution.html",
+            entry=entry,
+            decision=decision,
+            sessions=sessions,
+            disciplines=DISCIPLINES,
+            levels=LEVELS,
+            pricing_labels={p.value: p.label for p in Pricing},
+        )
+    )
+    return cacheable(response)
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):
+    audit = queries.audit_by_code(code)
+    if audit is None:
+        return render_template("catalogue/verify.html", audit=None, code=code), 404
+    status = audit.effective_status()
+    response = make_response(
+        render_template(
+            "catalogue/verify.html",
+            audit=audit,
+            code=code,
+            status=status,
+            in_force=status.value in ("approved", "approved_with_conditions"),
+            today=date.today(),
+        )
+    )
+    return cacheable(response)
+
+
+@bp.route("/badges/<slug>.svg")
+def badge(slug: str):
+    entry = queries.entry_in_force(slug)
+    if entry is None:
+        abort(404)
+    svg = render_template(
+        "catalogue/badge.svg",
+        entry=entry,
+        verify_url=url_for("catalogue.verify", code=entry.verification_code, _external=True),
+        title=gettext("%(name)s: approved under the cadre de confiance", name=entry.name),
+    )
+    response = make_response(svg)
+    response.mimetype = "image/svg+xml"
+    return cacheable(response, personal=False)
+
+
+add_nav_item(NavItem(5, "catalogue.search", _l("Catalogue"), prefix="/catalogue"))
