@@ -26,8 +26,9 @@ def _cache_headers(response: Response, personal: bool) -> None:
     else:
         response.cache_control.public = True
         response.cache_control.max_age = MAX_AGE
-    response.vary.add("Accept-Language")
-    response.vary.add("Cookie")
+    # Pages take their language from the session cookie (French first); the API from
+    # Accept-Language.
+    response.vary.add("Accept-Language" if request.path.startswith("/api/") else "Cookie")
 
 
 def state_etag(state: str, personal: bool | None = None) -> str:

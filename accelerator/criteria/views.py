@@ -75,7 +75,7 @@ def _pdf_response(version: FrameworkVersion) -> Response:
         # A published version never changes: a browser or a CDN may keep it.
         response.cache_control.public = True
         response.cache_control.max_age = 3600
-        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")  # the language comes from the session
         response.add_etag()
         response.make_conditional(request)
     return response

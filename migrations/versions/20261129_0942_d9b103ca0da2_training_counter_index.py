@@ -1,7 +1,7 @@
 """training counter index
 
 Revision ID: d9b103ca0da2
-Revises: 9a0cd3e3f4c7
+Revises: 295501601bf5
 Create Date: 2026-11-29 09:42:28.163577
 
 """
@@ -13,7 +13,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'd9b103ca0da2'
-down_revision = '9a0cd3e3f4c7'
+down_revision = '295501601bf5'
 branch_labels = None
 depends_on = None
 

@@ -67,13 +67,16 @@ def test_an_unrefreshed_suspension_changes_the_etag(client, approved):
 
 
 def test_the_etag_depends_on_the_query_and_language(client, approved):
-    etags = {
-        client.get("/catalogue").headers["ETag"],
-        client.get("/catalogue?q=cache").headers["ETag"],
-        client.get("/catalogue", headers={"Accept-Language": "en"}).headers["ETag"],
-    }
+    french = client.get("/catalogue")
+    etags = {french.headers["ETag"], client.get("/catalogue?q=cache").headers["ETag"]}
+    assert "Cookie" in french.headers["Vary"]
+    client.get("/langue/en")
+    etags.add(client.get("/catalogue").headers["ETag"])
     assert len(etags) == 3
-    assert "Accept-Language" in client.get("/catalogue").headers["Vary"]
+    api = client.get("/api/v1/catalogue")
+    english_api = client.get("/api/v1/catalogue", headers={"Accept-Language": "en"})
+    assert "Accept-Language" in api.headers["Vary"]
+    assert api.headers["ETag"] != english_api.headers["ETag"] or api.json == english_api.json
 
 
 def test_signed_in_pages_are_private(client, login_as, approved):
