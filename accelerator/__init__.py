@@ -26,6 +26,7 @@ DOMAINS = ("core", "accounts", "criteria", "audits", "training", "catalogue")
 #: pages and API into extra modules (training's records_views and records_api).
 DOMAIN_MODULES = (
     "models",
+    "operations",  # imported early: some connect signal listeners (catalogue)
     "views",
     "api",
     "records_views",

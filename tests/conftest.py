@@ -74,6 +74,10 @@ def _clean_state(app):
 
 
 def _empty_tables() -> None:
+    from accelerator.catalogue import search
+
+    search.clear_index()  # the full-text structures live outside the metadata
+    db.session.commit()
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as connection:
         if IS_POSTGRESQL:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accelerator.audits.models import Audit, Decision, Solution
 from accelerator.audits.queries import approvals_in_force
+from accelerator.audits.signals import approval_changed, solution_changed
 from accelerator.catalogue import search
 from accelerator.catalogue.models import (
     CatalogueDomainScore,
@@ -197,3 +198,16 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
     search.unindex_entries(removed)
     search.index_entries(changed)
     return kept
+
+
+# The audits domain announces changes; the catalogue, above it, listens (same transaction).
+
+
+@approval_changed.connect
+def _approval_changed(audit, **_) -> None:
+    refresh_catalogue_entry(audit.solution_id)
+
+
+@solution_changed.connect
+def _solution_changed(solution, **_) -> None:
+    refresh_catalogue_entry(solution.id)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from accelerator.catalogue import queries, search
-from accelerator.extensions import db
+from accelerator.catalogue import queries
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +12,3 @@ def _clean_catalogue(app):
     queries.cache.clear()
     yield
     queries.cache.clear()
-    # The FTS5 table is not in the metadata, so the shared fixture does not empty it.
-    search.clear_index()
-    db.session.commit()

@@ -14,6 +14,7 @@ from accelerator.accounts.models import Role, User
 from accelerator.audits import storage
 from accelerator.audits.models import Solution
 from accelerator.audits.operations.common import insert_guarded, require_role
+from accelerator.audits.signals import solution_changed
 from accelerator.core.errors import Conflict, NotFound
 from accelerator.extensions import db
 
@@ -81,6 +82,7 @@ def update_solution(actor: User, solution: Solution, values: dict) -> Solution:
         if key in SOLUTION_FIELDS:
             setattr(solution, key, value)
     db.session.flush()
+    solution_changed.send(solution)
     return solution
 
 
