@@ -72,8 +72,9 @@ def test_healthz_reports_a_database_down(client, monkeypatch):
     def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(db.session, "execute", broken)
-    response = client.get("/healthz")
+    with monkeypatch.context() as patch:  # undone before the database is emptied
+        patch.setattr(db.session, "execute", broken)
+        response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] != "ok"
 
