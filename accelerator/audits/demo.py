@@ -188,6 +188,11 @@ def _seed_audits() -> list[str]:
             audit.latest_decision.decided_at = past
             audit.valid_until = (past + timedelta(days=730)).date()
             audit.latest_decision.valid_until = audit.valid_until
+        elif state in (S.approved, S.approved_with_conditions, S.suspended):
+            # approved three months ago, so the demo's past training session counts
+            earlier = utcnow() - timedelta(days=90)
+            audit.decided_at = earlier
+            audit.latest_decision.decided_at = earlier
         db.session.flush()
         lines.append(f"  {audit.effective_status().value:<25} {solution.name} (audit {audit.id})")
     return lines
