@@ -7,10 +7,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, Select, String, false, select
+from sqlalchemy import ForeignKey, Select, String, false, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.db import UTCDateTime, enum_column, utcnow
 from accelerator.core.enums import TitledEnum
 from accelerator.extensions import db
 
@@ -27,10 +27,6 @@ class Role(TitledEnum):
 #: Roles anyone may take by registering; the others are given by an admin.
 SELF_REGISTERED_ROLES = (Role.company, Role.teacher)
 STAFF_ROLES = (Role.expert, Role.trainer, Role.manager, Role.admin)
-
-
-def role_column() -> Enum:
-    return Enum(Role, name="role", native_enum=False, length=20, validate_strings=True)
 
 
 class Organization(db.Model):
@@ -73,7 +69,7 @@ class User(UserMixin, db.Model):
     #: stored lower-cased, so uniqueness ignores case
     email: Mapped[str] = mapped_column(String(254), unique=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(role_column())
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role", 20))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     #: for company members

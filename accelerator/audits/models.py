@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Select,
@@ -30,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits.states import APPROVED_STATES, OPEN_STATES, AuditStatus
-from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.db import UTCDateTime, enum_column, utcnow
 from accelerator.core.enums import TitledEnum
 from accelerator.criteria.models import FrameworkVersion
 from accelerator.extensions import db
@@ -47,10 +46,6 @@ class Answer(TitledEnum):
     partial = "partial", _l("Partly")
     no = "no", _l("No")
     not_applicable = "not_applicable", _l("Not applicable")
-
-
-def _enum(enum_class, name: str, length: int = 30) -> Enum:
-    return Enum(enum_class, name=name, native_enum=False, length=length, validate_strings=True)
 
 
 class Solution(db.Model):
@@ -76,7 +71,9 @@ class Solution(db.Model):
     #: ISO 3166-1 alpha-2 country where the data is hosted
     hosting_country: Mapped[str] = mapped_column(String(2), default="FR")
     gar_compatible: Mapped[bool] = mapped_column(default=False)
-    pricing: Mapped[Pricing] = mapped_column(_enum(Pricing, "pricing", 20), default=Pricing.free)
+    pricing: Mapped[Pricing] = mapped_column(
+        enum_column(Pricing, "pricing", 20), default=Pricing.free
+    )
     #: stored logo file name under UPLOAD_DIR (optional)
     logo_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -141,11 +138,11 @@ class Audit(db.Model):
         ForeignKey("framework_version.id", ondelete="RESTRICT"), index=True
     )
     status: Mapped[AuditStatus] = mapped_column(
-        _enum(AuditStatus, "audit_status"), default=AuditStatus.draft, index=True
+        enum_column(AuditStatus, "audit_status"), default=AuditStatus.draft, index=True
     )
     #: the approval state to go back to when a suspension is lifted
     status_before_suspension: Mapped[AuditStatus | None] = mapped_column(
-        _enum(AuditStatus, "audit_status")
+        enum_column(AuditStatus, "audit_status")
     )
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -249,7 +246,7 @@ class SelfAssessment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"))
     criterion_code: Mapped[str] = mapped_column(String(20))
-    answer: Mapped[Answer] = mapped_column(_enum(Answer, "answer", 20))
+    answer: Mapped[Answer] = mapped_column(enum_column(Answer, "answer", 20))
     comment: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -364,7 +361,7 @@ class Decision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
-    outcome: Mapped[AuditStatus] = mapped_column(_enum(AuditStatus, "audit_status"))
+    outcome: Mapped[AuditStatus] = mapped_column(enum_column(AuditStatus, "audit_status"))
     motivation: Mapped[str] = mapped_column(Text)
     valid_until: Mapped[date | None] = mapped_column(Date)
     #: the scoring engine's figures when the decision was taken

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, Enum, TypeDecorator
 
 
 def utcnow() -> datetime:
@@ -50,3 +50,9 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
         if name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1])):
             return False
     return True
+
+
+def enum_column(enum_class, name: str, length: int = 30) -> Enum:
+    """A column type for a ``TitledEnum``: its codes stored as strings (no database enum
+    type, so adding a member needs no migration), refused on write when unknown."""
+    return Enum(enum_class, name=name, native_enum=False, length=length, validate_strings=True)

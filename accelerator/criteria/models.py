@@ -11,7 +11,6 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     Select,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 
-from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.db import UTCDateTime, enum_column, utcnow
 from accelerator.core.enums import TitledEnum
 from accelerator.core.errors import Conflict
 from accelerator.extensions import db
@@ -70,7 +69,7 @@ class FrameworkVersion(db.Model):
     #: human title of this version
     label: Mapped[str] = mapped_column(String(200))
     status: Mapped[VersionStatus] = mapped_column(
-        Enum(VersionStatus, name="version_status", native_enum=False, length=20),
+        enum_column(VersionStatus, "version_status", 20),
         default=VersionStatus.draft,
     )
     #: recommendation thresholds on the overall score (0..100):

@@ -13,7 +13,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    Enum,
     ForeignKey,
     Index,
     Numeric,
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.audits.models import Solution
-from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.db import UTCDateTime, enum_column, utcnow
 from accelerator.core.enums import TitledEnum
 from accelerator.extensions import db
 
@@ -60,10 +59,6 @@ def runs_sessions(user) -> bool:
     return user is not None and user.is_authenticated and user.role in MANAGING_ROLES
 
 
-def _enum(enum_class, name: str) -> Enum:
-    return Enum(enum_class, name=name, native_enum=False, length=20, validate_strings=True)
-
-
 session_solution = Table(
     "training_session_solution",
     db.metadata,
@@ -89,7 +84,7 @@ class TrainingSession(db.Model):
     #: public reference of the session, used by platform imports (e.g. "CANOPE-2026-0042")
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(String(200))
-    format: Mapped[SessionFormat] = mapped_column(_enum(SessionFormat, "session_format"))
+    format: Mapped[SessionFormat] = mapped_column(enum_column(SessionFormat, "session_format", 20))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_hours: Mapped[float] = mapped_column(Numeric(5, 2, asdecimal=False))
@@ -103,7 +98,7 @@ class TrainingSession(db.Model):
     #: part of the académie's training plan (PAF)
     in_paf: Mapped[bool] = mapped_column(default=False)
     status: Mapped[SessionStatus] = mapped_column(
-        _enum(SessionStatus, "session_status"), default=SessionStatus.scheduled
+        enum_column(SessionStatus, "session_status", 20), default=SessionStatus.scheduled
     )
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
@@ -153,7 +148,9 @@ class Enrollment(db.Model):
         ForeignKey("training_session.id", ondelete="CASCADE"), index=True
     )
     teacher_id: Mapped[int] = mapped_column(ForeignKey("teacher_profile.id", ondelete="CASCADE"))
-    status: Mapped[EnrollmentStatus] = mapped_column(_enum(EnrollmentStatus, "enrollment_status"))
+    status: Mapped[EnrollmentStatus] = mapped_column(
+        enum_column(EnrollmentStatus, "enrollment_status", 20)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
