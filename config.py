@@ -48,6 +48,11 @@ class Config:
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_ENABLED = True
+    # Flask-Caching: public answers shared by the workers through Redis when there is one.
+    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    CACHE_REDIS_URL = REDIS_URL
+    CACHE_KEY_PREFIX = "accelerator:"
+    CACHE_DEFAULT_TIMEOUT = 300
     RATELIMIT_HEADERS_ENABLED = True
     #: failed logins / token requests / reset requests per account
     RATELIMIT_ACCOUNT = os.environ.get("RATELIMIT_ACCOUNT", "10 per 15 minutes")
@@ -96,6 +101,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
     PUBLIC_BASE_URL = "http://localhost"
     PROGRESS_CACHE_SECONDS = 0
     # A cheap hash keeps the suite fast; production keeps scrypt.

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from accelerator.core.api import BadRequestBody
 from accelerator.core.errors import DomainError
 from accelerator.core.problems import http_problem, is_api_request, problem
-from accelerator.extensions import babel, csrf, db, limiter, login_manager, migrate
+from accelerator.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -100,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
+    cache.init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

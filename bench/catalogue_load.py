@@ -11,8 +11,9 @@ the same table, LIKE filter, pagination), and drives each target with ``wrk`` (1
 connections, keep-alive) in turns, several rounds of a fixed duration (the machine may be
 shared: each round is compared with the baseline's round). The URLs rotate over the same
 words and pages for all targets (a wrk Lua script). The application is measured twice: as it runs
-(facet counts and totals remembered per worker under the catalogue's state) and with that
-cache off (``CATALOGUE_CACHE_SIZE=0``: every request counts its facets, the worst case).
+(whole answers, facet counts and totals kept under the catalogue's state) and with its
+caches off (``CATALOGUE_CACHE_SIZE=0``: every request searches and counts its facets, the
+worst case).
 Prints requests/s, p50 and p99 and the ratios to the baseline.
 Targets (issue #5): ratio >= 0.6 and p99 < 50 ms.
 
@@ -319,8 +320,8 @@ def bench(label: str, database_url: str, args) -> list[tuple]:
         ("catalogue page /catalogue", "app", "page"),
         ("catalogue API /api/v1/catalogue", "app", "api"),
         # every request counts its facets again: the worst case, searches nobody made yet
-        ("page, facet cache off", "cold", "page"),
-        ("API, facet cache off", "cold", "api"),
+        ("page, caches off", "cold", "page"),
+        ("API, caches off", "cold", "api"),
     )
     servers = {
         "baseline": start_gunicorn("bench.baseline_app:app", database_url),

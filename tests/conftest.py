@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.pool import StaticPool
 
 from accelerator import create_app
-from accelerator.extensions import db, limiter
+from accelerator.extensions import cache, db, limiter
 from tests import factories
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
@@ -70,6 +70,7 @@ def _clean_state(app):
         db.session.remove()
         _empty_tables()
     limiter.reset()
+    cache.clear()
     app.extensions["mail_outbox"] = []
 
 

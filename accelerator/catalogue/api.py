@@ -6,7 +6,13 @@ from flask import jsonify, request
 from flask_babel import gettext
 
 from accelerator.catalogue import queries
-from accelerator.catalogue.caching import cacheable, not_modified, state_etag
+from accelerator.catalogue.caching import (
+    cacheable,
+    cached_answer,
+    keep_answer,
+    not_modified,
+    state_etag,
+)
 from accelerator.catalogue.schemas import (
     dump_detail,
     dump_entry,
@@ -63,6 +69,9 @@ def catalogue_search():
     unchanged = not_modified(etag, personal=False)
     if unchanged is not None:
         return unchanged
+    kept = cached_answer(etag, personal=False)
+    if kept is not None:
+        return kept
     domains = queries.domain_codes(state)
     query = parse_catalogue_query(request.args, {code for code, _ in domains})
     result = queries.search_catalogue(query, state=state)
@@ -76,6 +85,7 @@ def catalogue_search():
             "facets": result.facets,
         }
     )
+    keep_answer(etag, False, response)
     return cacheable(response, etag, personal=False)
 
 

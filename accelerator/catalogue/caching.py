@@ -12,7 +12,11 @@ from flask import Response, current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from accelerator.extensions import cache
+
 MAX_AGE = 60
+#: how long a worker keeps a whole answer (its key changes with the catalogue anyway)
+ANSWER_TTL = 300
 
 
 def _personal() -> bool:
@@ -61,3 +65,30 @@ def cacheable(
         response.set_etag(etag)
     _cache_headers(response, personal)
     return response.make_conditional(request)
+
+
+# Whole answers of the listing, shared by the workers (Flask-Caching: Redis when configured).
+# The key is the ETag, which already names the catalogue's state, the URL, the language and
+# the reader, so a change to the catalogue makes old answers unreachable; only anonymous
+# answers are kept.
+
+
+def _answers_kept(personal: bool) -> bool:
+    # CATALOGUE_CACHE_SIZE=0 turns every catalogue cache off (the benchmark's cold case).
+    return not personal and current_app.config.get("CATALOGUE_CACHE_SIZE", 512) != 0
+
+
+def cached_answer(etag: str, personal: bool) -> Response | None:
+    """The answer kept under ``etag``, with its caching headers, or None."""
+    if not _answers_kept(personal):
+        return None
+    kept = cache.get(f"catalogue:{etag}")
+    if kept is None:
+        return None
+    body, mimetype = kept
+    return cacheable(current_app.response_class(body, mimetype=mimetype), etag, personal)
+
+
+def keep_answer(etag: str, personal: bool, response: Response) -> None:
+    if _answers_kept(personal) and response.status_code == 200:
+        cache.set(f"catalogue:{etag}", (response.get_data(), response.mimetype), timeout=ANSWER_TTL)

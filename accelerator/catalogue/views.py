@@ -9,10 +9,17 @@ from babel.dates import format_date
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from accelerator.audits.models import Pricing
 from accelerator.catalogue import queries
-from accelerator.catalogue.caching import cacheable, not_modified, state_etag
+from accelerator.catalogue.caching import (
+    cacheable,
+    cached_answer,
+    keep_answer,
+    not_modified,
+    state_etag,
+)
 from accelerator.catalogue.schemas import parse_catalogue_query
 from accelerator.core.errors import Invalid
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -100,6 +107,10 @@ def search():
     unchanged = not_modified(etag)
     if unchanged is not None:
         return unchanged
+    personal = bool(current_user.is_authenticated)
+    kept = cached_answer(etag, personal)
+    if kept is not None:
+        return kept
     domains = queries.domain_codes(state)
     context = {
         "domains": domains,
@@ -130,6 +141,7 @@ def search():
             **context,
         )
     )
+    keep_answer(etag, personal, response)
     return cacheable(response, etag)
 
 

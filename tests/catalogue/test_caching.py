@@ -90,3 +90,28 @@ def test_signed_in_pages_are_private(client, login_as, approved):
 def test_errors_are_not_cached(client, approved):
     response = client.get("/api/v1/catalogue?gar=maybe")
     assert response.status_code == 422 and "ETag" not in response.headers
+
+
+def test_anonymous_answers_are_kept_until_the_catalogue_changes(client, approved, monkeypatch):
+    from accelerator.catalogue import queries
+
+    first_page = client.get("/catalogue?q=cache")
+    first_api = client.get("/api/v1/catalogue?q=cache")
+    calls = []
+    real_search = queries.search_catalogue
+
+    def counting_search(*args, **kwargs):
+        calls.append(1)
+        return real_search(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(queries, "search_catalogue", counting_search)
+        again_page = client.get("/catalogue?q=cache")
+        again_api = client.get("/api/v1/catalogue?q=cache")
+        assert calls == []  # both answered from the kept copies
+        assert again_page.data == first_page.data and again_api.json == first_api.json
+        assert again_page.headers["ETag"] == first_page.headers["ETag"]
+        approve("Cache Second")  # the catalogue changes: the kept copies no longer apply
+        fresh = client.get("/api/v1/catalogue?q=cache")
+        assert calls == [1]
+        assert {item["name"] for item in fresh.json["items"]} == {"Cache Malin", "Cache Second"}
