@@ -56,3 +56,18 @@ def enum_column(enum_class, name: str, length: int = 30) -> Enum:
     """A column type for a ``TitledEnum``: its codes stored as strings (no database enum
     type, so adding a member needs no migration), refused on write when unknown."""
     return Enum(enum_class, name=name, native_enum=False, length=length, validate_strings=True)
+
+
+def among(column, values, item_type=None):
+    """``column IN (values)``; on PostgreSQL ``= ANY(array)``: one parameter instead of
+    thousands, which the server plans faster for bulk lookups."""
+    from sqlalchemy import any_, literal
+
+    from accelerator.extensions import db
+
+    values = list(values)
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        return column == any_(literal(values, ARRAY(item_type or column.type)))
+    return column.in_(values)

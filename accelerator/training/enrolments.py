@@ -342,5 +342,5 @@ def record_attendance(
         for email, item in zip(emails, items, strict=True)
     )
     db.session.flush()
-    sync_certificates([session.id])
+    sync_certificates(enrollment.id for enrollment in by_email.values())
     return changed

@@ -26,10 +26,10 @@ from functools import lru_cache
 from typing import IO
 
 from flask_babel import gettext
-from sqlalchemy import any_, bindparam, func, insert, literal, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from accelerator.accounts.models import TeacherProfile, User
-from accelerator.core.db import utcnow
+from accelerator.core.db import among, utcnow
 from accelerator.core.errors import Forbidden
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES
 from accelerator.core.validators import is_valid_uai, normalize_uai
@@ -354,17 +354,6 @@ def _parse(
     )
 
 
-def _among(column, values, item_type=None):
-    """``column IN (values)``; on PostgreSQL ``= ANY(array)``, one parameter instead of
-    thousands, which the server plans faster for the chunks' large lookups."""
-    values = list(values)
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        return column == any_(literal(values, ARRAY(item_type or column.type)))
-    return column.in_(values)
-
-
 def _insert_ignoring_duplicates(table):
     """``INSERT ... ON CONFLICT DO NOTHING`` (a concurrent import may create the same row)."""
     if db.session.get_bind().dialect.name == "postgresql":
@@ -390,9 +379,9 @@ class _ChunkImporter:
         lines = self._match_sessions(lines)
         changed_teachers = self._match_teachers(lines)
         lines = [line for line in lines if line.teacher_id is not None]
-        self._write_enrollments(lines, changed_teachers)
-        # Completions recorded by the file give their attestations at once.
-        sync_certificates({line.session_id for line in lines if line.session_id is not None})
+        changed = self._write_enrollments(lines, changed_teachers)
+        # Completions recorded by the file give (or withdraw) their attestations at once.
+        sync_certificates(changed)
 
     def _error(self, line: Line, message: str) -> None:
         self.report.error(line.number, message)
@@ -408,7 +397,7 @@ class _ChunkImporter:
                     TrainingSession.id,
                     TrainingSession.status,
                     TrainingSession.starts_at,
-                ).where(_among(TrainingSession.reference, wanted))
+                ).where(among(TrainingSession.reference, wanted))
             ).all()
             for reference, session_id, status, starts_at in rows:
                 self.sessions[reference] = (session_id, status, starts_at)
@@ -438,7 +427,7 @@ class _ChunkImporter:
         table = TeacherProfile.__table__
         rows = db.session.execute(
             select(table.c.email, table.c.id, *(table.c[name] for name in _PROFILE_FIELDS)).where(
-                _among(table.c.email, emails)
+                among(table.c.email, emails)
             )
         ).all()
         return {row[0]: tuple(row[1:]) for row in rows}
@@ -517,9 +506,10 @@ class _ChunkImporter:
             ],
         )
 
-    def _write_enrollments(self, lines: list[Line], changed_teachers: set[int]) -> None:
+    def _write_enrollments(self, lines: list[Line], changed_teachers: set[int]) -> list[int]:
+        """Write the chunk's enrolments; returns the ids of those whose attendance changed."""
         if not lines:
-            return
+            return []
         table = Enrollment.__table__
         rows = db.session.execute(
             select(
@@ -533,7 +523,7 @@ class _ChunkImporter:
             )
             # By teacher only: the (teacher_id, completed) index finds a teacher's few
             # enrolments, where "session IN (...) AND teacher IN (...)" makes SQLite scan.
-            .where(_among(table.c.teacher_id, {line.teacher_id for line in lines}))
+            .where(among(table.c.teacher_id, {line.teacher_id for line in lines}))
         ).all()
         existing = {(row[0], row[1]): row for row in rows}
         updates: list[dict] = []
@@ -581,8 +571,9 @@ class _ChunkImporter:
                         ref=line.reference,
                     ),
                 )
+        changed = [values["b_id"] for values in updates]
         if inserts:
-            db.session.execute(insert(table), inserts)
+            changed += db.session.scalars(insert(table).returning(table.c.id), inserts).all()
         if updates:
             db.session.execute(
                 update(table)
@@ -598,6 +589,7 @@ class _ChunkImporter:
                 ),
                 updates,
             )
+        return changed
 
     def _update_values(self, row, line: Line) -> dict:
         completed_at = None
@@ -618,7 +610,7 @@ class _ChunkImporter:
         table = TrainingSession.__table__
         rows = db.session.execute(
             select(table.c.id, table.c.registered_count, table.c.capacity)
-            .where(_among(table.c.id, wanted))
+            .where(among(table.c.id, wanted))
             .order_by(table.c.id)
             .with_for_update()
         ).all()

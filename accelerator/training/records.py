@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.audits.models import Audit
 from accelerator.audits.queries import approvals_in_force
-from accelerator.core.db import utcnow
+from accelerator.core.db import among, utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
 from accelerator.training.models import (
@@ -144,21 +144,18 @@ def issue_certificate(enrollment: Enrollment) -> Certificate:
     return certificate
 
 
-def sync_certificates(session_ids) -> int:
-    """Bring the attestations of these sessions in line with completion, in bulk (attendance
-    pages, API and imports call it): one for each completed enrolment (issued, or
-    reinstated), none in force where completion was withdrawn. Returns how many were issued.
-    """
-    session_ids = list(set(session_ids))
-    if not session_ids:
+def sync_certificates(enrollment_ids) -> int:
+    """Bring the attestations of these enrolments in line with their completion, in bulk
+    (attendance pages, API and imports call it): one for each completed enrolment (issued,
+    or reinstated), none in force where completion was withdrawn. Returns how many were
+    issued."""
+    enrollment_ids = list(set(enrollment_ids))
+    if not enrollment_ids:
         return 0
     now = utcnow()
-    completed = select(Enrollment.id).where(
-        Enrollment.session_id.in_(session_ids), Enrollment.completed.is_(True)
-    )
-    withdrawn = select(Enrollment.id).where(
-        Enrollment.session_id.in_(session_ids), Enrollment.completed.is_(False)
-    )
+    chosen = among(Enrollment.id, enrollment_ids)
+    completed = select(Enrollment.id).where(chosen, Enrollment.completed.is_(True))
+    withdrawn = select(Enrollment.id).where(chosen, Enrollment.completed.is_(False))
     db.session.execute(
         update(Certificate)
         .where(Certificate.enrollment_id.in_(withdrawn), Certificate.revoked_at.is_(None))
