@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, g, has_request_context, render_template, req
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.routing import IntegerConverter
 
 from accelerator.core.api import BadRequestBody
 from accelerator.core.errors import DomainError
@@ -64,10 +65,22 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     configure_logging(app)
     init_security(app)
     _init_extensions(app)
+    app.url_map.converters["int"] = IdConverter
     _register_domains(app)
     _register_error_handlers(app)
     _register_template_helpers(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in routes: a number larger than any stored id matches nothing (404),
+    instead of overflowing the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        from accelerator.core.schemas import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _select_locale() -> str:

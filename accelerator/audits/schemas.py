@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from accelerator.audits.models import Answer, Pricing
 from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditStatus
 from accelerator.core.reference import DISCIPLINES, LEVELS
-from accelerator.core.schemas import StrictSchema, Trimmed, not_blank, validate_country
+from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, validate_country
 
 SUBJECT_UNKNOWN = _l("Unknown subject code.")
 LEVEL_UNKNOWN = _l("Unknown school level code.")
@@ -96,22 +96,22 @@ class SolutionOut(StrictSchema):
 
 
 class AuditIn(StrictSchema):
-    solution_id = fields.Integer(required=True, strict=True)
+    solution_id = Id(required=True)
 
 
 class SelfAssessmentIn(StrictSchema):
     answer = fields.Enum(Answer, by_value=True, required=True)
     comment = Trimmed(load_default="", validate=validate.Length(max=10000))
-    evidence_ids = fields.List(fields.Integer(strict=True), load_default=list)
+    evidence_ids = fields.List(Id(), load_default=list)
 
 
 class ConflictIn(StrictSchema):
-    organization_id = fields.Integer(required=True, strict=True)
+    organization_id = Id(required=True)
     reason = Trimmed(required=True, validate=[not_blank, validate.Length(max=5000)])
 
 
 class AssignmentIn(StrictSchema):
-    expert_id = fields.Integer(required=True, strict=True)
+    expert_id = Id(required=True)
 
 
 class LevelIn(StrictSchema):

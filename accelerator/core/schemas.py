@@ -64,3 +64,18 @@ def validate_country(value: str) -> None:
 def not_blank(value: str) -> None:
     if not value:
         raise ValidationError(str(_l("This field cannot be empty.")))
+
+
+#: the largest identifier the databases store (a signed 64-bit integer)
+MAX_ID = 2**63 - 1
+
+
+class Id(fields.Integer):
+    """A row identifier: a whole number from 1 to MAX_ID (a larger one could never exist)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("strict", True)
+        kwargs.setdefault(
+            "validate", validate.Range(1, MAX_ID, error=_l("Not a valid identifier."))
+        )
+        super().__init__(**kwargs)

@@ -9,7 +9,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
 from accelerator.core.reference import ACADEMIES
-from accelerator.core.schemas import StrictSchema, Trimmed, not_blank, one_of
+from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, one_of
 from accelerator.training.enrolments import waitlist_rank
 from accelerator.training.models import SessionFormat
 from accelerator.training.sessions import PARIS, SessionFilters
@@ -28,9 +28,7 @@ class ParisDateTime(fields.DateTime):
 
 class SessionIn(StrictSchema):
     title = Trimmed(required=True, validate=[not_blank, validate.Length(max=200)])
-    solution_ids = fields.List(
-        fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=20)
-    )
+    solution_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=20))
     format = fields.Enum(SessionFormat, by_value=True, required=True)
     starts_at = ParisDateTime(required=True)
     ends_at = ParisDateTime(required=True)
@@ -104,7 +102,7 @@ class AttendanceItemIn(StrictSchema):
 class SessionFiltersIn(StrictSchema):
     """The query string of ``GET /training/sessions`` (page and per_page are read apart)."""
 
-    solution = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    solution = Id(load_default=None, strict=False)
     academy = fields.String(load_default=None, validate=one_of(ACADEMIES, ACADEMY_UNKNOWN))
     format = fields.Enum(SessionFormat, by_value=True, load_default=None)
     from_ = fields.Date(data_key="from", load_default=None)

@@ -153,3 +153,25 @@ def test_form_fields_carry_no_empty_attributes(client):
     for path in ("/inscription/entreprise", "/inscription/enseignant", "/connexion"):
         html = client.get(path).get_data(as_text=True)
         assert '="None"' not in html and '="False"' not in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/users/99999999999999999999999",
+        "/api/v1/audits/1/evidence/257775236251083564122112",
+        "/api/v1/training/sessions/9845393539886493990912",
+        "/api/v1/frameworks/99999999999999999999",
+    ],
+)
+def test_ids_beyond_the_database_range_answer_404(api, path):
+    response = api.get(path.removeprefix("/api/v1"), user=make_user(Role.manager))
+    assert response.status_code == 404
+    assert response.content_type == "application/problem+json"
+
+
+def test_ids_beyond_the_database_range_in_a_body_answer_422(api):
+    company = make_user(Role.company)
+    response = api.post("/audits", user=company, json={"solution_id": 10**30})
+    assert response.status_code == 422
+    assert "solution_id" in response.json["errors"]
