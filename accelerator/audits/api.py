@@ -6,7 +6,7 @@ Each route: role gate → lookup through ``visible_to`` (404 otherwise) → sche
 
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import request
 from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -313,17 +313,7 @@ def download_evidence(audit_id: int, evidence_id: int):
         404: {description: Unknown or not visible}
     """
     evidence, path = operations.evidence_file(current_user, _audit(audit_id), evidence_id)
-    response = send_file(
-        path,
-        mimetype=evidence.content_type,
-        as_attachment=True,
-        download_name=evidence.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return storage.attachment(evidence, path)
 
 
 @api.post("/audits/<int:audit_id>/renew")

@@ -198,3 +198,21 @@ def clean_filename(name: str | None, content_type: str) -> str:
         stem, dot, extension = base.rpartition(".")
         base = (stem[: 250 - len(extension)] + dot + extension) if dot else base[:255]
     return base
+
+
+def attachment(evidence, path: Path):
+    """The evidence file as a download that no browser renders or caches: an attachment,
+    nosniff, and a sandboxing policy in case it is opened anyway."""
+    from flask import send_file
+
+    response = send_file(
+        path,
+        mimetype=evidence.content_type,
+        as_attachment=True,
+        download_name=evidence.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

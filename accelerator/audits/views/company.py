@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import FormField
 
 from accelerator.accounts.models import Role
-from accelerator.audits import operations
+from accelerator.audits import operations, storage
 from accelerator.audits.forms import CommentForm, CriterionAnswerForm, EvidenceForm
 from accelerator.audits.models import Answer
 from accelerator.audits.states import SELF_ASSESSMENT_STATES
@@ -141,17 +141,7 @@ def download_evidence(audit_id: int, evidence_id: int):
         evidence, path = operations.evidence_file(current_user, audit, evidence_id)
     except DomainError:
         abort(404)
-    response = send_file(
-        path,
-        mimetype=evidence.content_type,
-        as_attachment=True,
-        download_name=evidence.filename,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return storage.attachment(evidence, path)
 
 
 @bp.route("/audits/<int:audit_id>/renouveler", methods=["POST"])
