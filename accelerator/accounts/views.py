@@ -26,8 +26,7 @@ from accelerator.accounts.limits import (
     reset_requests,
 )
 from accelerator.accounts.models import Organization, Role, User
-from accelerator.core.errors import DomainError
-from accelerator.core.forms import apply_errors
+from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import login_required, roles_required
 from accelerator.extensions import db
@@ -60,7 +59,7 @@ def register():
 def register_company():
     form = CompanyRegistrationForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form, aliases={"organization": {"siren": "siren"}}) as outcome:
             user = operations.register_company_member(
                 form.email.data,
                 form.password.data,
@@ -71,11 +70,7 @@ def register_company():
                     "country": form.country.data,
                 },
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error, {"organization": {"siren": "siren"}})
-        else:
-            db.session.commit()
+        if outcome.ok:
             _sign_in(user)
             flash(gettext("Welcome! Your company's account is ready."), "success")
             return redirect(url_for("accounts.account"))
@@ -89,7 +84,7 @@ def register_company():
 def register_teacher():
     form = TeacherRegistrationForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             user = operations.register_teacher(
                 form.email.data,
                 form.password.data,
@@ -101,11 +96,7 @@ def register_teacher():
                     "career_stage": form.career_stage.data,
                 },
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             _sign_in(user)
             flash(gettext("Welcome! Your teacher account is ready."), "success")
             return redirect(url_for("accounts.account"))
@@ -198,7 +189,7 @@ def users():
 def create_user():
     form = StaffUserForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             user = operations.create_staff_user(
                 current_user,
                 form.email.data,
@@ -206,11 +197,7 @@ def create_user():
                 Role(form.role.data),
                 form.password.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("Account created for %(name)s.", name=user.full_name), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form), (422 if form.errors else 200)

@@ -30,6 +30,8 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from accelerator.core.errors import DomainError
+
 #: largest accepted evidence file
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -59,13 +61,12 @@ ZIP_NOT_DOCUMENT = _l(
 )
 
 
-class UploadRefused(Exception):
+class UploadRefused(DomainError):
     """The upload is refused; ``status`` is the HTTP answer (413, 415 or 422)."""
 
     def __init__(self, status: int, message):
-        super().__init__(str(message))
+        super().__init__(str(message), {"file": [str(message)]})
         self.status = status
-        self.message = str(message)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from accelerator.accounts.models import Role
 from accelerator.core.errors import DomainError
-from accelerator.core.forms import apply_errors
+from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.criteria import operations
@@ -240,7 +240,7 @@ def admin_edit_version(version_id: int):
         }
     )
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             operations.update_version(
                 current_user,
                 version,
@@ -251,11 +251,7 @@ def admin_edit_version(version_id: int):
                     "approve_with_conditions": float(form.approve_with_conditions.data),
                 },
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("Version updated."), "success")
             return redirect(url_for("criteria.admin_version", version_id=version_id))
     return _form_page("criteria/admin/version_form.html", form, version=version)
@@ -273,16 +269,12 @@ def admin_domain(version_id: int, domain_id: int | None = None):
     domain = _domain(version, domain_id) if domain_id is not None else None
     form = DomainForm(obj=domain if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             if domain is None:
                 operations.add_domain(current_user, version, form.data_for_operation())
             else:
                 operations.update_domain(current_user, domain, form.data_for_operation())
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("Domain saved."), "success")
             return redirect(url_for("criteria.admin_version", version_id=version_id))
     return _form_page("criteria/admin/domain_form.html", form, version=version, domain=domain)
@@ -344,16 +336,12 @@ def admin_criterion(version_id: int, domain_id: int, criterion_id: int | None = 
     criterion = _criterion(domain, criterion_id) if criterion_id is not None else None
     form = _criterion_form(domain, criterion)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             if criterion is None:
                 operations.add_criterion(current_user, domain, form.data_for_operation())
             else:
                 operations.update_criterion(current_user, criterion, form.data_for_operation())
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("Criterion saved."), "success")
             return redirect(url_for("criteria.admin_version", version_id=version_id))
     return _form_page(

@@ -14,8 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role
 from accelerator.core.db import utcnow
-from accelerator.core.errors import DomainError
-from accelerator.core.forms import apply_errors
+from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
@@ -128,13 +127,9 @@ def enroll(session_id: int):
         if current_user.teacher is None:
             flash(gettext("Your account has no teacher profile."), "error")
             return _back(session.id)
-        try:
+        with attempt() as outcome:
             enrollment = enrolments.enroll_teacher(current_user, session, current_user.teacher)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(_enrolled_message(enrollment), "success")
     return _back(session.id)
 
@@ -148,14 +143,10 @@ def enroll_teacher(session_id: int):
         for errors in form.errors.values():
             flash(" ".join(str(e) for e in errors), "error")
         return _back(session.id)
-    try:
+    with attempt() as outcome:
         teacher = enrolments.teacher_for_email(form.teacher_email.data)
         enrollment = enrolments.enroll_teacher(current_user, session, teacher)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(
             gettext(
                 "%(email)s is enrolled (%(status)s).",
@@ -175,13 +166,9 @@ def cancel_enrollment(session_id: int, enrollment_id: int):
     session = sessions.get_session(current_user, session_id)
     enrollment = enrolments.find_enrollment(current_user, session, enrollment_id)
     if ActionForm().validate_on_submit():
-        try:
+        with attempt() as outcome:
             enrolments.cancel_enrollment(current_user, enrollment)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("The enrolment is cancelled."), "success")
     return _back(session.id)
 
@@ -212,13 +199,9 @@ def record_attendance(session_id: int):
         }
         for enrollment in registered
     ]
-    try:
+    with attempt() as outcome:
         changed = enrolments.record_attendance(current_user, session, items, source="page")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(
             ngettext(
                 "Attendance saved: %(num)s enrolment changed.",
@@ -235,13 +218,9 @@ def record_attendance(session_id: int):
 def cancel_session(session_id: int):
     session = sessions.get_session(current_user, session_id)
     if ActionForm().validate_on_submit():
-        try:
+        with attempt() as outcome:
             sessions.cancel_session(current_user, session)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("The session is cancelled; enrolled teachers are told by email."), "info")
     return _back(session.id)
 
@@ -251,13 +230,9 @@ def cancel_session(session_id: int):
 def create_session():
     form = SessionForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             session = sessions.create_session(current_user, form.values())
-        except DomainError as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(gettext("Session created, reference %(ref)s.", ref=session.reference), "success")
             return _back(session.id)
     return render_template("training/form.html", form=form, session=None), (
@@ -291,13 +266,9 @@ def edit_session(session_id: int):
             values = form.values()
             if set(values["solution_ids"]) == {s.id for s in session.solutions}:
                 del values["solution_ids"]  # unchanged: not checked against the catalogue again
-            try:
+            with attempt(form) as outcome:
                 sessions.update_session(current_user, session, values)
-            except DomainError as error:
-                db.session.rollback()
-                apply_errors(form, error)
-            else:
-                db.session.commit()
+            if outcome.ok:
                 flash(gettext("Session updated."), "success")
                 return _back(session.id)
     return render_template("training/form.html", form=form, session=session), (

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import abort, flash, jsonify, request
+from flask import abort, jsonify, request
 from flask_babel import format_time, gettext
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from accelerator.audits.models import Audit, Solution
-from accelerator.audits.storage import UploadRefused
-from accelerator.core.errors import DomainError
-from accelerator.core.forms import apply_errors
+from accelerator.core.forms import Outcome, attempt
 from accelerator.extensions import db
 
 
@@ -34,46 +28,6 @@ def solution_or_404(solution_id: int) -> Solution:
     if solution is None:
         abort(404)
     return solution
-
-
-@dataclass
-class Outcome:
-    ok: bool = False
-    #: the reason of a refusal
-    message: str = ""
-
-
-@contextmanager
-def attempt(form=None, quiet: bool = False) -> Iterator[Outcome]:
-    """Run the operations of the block and commit once; a refusal rolls everything back and
-    is shown on ``form`` (its fields) or flashed (unless ``quiet``: the caller answers it).
-    ``outcome.ok`` says whether it committed, ``outcome.message`` why not."""
-    outcome = Outcome()
-    try:
-        yield outcome
-        db.session.commit()
-        outcome.ok = True
-    except DomainError as error:
-        db.session.rollback()
-        outcome.message = error.message
-        if form is not None:
-            apply_errors(form, error)
-        elif not quiet:
-            flash(error.message, "error")
-    except UploadRefused as refused:
-        db.session.rollback()
-        outcome.message = str(refused.message)
-        if form is not None and hasattr(form, "file"):
-            form.file.errors = list(form.file.errors) + [outcome.message]
-        elif not quiet:
-            flash(outcome.message, "error")
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        outcome.message = gettext(
-            "This audit was changed by someone else meanwhile; reload it and try again."
-        )
-        if not quiet:
-            flash(outcome.message, "error")
 
 
 def is_autosave() -> bool:
