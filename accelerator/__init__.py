@@ -20,21 +20,18 @@ from accelerator.extensions import babel, cache, csrf, db, limiter, login_manage
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Domain packages, in dependency order; each may have views (bp), api, cli and demo modules.
-DOMAINS = ("core", "accounts", "criteria", "audits", "training", "catalogue")
+DOMAINS = ("core", "accounts", "criteria", "audits", "training", "certification", "catalogue")
 
-#: Modules looked for in each domain, in this order. A module defining ``bp`` is registered
-#: as a blueprint, one defining ``COMMANDS`` adds its CLI commands; a large domain splits its
-#: pages and API into extra modules (training's records_views and records_api).
+#: The standard rooms looked for in each domain, in this order (a room may be a package). A
+#: module defining ``bp`` is registered as a blueprint, one defining ``COMMANDS`` adds its CLI
+#: commands.
 DOMAIN_MODULES = (
     "models",
-    "operations",  # imported early: some connect signal listeners (catalogue)
+    "operations",  # imported early: some connect signal listeners (certification, catalogue)
     "views",
     "api",
-    "records_views",
-    "records_api",
     "cli",
     "demo",
-    "records_demo",
 )
 
 

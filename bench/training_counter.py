@@ -1,4 +1,4 @@
-"""Benchmark of the 100,000 counter (accelerator/training/progress.py).
+"""Benchmark of the 100,000 counter (accelerator/certification/progress.py).
 
 Seeds (once; kept between runs) a database at the design volumes — 300,000 teachers, 20,000
 sessions, 1,000,000 enrolments, 10,000 solutions of 1,000 companies — then times, in the same
@@ -265,8 +265,8 @@ def _best(function, repeat: int) -> tuple[float, object]:
 
 
 def measure(url: str, repeat: int) -> None:
+    from accelerator.certification import progress
     from accelerator.extensions import db
-    from accelerator.training import progress
 
     app = _app(url)
     with app.app_context():

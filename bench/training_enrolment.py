@@ -1,4 +1,4 @@
-"""Benchmark of enrolment throughput (accelerator/training/enrolments.enroll_teacher).
+"""Benchmark of enrolment throughput (accelerator/training/operations/enrolments.enroll_teacher).
 
 On a database holding a background dataset (bench/training_dataset.py), times in the same run:
 
@@ -118,12 +118,12 @@ def baseline(pairs: list[tuple[int, int]]) -> float:
 def enrol_one(app, trainer_id: int, session_id: int, teacher_id: int) -> str:
     from accelerator.accounts.models import TeacherProfile, User
     from accelerator.extensions import db
-    from accelerator.training import enrolments, sessions
+    from accelerator.training import operations
 
     with app.test_request_context():
         actor = db.session.get(User, trainer_id)
-        session = sessions.get_session(actor, session_id)
-        enrollment = enrolments.enroll_teacher(
+        session = operations.get_session(actor, session_id)
+        enrollment = operations.enroll_teacher(
             actor, session, db.session.get(TeacherProfile, teacher_id)
         )
         status = enrollment.status.value

@@ -1,1 +1,3 @@
-"""Training: sessions on approved solutions, enrolments, attendance, certificates, the counter."""
+"""Training: sessions on approved solutions, enrolments with their waitlist, attendance and its
+imports. Certification (feedback, attestations, badges, the counter) sits above, in
+``accelerator.certification``, and listens to ``training.signals``."""

@@ -12,9 +12,9 @@ from accelerator.core.errors import Invalid
 from accelerator.core.permissions import roles_required
 from accelerator.core.problems import problem
 from accelerator.extensions import db
-from accelerator.training import enrolments, sessions
+from accelerator.training import operations
 from accelerator.training.imports import import_attendance, looks_like_csv
-from accelerator.training.models import MANAGING_ROLES, Enrollment
+from accelerator.training.models import MANAGING_ROLES
 from accelerator.training.schemas import (
     AttendanceItemIn,
     EnrollmentIn,
@@ -42,7 +42,7 @@ def create_training_session():
         422: {description: Invalid fields, or a solution not in the catalogue}
     """
     data = load(SessionIn(), json_body())
-    session = sessions.create_session(current_user, data)
+    session = operations.create_session(current_user, data)
     db.session.commit()
     return session_out.dump(session), 201
 
@@ -73,7 +73,7 @@ def list_training_sessions():
         if key not in ("page", "per_page") and value != ""
     }
     filters = filters_from(load(SessionFiltersIn(), args))
-    statement = sessions.sessions_to_come(current_user, filters)
+    statement = operations.sessions_to_come(current_user, filters)
     return paginate(statement, lambda rows: session_out.dump(rows, many=True))
 
 
@@ -89,7 +89,7 @@ def get_training_session(session_id: int):
         200: {description: The session}
         404: {description: Unknown or not visible}
     """
-    return session_out.dump(sessions.get_session(current_user, session_id))
+    return session_out.dump(operations.get_session(current_user, session_id))
 
 
 @api.patch("/training/sessions/<int:session_id>")
@@ -105,9 +105,9 @@ def update_training_session(session_id: int):
         409: {description: The session is cancelled}
         422: {description: Invalid fields}
     """
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     data = load(SessionIn(), json_body(), partial=True)
-    sessions.update_session(current_user, session, data)
+    operations.update_session(current_user, session, data)
     db.session.commit()
     return session_out.dump(session)
 
@@ -124,8 +124,8 @@ def cancel_training_session(session_id: int):
         200: {description: The cancelled session}
         409: {description: Already cancelled}
     """
-    session = sessions.get_session(current_user, session_id)
-    sessions.cancel_session(current_user, session)
+    session = operations.get_session(current_user, session_id)
+    operations.cancel_session(current_user, session)
     db.session.commit()
     return session_out.dump(session)
 
@@ -141,11 +141,8 @@ def list_enrollments(session_id: int):
       responses:
         200: {description: A page of enrolments}
     """
-    session = sessions.get_session(current_user, session_id)
-    statement = (
-        db.select(Enrollment).where(Enrollment.session_id == session.id).order_by(Enrollment.id)
-    )
-    return paginate(statement, lambda rows: enrollment_out.dump(rows, many=True))
+    session = operations.get_session(current_user, session_id)
+    return paginate(operations.roster(session), lambda rows: enrollment_out.dump(rows, many=True))
 
 
 @api.post("/training/sessions/<int:session_id>/enrollments")
@@ -162,20 +159,20 @@ def enroll(session_id: int):
         422: {description: Invalid email (or not academic for an unknown teacher)}
     """
     data = load(EnrollmentIn(), json_body() if request.get_data() else {})
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     if current_user.role == Role.teacher:
         teacher = current_user.teacher
         if teacher is None or (
             data["teacher_email"]
-            and enrolments.normalize_email(data["teacher_email"]) != teacher.email
+            and operations.normalize_email(data["teacher_email"]) != teacher.email
         ):
             return problem(403, detail=gettext("A teacher enrols only themself."))
     else:
         if not data["teacher_email"]:
             message = gettext("Give the email address of the teacher to enrol.")
             raise Invalid(message, {"teacher_email": [message]})
-        teacher = enrolments.teacher_for_email(data["teacher_email"])
-    enrollment = enrolments.enroll_teacher(current_user, session, teacher)
+        teacher = operations.teacher_for_email(data["teacher_email"])
+    enrollment = operations.enroll_teacher(current_user, session, teacher)
     db.session.commit()
     return enrollment_out.dump(enrollment), 201
 
@@ -194,9 +191,9 @@ def cancel_enrollment(session_id: int, enrollment_id: int):
         404: {description: Unknown, or another teacher's enrolment}
         409: {description: Already cancelled, or the session started or was cancelled}
     """
-    session = sessions.get_session(current_user, session_id)
-    enrollment = enrolments.find_enrollment(current_user, session, enrollment_id)
-    enrolments.cancel_enrollment(current_user, enrollment)
+    session = operations.get_session(current_user, session_id)
+    enrollment = operations.find_enrollment(current_user, session, enrollment_id)
+    operations.cancel_enrollment(current_user, enrollment)
     db.session.commit()
     return "", 204
 
@@ -216,13 +213,11 @@ def record_attendance(session_id: int):
         422: {description: "Errors by item index: unknown or not enrolled teacher, completed
           without attended"}
     """
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     items = load(AttendanceItemIn(many=True), json_body(list))
-    changed = enrolments.record_attendance(current_user, session, items, source="api")
+    changed = operations.record_attendance(current_user, session, items, source="api")
     db.session.commit()
-    rows = db.session.scalars(
-        db.select(Enrollment).where(Enrollment.session_id == session.id).order_by(Enrollment.id)
-    ).all()
+    rows = db.session.scalars(operations.roster(session)).all()
     return {"changed": changed, "enrollments": enrollment_out.dump(rows, many=True)}
 
 

@@ -19,7 +19,7 @@ from accelerator.audits.queries import solution_ids_in_force
 from accelerator.core.db import utcnow
 from accelerator.core.demo import seeder
 from accelerator.extensions import db
-from accelerator.training import enrolments, sessions
+from accelerator.training import operations
 from accelerator.training.imports import import_attendance
 from accelerator.training.models import Enrollment, SessionFormat, TrainingSession
 
@@ -53,7 +53,7 @@ def _email(first: str, last: str, academy: str) -> str:
 def _teachers() -> list[TeacherProfile]:
     teachers = []
     for first, last, academy, uai, stage in DEMO_TEACHERS:
-        teacher = enrolments.teacher_for_email(
+        teacher = operations.teacher_for_email(
             _email(first, last, academy),
             first_name=first,
             last_name=last,
@@ -68,7 +68,7 @@ def _teachers() -> list[TeacherProfile]:
 def _session(trainer: User, solutions: list[Solution], title: str, **fields) -> TrainingSession:
     starts_at = fields.pop("starts_at")
     hours = fields.pop("hours", 3)
-    return sessions.create_session(
+    return operations.create_session(
         trainer,
         {
             "title": title,
@@ -120,14 +120,14 @@ def _seed(trainer: User, solutions: list[Solution]) -> list[str]:
     )
     crowd = ([demo_teacher] if demo_teacher else []) + teachers[:5]
     for teacher in crowd:
-        enrolments.enroll_teacher(trainer, full, teacher)
+        operations.enroll_teacher(trainer, full, teacher)
     last = db.session.scalar(
         select(Enrollment).where(
             Enrollment.session_id == full.id,
             Enrollment.teacher_id == crowd[-1].id,
         )
     )
-    enrolments.cancel_enrollment(trainer, last)
+    operations.cancel_enrollment(trainer, last)
 
     remote = _session(
         trainer,
@@ -140,7 +140,7 @@ def _seed(trainer: User, solutions: list[Solution]) -> list[str]:
         location="https://magistere.education.fr/ac-creteil/",
     )
     for teacher in teachers[2:6]:
-        enrolments.enroll_teacher(trainer, remote, teacher)
+        operations.enroll_teacher(trainer, remote, teacher)
 
     past = _session(
         trainer,
@@ -174,8 +174,8 @@ def _seed(trainer: User, solutions: list[Solution]) -> list[str]:
         academy="lyon",
         location="Atelier Canopé 69 — Lyon",
     )
-    enrolments.enroll_teacher(trainer, cancelled, teachers[7])
-    sessions.cancel_session(trainer, cancelled)
+    operations.enroll_teacher(trainer, cancelled, teachers[7])
+    operations.cancel_session(trainer, cancelled)
 
     return [
         "Training sessions (run by trainer@demo.canope.fr):",

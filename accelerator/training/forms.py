@@ -32,8 +32,8 @@ from accelerator.accounts.rules import ACADEMY_UNKNOWN
 from accelerator.core.forms import select_choices
 from accelerator.core.reference import ACADEMIES
 from accelerator.training.models import SessionFormat
+from accelerator.training.operations import PARIS, catalogue_solutions
 from accelerator.training.schemas import MAX_CAPACITY
-from accelerator.training.sessions import PARIS, catalogue_solutions
 
 REQUIRED = _l("This field is required.")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]

@@ -34,7 +34,6 @@ from accelerator.core.errors import Forbidden
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES
 from accelerator.core.validators import is_valid_uai, normalize_uai
 from accelerator.extensions import db
-from accelerator.training.enrolments import is_academic_email, is_valid_email, normalize_email
 from accelerator.training.models import (
     Enrollment,
     EnrollmentStatus,
@@ -42,7 +41,12 @@ from accelerator.training.models import (
     TrainingSession,
     runs_sessions,
 )
-from accelerator.training.records import sync_certificates
+from accelerator.training.operations.enrolments import (
+    is_academic_email,
+    is_valid_email,
+    normalize_email,
+)
+from accelerator.training.signals import attendance_changed
 
 #: Column names accepted in the header (French and English), once accents, case and
 #: separators are ignored, and the field each one fills.
@@ -381,7 +385,7 @@ class _ChunkImporter:
         lines = [line for line in lines if line.teacher_id is not None]
         changed = self._write_enrollments(lines, changed_teachers)
         # Completions recorded by the file give (or withdraw) their attestations at once.
-        sync_certificates(changed)
+        attendance_changed.send(None, enrollment_ids=changed)
 
     def _error(self, line: Line, message: str) -> None:
         self.report.error(line.number, message)

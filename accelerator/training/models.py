@@ -1,4 +1,4 @@
-"""Training sessions, enrolments (with waitlist), feedback and certificates.
+"""Training sessions and enrolments (with waitlist and attendance).
 
 Capacity is enforced by the database: ``registered_count`` may never exceed ``capacity``
 (a CHECK constraint), and a place is taken with one conditional UPDATE, so a crowd enrolling
@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    Text,
     UniqueConstraint,
     select,
     text,
@@ -180,7 +179,7 @@ class Enrollment(db.Model):
         return self.belongs_to(user) or self.session.can_manage(user)
 
 
-#: The counter of trained teachers (training/progress.py) reads the completed enrolments of
+#: The counter of trained teachers (certification/progress.py) reads the completed enrolments of
 #: the qualifying sessions; this partial index answers it without touching the table. The
 #: predicates are written as each database's query says them, so that its planner uses it.
 Index(
@@ -190,37 +189,3 @@ Index(
     sqlite_where=text("completed = 1"),
     postgresql_where=text("completed"),
 )
-
-
-class Feedback(db.Model):
-    """A teacher's rating of a session they attended (satisfaction indicator)."""
-
-    __tablename__ = "training_feedback"
-    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrollment.id", ondelete="CASCADE"), unique=True
-    )
-    rating: Mapped[int] = mapped_column()
-    comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    enrollment: Mapped[Enrollment] = relationship()
-
-
-class Certificate(db.Model):
-    """An attestation de formation for a completed enrolment, verifiable by its code."""
-
-    __tablename__ = "training_certificate"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    enrollment_id: Mapped[int] = mapped_column(
-        ForeignKey("enrollment.id", ondelete="CASCADE"), unique=True
-    )
-    #: public verification code
-    code: Mapped[str] = mapped_column(String(32), unique=True)
-    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    enrollment: Mapped[Enrollment] = relationship()

@@ -10,9 +10,8 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, one_of
-from accelerator.training.enrolments import waitlist_rank
 from accelerator.training.models import SessionFormat
-from accelerator.training.sessions import PARIS, SessionFilters
+from accelerator.training.operations import PARIS, SessionFilters, waitlist_rank
 
 MAX_CAPACITY = 10_000
 ENDS_BEFORE_START = _l("The session must end after it starts.")

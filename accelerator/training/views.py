@@ -9,7 +9,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role
@@ -18,7 +17,7 @@ from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
-from accelerator.training import enrolments, sessions
+from accelerator.training import operations
 from accelerator.training.forms import (
     ActionForm,
     EnrollTeacherForm,
@@ -34,7 +33,7 @@ from accelerator.training.models import (
     SessionFormat,
     TrainingSession,
 )
-from accelerator.training.sessions import PARIS, SessionFilters
+from accelerator.training.operations import PARIS, SessionFilters
 
 bp = Blueprint("training", __name__)
 
@@ -61,7 +60,7 @@ def sessions_list():
             date_from=form.date_from.data,
             date_to=form.date_to.data,
         )
-    statement = sessions.sessions_to_come(current_user, filters).options(
+    statement = operations.sessions_to_come(current_user, filters).options(
         selectinload(TrainingSession.solutions)
     )
     page = db.paginate(statement, per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
@@ -70,34 +69,23 @@ def sessions_list():
 
 def _my_enrollment(session) -> Enrollment | None:
     teacher = getattr(current_user, "teacher", None) if current_user.is_authenticated else None
-    if teacher is None:
-        return None
-    return db.session.scalar(
-        select(Enrollment).where(
-            Enrollment.session_id == session.id, Enrollment.teacher_id == teacher.id
-        )
-    )
+    return operations.enrollment_of(session.id, teacher.id) if teacher is not None else None
 
 
 @bp.route("/formations/<int:session_id>")
 def session_detail(session_id: int):
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     mine = _my_enrollment(session)
     roster = []
     if session.can_manage(current_user):
-        roster = db.session.scalars(
-            select(Enrollment)
-            .where(Enrollment.session_id == session.id)
-            .options(selectinload(Enrollment.teacher))
-            .order_by(Enrollment.status, Enrollment.waitlisted_at, Enrollment.id)
-        ).all()
+        roster = db.session.scalars(operations.roster(session, grouped=True)).all()
     return render_template(
         "training/detail.html",
         session=session,
         mine=mine,
-        rank=enrolments.waitlist_rank(mine) if mine else None,
+        rank=operations.waitlist_rank(mine) if mine else None,
         roster=roster,
-        ranks={e.id: enrolments.waitlist_rank(e) for e in roster if e.waitlisted_at},
+        ranks={e.id: operations.waitlist_rank(e) for e in roster if e.waitlisted_at},
         action_form=ActionForm(),
         enroll_form=EnrollTeacherForm(),
         can_manage=session.can_manage(current_user),
@@ -115,20 +103,20 @@ def _enrolled_message(enrollment: Enrollment) -> str:
     return gettext(
         "The session is full: you are number %(rank)s on the waitlist. You will be told by "
         "email if a place is freed.",
-        rank=enrolments.waitlist_rank(enrollment),
+        rank=operations.waitlist_rank(enrollment),
     )
 
 
 @bp.route("/formations/<int:session_id>/inscription", methods=["POST"])
 @roles_required(Role.teacher)
 def enroll(session_id: int):
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     if ActionForm().validate_on_submit():
         if current_user.teacher is None:
             flash(gettext("Your account has no teacher profile."), "error")
             return _back(session.id)
         with attempt() as outcome:
-            enrollment = enrolments.enroll_teacher(current_user, session, current_user.teacher)
+            enrollment = operations.enroll_teacher(current_user, session, current_user.teacher)
         if outcome.ok:
             flash(_enrolled_message(enrollment), "success")
     return _back(session.id)
@@ -137,15 +125,15 @@ def enroll(session_id: int):
 @bp.route("/formations/<int:session_id>/inscrire", methods=["POST"])
 @roles_required(*MANAGING_ROLES)
 def enroll_teacher(session_id: int):
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     form = EnrollTeacherForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(" ".join(str(e) for e in errors), "error")
         return _back(session.id)
     with attempt() as outcome:
-        teacher = enrolments.teacher_for_email(form.teacher_email.data)
-        enrollment = enrolments.enroll_teacher(current_user, session, teacher)
+        teacher = operations.teacher_for_email(form.teacher_email.data)
+        enrollment = operations.enroll_teacher(current_user, session, teacher)
     if outcome.ok:
         flash(
             gettext(
@@ -163,11 +151,11 @@ def enroll_teacher(session_id: int):
 )
 @roles_required(Role.teacher, *MANAGING_ROLES)
 def cancel_enrollment(session_id: int, enrollment_id: int):
-    session = sessions.get_session(current_user, session_id)
-    enrollment = enrolments.find_enrollment(current_user, session, enrollment_id)
+    session = operations.get_session(current_user, session_id)
+    enrollment = operations.find_enrollment(current_user, session, enrollment_id)
     if ActionForm().validate_on_submit():
         with attempt() as outcome:
-            enrolments.cancel_enrollment(current_user, enrollment)
+            operations.cancel_enrollment(current_user, enrollment)
         if outcome.ok:
             flash(gettext("The enrolment is cancelled."), "success")
     return _back(session.id)
@@ -177,18 +165,14 @@ def cancel_enrollment(session_id: int, enrollment_id: int):
 @roles_required(*MANAGING_ROLES)
 def record_attendance(session_id: int):
     """The attendance table: a "present" and a "completed" box per teacher with a place."""
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     if not ActionForm().validate_on_submit():
         flash(gettext("The form expired. Please send it again."), "error")
         return _back(session.id)
     present = set(request.form.getlist("present"))
     completed = set(request.form.getlist("completed"))
     registered = db.session.scalars(
-        select(Enrollment)
-        .where(
-            Enrollment.session_id == session.id, Enrollment.status == EnrollmentStatus.registered
-        )
-        .options(selectinload(Enrollment.teacher))
+        operations.roster(session, status=EnrollmentStatus.registered)
     ).all()
     items = [
         {
@@ -200,7 +184,7 @@ def record_attendance(session_id: int):
         for enrollment in registered
     ]
     with attempt() as outcome:
-        changed = enrolments.record_attendance(current_user, session, items, source="page")
+        changed = operations.record_attendance(current_user, session, items, source="page")
     if outcome.ok:
         flash(
             ngettext(
@@ -216,10 +200,10 @@ def record_attendance(session_id: int):
 @bp.route("/formations/<int:session_id>/annulation", methods=["POST"])
 @roles_required(*MANAGING_ROLES)
 def cancel_session(session_id: int):
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     if ActionForm().validate_on_submit():
         with attempt() as outcome:
-            sessions.cancel_session(current_user, session)
+            operations.cancel_session(current_user, session)
         if outcome.ok:
             flash(gettext("The session is cancelled; enrolled teachers are told by email."), "info")
     return _back(session.id)
@@ -231,7 +215,7 @@ def create_session():
     form = SessionForm()
     if form.validate_on_submit():
         with attempt(form) as outcome:
-            session = sessions.create_session(current_user, form.values())
+            session = operations.create_session(current_user, form.values())
         if outcome.ok:
             flash(gettext("Session created, reference %(ref)s.", ref=session.reference), "success")
             return _back(session.id)
@@ -243,7 +227,7 @@ def create_session():
 @bp.route("/formations/<int:session_id>/modifier", methods=["GET", "POST"])
 @roles_required(*MANAGING_ROLES)
 def edit_session(session_id: int):
-    session = sessions.get_session(current_user, session_id)
+    session = operations.get_session(current_user, session_id)
     if request.method == "GET":
         form = SessionForm(
             current_solutions=session.solutions,
@@ -267,7 +251,7 @@ def edit_session(session_id: int):
             if set(values["solution_ids"]) == {s.id for s in session.solutions}:
                 del values["solution_ids"]  # unchanged: not checked against the catalogue again
             with attempt(form) as outcome:
-                sessions.update_session(current_user, session, values)
+                operations.update_session(current_user, session, values)
             if outcome.ok:
                 flash(gettext("Session updated."), "success")
                 return _back(session.id)

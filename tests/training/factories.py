@@ -15,7 +15,7 @@ from accelerator.training.models import (
     SessionStatus,
     TrainingSession,
 )
-from accelerator.training.sessions import reference_for
+from accelerator.training.operations import reference_for
 from tests.audits.factories import make_approved_audit, make_solution
 from tests.factories import TeacherProfileFactory, make_user
 

@@ -126,7 +126,7 @@ def test_completion_issues_a_verifiable_attestation_and_withdrawal_revokes_it(ap
     a = add_enrollment(past_session)
     done = [{"teacher_email": a.teacher.email, "attended": True, "completed": True}]
     put(api, past_session, done)
-    from accelerator.training.models import Certificate
+    from accelerator.certification.models import Certificate
 
     certificate = db.session.scalar(db.select(Certificate).where(Certificate.enrollment_id == a.id))
     assert certificate is not None and certificate.revoked_at is None

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.core.errors import Conflict
 from accelerator.extensions import db
-from accelerator.training.enrolments import cancel_enrollment, enroll_teacher
 from accelerator.training.models import Enrollment, EnrollmentStatus, TrainingSession
+from accelerator.training.operations import cancel_enrollment, enroll_teacher
 from tests.conftest import IS_POSTGRESQL
 from tests.factories import make_user
 from tests.training.factories import add_enrollment, make_session, make_teacher

@@ -313,7 +313,7 @@ def test_the_readme_example_imports_as_documented(api):
 
 
 def test_completions_imported_give_their_attestations(api, past):
-    from accelerator.training.models import Certificate
+    from accelerator.certification.models import Certificate
 
     content = french_file(
         [

@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from flask import current_app
 from flask_babel import force_locale, gettext
 
-from accelerator.training.models import Certificate
-from accelerator.training.records import approval_lapsed
+from accelerator.certification.models import Certificate
+from accelerator.certification.operations import approval_lapsed
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",

@@ -13,21 +13,21 @@ from sqlalchemy import select
 
 from accelerator.accounts.models import Role
 from accelerator.audits.models import Solution
+from accelerator.certification import badges, operations, progress
+from accelerator.certification.exports import (
+    badge_json_response,
+    badge_jwt_response,
+    pdf_response,
+)
+from accelerator.certification.forms import RateForm, VerifyForm
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.core.forms import apply_errors
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.core.reference import ACADEMIES
 from accelerator.extensions import db
-from accelerator.training import badges, progress, records
-from accelerator.training.records_downloads import (
-    badge_json_response,
-    badge_jwt_response,
-    pdf_response,
-)
-from accelerator.training.records_forms import RateForm, VerifyForm
 
-bp = Blueprint("training_records", __name__)
+bp = Blueprint("certification", __name__)
 
 
 def _rate_form(session_id: int, formdata=None) -> RateForm:
@@ -35,9 +35,7 @@ def _rate_form(session_id: int, formdata=None) -> RateForm:
 
 
 def _my_trainings_page(failed: RateForm | None = None, failed_session: int | None = None):
-    if records.ensure_certificates(current_user):
-        db.session.commit()
-    coming, past = records.training_records(current_user)
+    coming, past = operations.training_records(current_user)
     forms = {
         record.session.id: (
             failed if record.session.id == failed_session else _rate_form(record.session.id)
@@ -46,7 +44,7 @@ def _my_trainings_page(failed: RateForm | None = None, failed_session: int | Non
         if record.can_rate
     }
     return render_template(
-        "training/records/my_trainings.html", coming=coming, past=past, forms=forms
+        "certification/my_trainings.html", coming=coming, past=past, forms=forms
     ), (422 if failed is not None else 200)
 
 
@@ -62,7 +60,7 @@ def rate_session(session_id: int):
     form = _rate_form(session_id, request.form)
     if form.validate_on_submit():
         try:
-            records.rate_session(current_user, session_id, form.rating.data, form.comment.data)
+            operations.rate_session(current_user, session_id, form.rating.data, form.comment.data)
         except Conflict as error:  # not attended yet, or already rated
             db.session.rollback()
             flash(error.message, "error")
@@ -74,26 +72,26 @@ def rate_session(session_id: int):
             db.session.commit()
             flash(gettext("Thank you: your rating has been recorded."), "success")
             return redirect(url_for(".my_trainings") + f"#session-{session_id}")
-    records.own_enrollment(current_user, session_id)  # not the caller's session: 404
+    operations.own_enrollment(current_user, session_id)  # not the caller's session: 404
     return _my_trainings_page(failed=form, failed_session=session_id)
 
 
 @bp.route("/mes-formations/attestations/<int:certificate_id>.pdf")
 @roles_required(Role.teacher)
 def certificate_pdf(certificate_id: int):
-    return pdf_response(records.own_certificate(current_user, certificate_id))
+    return pdf_response(operations.own_certificate(current_user, certificate_id))
 
 
 @bp.route("/mes-formations/badges/<int:certificate_id>.json")
 @roles_required(Role.teacher)
 def badge_json(certificate_id: int):
-    return badge_json_response(records.own_certificate(current_user, certificate_id))
+    return badge_json_response(operations.own_certificate(current_user, certificate_id))
 
 
 @bp.route("/mes-formations/badges/<int:certificate_id>.jwt")
 @roles_required(Role.teacher)
 def badge_jwt(certificate_id: int):
-    return badge_jwt_response(records.own_certificate(current_user, certificate_id))
+    return badge_jwt_response(operations.own_certificate(current_user, certificate_id))
 
 
 @bp.route("/attestations")
@@ -101,7 +99,7 @@ def verify_form():
     form = VerifyForm(request.args)
     if request.args and form.validate():
         return redirect(url_for(".verify_page", code=form.code.data.strip()))
-    return render_template("training/records/verify_form.html", form=form), (
+    return render_template("certification/verify_form.html", form=form), (
         422 if form.errors else 200
     )
 
@@ -109,14 +107,14 @@ def verify_form():
 @bp.route("/attestations/<code>")
 def verify_page(code: str):
     try:
-        certificate = records.verify_certificate(code)
+        certificate = operations.verify_certificate(code)
     except NotFound:
         form = VerifyForm(data={"code": code})
-        return render_template("training/records/verify_form.html", form=form, unknown=True), 404
+        return render_template("certification/verify_form.html", form=form, unknown=True), 404
     return render_template(
-        "training/records/verify.html",
+        "certification/verify.html",
         certificate=certificate,
-        teacher_name=records.public_name(certificate.enrollment.teacher),
+        teacher_name=operations.public_name(certificate.enrollment.teacher),
         status=badges.status(certificate),
     )
 
@@ -130,7 +128,7 @@ def progress_page():
         ).all()
     )
     return render_template(
-        "training/records/progress.html",
+        "certification/progress.html",
         figures=figures,
         academies=ACADEMIES,
         solution_names=names,
@@ -152,10 +150,10 @@ def jwks():
 add_nav_item(
     NavItem(
         45,
-        "training_records.my_trainings",
+        "certification.my_trainings",
         _l("My trainings"),
         roles=(Role.teacher,),
         prefix="/mes-formations",
     )
 )
-add_nav_item(NavItem(80, "training_records.progress_page", _l("Progress"), prefix="/progression"))
+add_nav_item(NavItem(80, "certification.progress_page", _l("Progress"), prefix="/progression"))

@@ -1,15 +1,10 @@
-"""Operations on enrolments: enrol, cancel (the waitlist moves up), take attendance.
+"""Operations on enrolments: enrol, find, cancel (the waitlist moves up).
 
-Capacity is a database fact. A place is taken with ONE conditional UPDATE
-(``registered_count = registered_count + 1 WHERE registered_count < capacity``): the row lock
-it takes serializes a crowd enrolling in the same second, and PostgreSQL re-checks the
-condition on the row it finally locks, so exactly ``capacity`` enrolments win. The CHECK
-constraint on ``registered_count`` is the last line of defence, and the unique
-(session, teacher) constraint stops double enrolment.
-
-Cancellations lock the session row first, then hand the freed place to the first teacher of
-the waitlist (or give it back). An enrolment that found the session full takes the same lock
-before settling for the waitlist, so it cannot miss a place freed in the meantime.
+A place is taken with the conditional UPDATE of ``places``; the unique (session, teacher)
+constraint stops double enrolment. Cancellations lock the session row first, then hand the
+freed place to the first teacher of the waitlist (or give it back). An enrolment that found
+the session full takes the same lock before settling for the waitlist, so it cannot miss a
+place freed in the meantime.
 """
 
 from __future__ import annotations
@@ -17,22 +12,26 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
-from accelerator.core.mail import send_mail
 from accelerator.extensions import db
 from accelerator.training.models import (
     Enrollment,
     EnrollmentStatus,
-    SessionStatus,
     TrainingSession,
 )
-from accelerator.training.records import sync_certificates
-from accelerator.training.sessions import lock_session
+from accelerator.training.operations.places import (
+    first_waitlisted,
+    lock_session,
+    move_up,
+    release_place,
+    take_place,
+)
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 #: Academic addresses: a rectorat's domain (ac-paris.fr, ac-nancy-metz.fr...) or the ministry's.
@@ -75,30 +74,6 @@ def teacher_for_email(email: str, **fields) -> TeacherProfile:
     return teacher
 
 
-def _take_place(session_id: int) -> bool:
-    """One conditional UPDATE: True when a place was taken."""
-    result = db.session.execute(
-        update(TrainingSession)
-        .where(
-            TrainingSession.id == session_id,
-            TrainingSession.status == SessionStatus.scheduled,
-            TrainingSession.registered_count < TrainingSession.capacity,
-        )
-        .values(registered_count=TrainingSession.registered_count + 1)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
-
-
-def _release_place(session_id: int) -> None:
-    db.session.execute(
-        update(TrainingSession)
-        .where(TrainingSession.id == session_id, TrainingSession.registered_count > 0)
-        .values(registered_count=TrainingSession.registered_count - 1)
-        .execution_options(synchronize_session=False)
-    )
-
-
 def _check_can_enrol(actor: User | None, session: TrainingSession, teacher: TeacherProfile):
     if actor is None or not actor.is_authenticated:
         raise Forbidden(gettext("Sign in to enrol."))
@@ -122,23 +97,19 @@ def enroll_teacher(
     conflict; a teacher who cancelled may enrol again (the same row comes back to life).
     """
     _check_can_enrol(actor, session, teacher)
-    existing = db.session.scalar(
-        select(Enrollment).where(
-            Enrollment.session_id == session.id, Enrollment.teacher_id == teacher.id
-        )
-    )
+    existing = enrollment_of(session.id, teacher.id)
     if existing is not None and existing.is_active:
         raise Conflict(already_enrolled_message())
     now = utcnow()
     try:
         # One savepoint for the place and the row: a duplicate gives the place back.
         with db.session.begin_nested():
-            registered = _take_place(session.id)
+            registered = take_place(session.id)
             if not registered and lock_session(session.id).is_cancelled:
                 raise Conflict(gettext("This session is cancelled."))
             if not registered:
                 # Session row locked: a place freed by a cancellation is now visible.
-                registered = _take_place(session.id)
+                registered = take_place(session.id)
             status = EnrollmentStatus.registered if registered else EnrollmentStatus.waitlisted
             if existing is None:
                 enrollment = Enrollment(
@@ -196,42 +167,6 @@ def waitlist_rank(enrollment: Enrollment) -> int | None:
     return ahead + 1
 
 
-def _first_waitlisted(session_id: int) -> Enrollment | None:
-    return db.session.scalar(
-        select(Enrollment)
-        .where(
-            Enrollment.session_id == session_id,
-            Enrollment.status == EnrollmentStatus.waitlisted,
-        )
-        .order_by(Enrollment.waitlisted_at, Enrollment.id)
-        .limit(1)
-    )
-
-
-def _move_up(enrollment: Enrollment, session: TrainingSession) -> None:
-    enrollment.status = EnrollmentStatus.registered
-    enrollment.waitlisted_at = None
-    send_mail(
-        enrollment.teacher.email,
-        gettext("A place is yours: %(title)s", title=session.title),
-        "training_place_granted",
-        session=session,
-        teacher=enrollment.teacher,
-    )
-
-
-def promote_waitlisted(session: TrainingSession) -> list[Enrollment]:
-    """Give the places left to the first teachers of the waitlist (after a capacity raise)."""
-    lock_session(session.id)
-    promoted = []
-    while (first := _first_waitlisted(session.id)) is not None and _take_place(session.id):
-        _move_up(first, session)
-        promoted.append(first)
-    db.session.flush()
-    db.session.expire(session, ["registered_count"])
-    return promoted
-
-
 def find_enrollment(user, session: TrainingSession, enrollment_id: int) -> Enrollment:
     """An enrolment of this session that ``user`` may act on (the teacher themself, or the
     staff who run it); anything else is not found."""
@@ -268,79 +203,38 @@ def cancel_enrollment(actor: User | None, enrollment: Enrollment) -> Enrollment 
     db.session.refresh(enrollment)
     promoted = None
     if held_place:
-        promoted = _first_waitlisted(session.id)
+        promoted = first_waitlisted(session.id)
         if promoted is not None:
             # The place passes from one teacher to the next: the count does not change.
-            _move_up(promoted, session)
+            move_up(promoted, session)
         else:
-            _release_place(session.id)
+            release_place(session.id)
     db.session.flush()
     db.session.expire(session, ["registered_count"])
     return promoted
 
 
-def apply_attendance(
-    enrollment: Enrollment, attended: bool, completed: bool, source: str, now=None
-) -> bool:
-    """Set attendance and completion on one enrolment; True when something changed."""
-    if enrollment.attended == attended and enrollment.completed == completed:
-        return False
-    enrollment.attended = attended
-    if completed and not enrollment.completed:
-        enrollment.completed_at = now or utcnow()
-    if not completed:
-        enrollment.completed_at = None
-    enrollment.completed = completed
-    enrollment.attendance_source = source
-    return True
-
-
-def record_attendance(
-    actor: User | None, session: TrainingSession, items: list[dict], source: str = "api"
-) -> int:
-    """Attendance for a session: ``items`` of ``{teacher_email, attended, completed}``.
-
-    All or nothing: an unknown email, a teacher without a place in the session, a repeated
-    teacher or "completed" without "attended" refuses the whole list (422, by item index).
-    Sending the same list again changes nothing. Returns the number of enrolments changed.
-    """
-    if not session.can_manage(actor):
-        raise Forbidden(gettext("Only trainers and managers take attendance."))
-    if session.is_cancelled:
-        raise Conflict(gettext("This session is cancelled."))
-    if not session.has_started():
-        raise Conflict(
-            gettext("This session has not started yet: attendance is taken once it has.")
+def enrollment_of(session_id: int, teacher_id: int) -> Enrollment | None:
+    """The teacher's enrolment in the session (whatever its status), if any."""
+    return db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.session_id == session_id, Enrollment.teacher_id == teacher_id
         )
-    emails = [normalize_email(item["teacher_email"]) for item in items]
-    rows = db.session.execute(
-        select(TeacherProfile.email, Enrollment)
-        .join(Enrollment, Enrollment.teacher_id == TeacherProfile.id)
-        .where(Enrollment.session_id == session.id, TeacherProfile.email.in_(set(emails)))
-    ).all()
-    by_email = {email: enrollment for email, enrollment in rows}
-    errors: dict[str, dict] = {}
-    seen: set[str] = set()
-    for index, (email, item) in enumerate(zip(emails, items, strict=True)):
-        enrollment = by_email.get(email)
-        if email in seen:
-            errors[str(index)] = {"teacher_email": [gettext("This teacher appears twice.")]}
-        elif enrollment is None or enrollment.status != EnrollmentStatus.registered:
-            errors[str(index)] = {
-                "teacher_email": [gettext("This teacher has no place in this session.")]
-            }
-        elif item["completed"] and not item["attended"]:
-            errors[str(index)] = {
-                "completed": [gettext("A teacher who completed the session attended it.")]
-            }
-        seen.add(email)
-    if errors:
-        raise Invalid(gettext("Some attendance lines are invalid; nothing was recorded."), errors)
-    now = utcnow()
-    changed = sum(
-        apply_attendance(by_email[email], item["attended"], item["completed"], source, now)
-        for email, item in zip(emails, items, strict=True)
     )
-    db.session.flush()
-    sync_certificates(enrollment.id for enrollment in by_email.values())
-    return changed
+
+
+def roster(
+    session: TrainingSession, status: EnrollmentStatus | None = None, grouped: bool = False
+) -> Select:
+    """The enrolments of a session with their teachers: every one, or those of ``status``;
+    in enrolment order, or ``grouped`` by status then waitlist order (the page's table)."""
+    statement = (
+        select(Enrollment)
+        .where(Enrollment.session_id == session.id)
+        .options(selectinload(Enrollment.teacher))
+    )
+    if status is not None:
+        statement = statement.where(Enrollment.status == status)
+    if grouped:
+        statement = statement.order_by(Enrollment.status, Enrollment.waitlisted_at)
+    return statement.order_by(Enrollment.id)

@@ -29,6 +29,7 @@ from accelerator.training.models import (
     TrainingSession,
     runs_sessions,
 )
+from accelerator.training.operations.places import lock_session, promote_waitlisted
 
 #: Dates typed without a time zone are French local times.
 PARIS = ZoneInfo("Europe/Paris")
@@ -150,8 +151,6 @@ def update_session(actor: User | None, session: TrainingSession, data: dict) -> 
             setattr(session, field, data[field])
     db.session.flush()
     if session.capacity > session.registered_count:
-        from accelerator.training.enrolments import promote_waitlisted
-
         promote_waitlisted(session)
     return session
 
@@ -178,17 +177,6 @@ def cancel_session(actor: User | None, session: TrainingSession) -> TrainingSess
         )
     db.session.flush()
     return session
-
-
-def lock_session(session_id: int) -> TrainingSession:
-    """Re-read the session row locked until the end of the transaction (``FOR UPDATE`` on
-    PostgreSQL; SQLite has a single writer, so the clause is left out there)."""
-    return db.session.scalars(
-        select(TrainingSession)
-        .where(TrainingSession.id == session_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 def day_start(day: date) -> datetime:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import event
 
 from accelerator.accounts.models import Role, TeacherProfile
 from accelerator.audits.models import Solution
@@ -86,3 +90,19 @@ def teacher_user(**fields):
     """A teacher account with its profile; returns (user, profile)."""
     user = make_user(Role.teacher, **fields)
     return user, user.teacher
+
+
+@contextmanager
+def statements_written() -> Iterator[list[str]]:
+    """The INSERT, UPDATE and DELETE statements the database receives inside the block."""
+    written: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            written.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield written
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -1,14 +1,15 @@
-"""Demo training records: attestations and a few ratings on the completed demo enrolments
+"""Demo certification: attestations and a few ratings on the completed demo enrolments
 (the sessions and enrolments themselves come from training's demo seeder, if any)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
+from accelerator.certification.models import Certificate, Feedback
+from accelerator.certification.operations import issue_certificate
 from accelerator.core.demo import seeder
 from accelerator.extensions import db
-from accelerator.training.models import Certificate, Enrollment, Feedback
-from accelerator.training.records import issue_certificate
+from accelerator.training.models import Enrollment
 
 #: Ratings given in turn to the completed demo enrolments that have none (mostly satisfied).
 DEMO_RATINGS = [

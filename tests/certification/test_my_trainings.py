@@ -5,10 +5,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from accelerator.accounts.models import Role
+from accelerator.certification.models import Certificate
+from accelerator.certification.operations import issue_certificate
 from accelerator.extensions import db
-from accelerator.training.models import Certificate, EnrollmentStatus
+from accelerator.training.models import EnrollmentStatus
+from tests.certification.factories import (
+    enroll,
+    make_session,
+    statements_written,
+    teacher_user,
+)
 from tests.factories import make_user
-from tests.training.records.factories import enroll, make_session, teacher_user
 
 
 def test_coming_and_past_sessions_with_their_links(client, login_as):
@@ -20,7 +27,7 @@ def test_coming_and_past_sessions_with_their_links(client, login_as):
     cancelled = make_session(on=date(2026, 2, 11), title="Inscription annulée")
     enroll(profile, coming, attended=False, completed=False)
     enroll(profile, waitlisted, attended=False, completed=False, status=EnrollmentStatus.waitlisted)
-    enroll(profile, done)
+    issue_certificate(enroll(profile, done))
     enroll(profile, missed, attended=False, completed=False)
     enroll(profile, cancelled, attended=False, completed=False, status=EnrollmentStatus.cancelled)
     someone_else = make_session(title="Session d'un collègue")
@@ -36,7 +43,7 @@ def test_coming_and_past_sessions_with_their_links(client, login_as):
     assert "Session manquée" in page
     assert "Inscription annulée" not in page
     assert "Session d'un collègue" not in page and "Session d&#39;un collègue" not in page
-    # the completed session's attestation was issued on the way, and is linked
+    # the completed session's attestation is linked
     certificate = db.session.scalar(db.select(Certificate))
     assert f"/mes-formations/attestations/{certificate.id}.pdf" in page
     assert f"rate-{done.id}-rating" in page
@@ -48,6 +55,21 @@ def test_coming_and_past_sessions_with_their_links(client, login_as):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
 
+def test_reading_my_trainings_writes_nothing(client, login_as):
+    """A GET never writes: a completed enrolment without its attestation (as the data stood
+    before attendance issued them) is not given one because its teacher looks."""
+    user, profile = teacher_user()
+    enroll(profile, make_session(on=date(2026, 3, 10), title="Session suivie"))
+    db.session.commit()
+    login_as(user)
+    with statements_written() as written:
+        response = client.get("/mes-formations")
+    assert response.status_code == 200
+    assert "Session suivie" in response.get_data(as_text=True)
+    assert written == []
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+
+
 def test_only_teachers_reach_the_page(client, login_as):
     assert client.get("/mes-formations").status_code == 302  # to the login page
     login_as(make_user(Role.company))
@@ -57,8 +79,6 @@ def test_only_teachers_reach_the_page(client, login_as):
 def test_someone_elses_attestation_is_not_found(client, login_as):
     _, owner = teacher_user()
     enrollment = enroll(owner, make_session())
-    from accelerator.training.records import issue_certificate
-
     certificate = issue_certificate(enrollment)
     intruder, _ = teacher_user()
     db.session.commit()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from accelerator.certification.demo import seed_training_records
+from accelerator.certification.models import Certificate, Feedback
 from accelerator.extensions import db
-from accelerator.training.models import Certificate, Feedback
-from accelerator.training.records_demo import seed_training_records
-from tests.training.records.factories import enroll, make_session, teacher
+from tests.certification.factories import enroll, make_session, teacher
 
 
 def _count(model) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from accelerator.accounts.models import Role
+from accelerator.certification.models import Feedback
 from accelerator.extensions import db
-from accelerator.training.models import Feedback
+from tests.certification.factories import enroll, make_session, teacher_user
 from tests.factories import make_user
-from tests.training.records.factories import enroll, make_session, teacher_user
 
 
 def _feedbacks() -> list[Feedback]:

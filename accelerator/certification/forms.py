@@ -1,4 +1,4 @@
-"""Forms of a teacher's training records."""
+"""Forms of certification: rating a session, typing a verification code."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from accelerator.training.records import COMMENT_MAX, RATING_MAX, RATING_MIN
+from accelerator.certification.operations import COMMENT_MAX, RATING_MAX, RATING_MIN
 
 
 class RateForm(FlaskForm):

@@ -1,11 +1,14 @@
-"""The attestation de formation as a PDF (reportlab), with its verification code and a QR
-code pointing to the public verification page."""
+"""The files a teacher downloads, for the pages and the API: the attestation de formation as
+a PDF (reportlab, with its verification code and a QR code pointing to the public
+verification page) and the Open Badge (JSON, or signed as a VC-JWT)."""
 
 from __future__ import annotations
 
+import json
 from io import BytesIO
 from xml.sax.saxutils import escape
 
+from flask import Response, url_for
 from flask_babel import format_date, gettext
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -16,8 +19,9 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
-from accelerator.training.models import Certificate
-from accelerator.training.records import full_name
+from accelerator.certification import badges
+from accelerator.certification.models import Certificate
+from accelerator.certification.operations import full_name
 
 BLUE_FRANCE = colors.HexColor("#000091")
 QR_SIZE = 38 * mm
@@ -118,3 +122,26 @@ def render_certificate(certificate: Certificate, verification_url: str) -> bytes
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _attachment(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_response(certificate: Certificate) -> Response:
+    url = url_for("certification.verify_page", code=certificate.code, _external=True)
+    response = Response(render_certificate(certificate, url), mimetype="application/pdf")
+    return _attachment(response, f"attestation-{certificate.code}.pdf")
+
+
+def badge_json_response(certificate: Certificate) -> Response:
+    body = json.dumps(badges.credential(certificate), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/vc+ld+json")
+    return _attachment(response, f"badge-{certificate.code}.json")
+
+
+def badge_jwt_response(certificate: Certificate) -> Response:
+    response = Response(badges.signed_credential(certificate), mimetype="application/vc+jwt")
+    return _attachment(response, f"badge-{certificate.code}.jwt")

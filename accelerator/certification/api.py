@@ -1,5 +1,5 @@
-"""Training records API: feedback, certificates and their verification, Open Badges, the
-progress counter (API.md, "Training")."""
+"""Certification API: feedback, certificates and their verification, Open Badges, the
+progress counter (API.md, "Training": the paths stayed when the code moved)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ from flask import Response, request
 from flask_login import current_user
 
 from accelerator.accounts.models import Role
-from accelerator.core.api import api, json_body, load, paginate
-from accelerator.core.permissions import roles_required
-from accelerator.extensions import db
-from accelerator.training import badges, progress, records
-from accelerator.training import records_downloads as downloads
-from accelerator.training.records_schemas import (
+from accelerator.certification import badges, operations, progress
+from accelerator.certification import exports as downloads
+from accelerator.certification.schemas import (
     CertificateOut,
     FeedbackIn,
     FeedbackOut,
     VerificationOut,
 )
+from accelerator.core.api import api, json_body, load, paginate
+from accelerator.core.permissions import roles_required
+from accelerator.extensions import db
 
 #: Public figures may be served from a cache (a CDN) for a few minutes.
 PROGRESS_MAX_AGE = 300
@@ -40,7 +40,7 @@ def rate_session(session_id: int):
         422: {description: Rating out of 1..5 or comment too long}
     """
     data = load(FeedbackIn(), json_body())
-    feedback = records.rate_session(current_user, session_id, data["rating"], data["comment"])
+    feedback = operations.rate_session(current_user, session_id, data["rating"], data["comment"])
     db.session.commit()
     return FeedbackOut().dump(feedback), 201
 
@@ -57,7 +57,7 @@ def verify_certificate(code: str):
         200: {description: "{genuine, teacher, session, solutions, issued_at, revoked}"}
         404: {description: Unknown or forged code}
     """
-    return VerificationOut().dump(records.verify_certificate(code))
+    return VerificationOut().dump(operations.verify_certificate(code))
 
 
 @api.get("/me/certificates")
@@ -71,10 +71,8 @@ def my_certificates():
       responses:
         200: {description: "{items, page, per_page, total}"}
     """
-    if records.ensure_certificates(current_user):
-        db.session.commit()
     return paginate(
-        records.certificates_visible_to(current_user),
+        operations.certificates_visible_to(current_user),
         lambda rows: CertificateOut(many=True).dump(rows),
     )
 
@@ -91,7 +89,7 @@ def certificate_pdf(certificate_id: int):
         200: {description: application/pdf}
         404: {description: Not one of the caller's certificates}
     """
-    certificate = records.own_certificate(current_user, certificate_id)
+    certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.pdf_response(certificate)
 
 
@@ -107,7 +105,7 @@ def badge_json(certificate_id: int):
         200: {description: The credential}
         404: {description: Not one of the caller's certificates}
     """
-    certificate = records.own_certificate(current_user, certificate_id)
+    certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.badge_json_response(certificate)
 
 
@@ -123,7 +121,7 @@ def badge_jwt(certificate_id: int):
         200: {description: application/vc+jwt}
         404: {description: Not one of the caller's certificates}
     """
-    certificate = records.own_certificate(current_user, certificate_id)
+    certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.badge_jwt_response(certificate)
 
 
@@ -139,7 +137,7 @@ def badge_status(code: str):
         200: {description: "{id, status, revoked, approval_lapsed, message}"}
         404: {description: Unknown code}
     """
-    return badges.status(records.verify_certificate(code))
+    return badges.status(operations.verify_certificate(code))
 
 
 @api.get("/training/progress")

@@ -7,15 +7,16 @@ from datetime import date
 
 import pytest
 
+from accelerator.certification import operations as records
+from accelerator.certification.models import Certificate
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict
 from accelerator.extensions import db
-from accelerator.training import records
-from accelerator.training.models import Certificate
-from tests.training.records.factories import (
+from tests.certification.factories import (
     approved_solution,
     enroll,
     make_session,
+    statements_written,
     teacher,
     teacher_user,
 )
@@ -117,9 +118,9 @@ def test_verification_page(client):
     assert response.headers["Location"].endswith(f"/attestations/{certificate.code}")
 
 
-def test_my_certificates_are_issued_on_first_request(api):
+def test_my_certificates_lists_the_attestations_issued(api):
     user, profile = teacher_user()
-    _completed(profile)
+    records.issue_certificate(_completed(profile))
     enroll(profile, make_session(), attended=True, completed=False)  # not completed: none
     db.session.commit()
     response = api.get("/me/certificates", user=user)
@@ -129,8 +130,21 @@ def test_my_certificates_are_issued_on_first_request(api):
     [item] = body["items"]
     assert item["session"]["title"] == "Lalilo en classe"
     assert item["pdf_url"].endswith(f"/api/v1/me/certificates/{item['id']}.pdf")
-    again = api.get("/me/certificates", user=user).get_json()
-    assert again["items"][0]["code"] == item["code"]
+
+
+def test_reading_my_certificates_writes_nothing(api):
+    """A GET never writes: a completed enrolment without its attestation (as the data stood
+    before attendance issued them) is not given one because its teacher looks."""
+    user, profile = teacher_user()
+    _completed(profile)
+    db.session.commit()
+    headers = api.headers_for(user)  # the token is made before the statements are watched
+    with statements_written() as written:
+        response = api.get("/me/certificates", headers=headers)
+    assert response.status_code == 200
+    assert response.get_json()["total"] == 0
+    assert written == []
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
 
 
 def test_the_pdf_carries_the_code_and_is_the_owners_only(api):
@@ -148,7 +162,7 @@ def test_the_pdf_carries_the_code_and_is_the_owners_only(api):
 
 
 def test_pdf_content_names_the_teacher_and_code(app):
-    from accelerator.training.certificates import render_certificate
+    from accelerator.certification.exports import render_certificate
 
     certificate = records.issue_certificate(_completed())
     with app.test_request_context():

@@ -9,16 +9,17 @@ from datetime import date, timedelta
 
 import pytest
 
+from accelerator.certification import badges
+from accelerator.certification import operations as records
 from accelerator.extensions import db
-from accelerator.training import badges, records
 from tests.audits.factories import make_approved_audit, make_solution
-from tests.factories import OrganizationFactory
-from tests.training.records.factories import (
+from tests.certification.factories import (
     approved_solution,
     enroll,
     make_session,
     teacher_user,
 )
+from tests.factories import OrganizationFactory
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,12 @@
-"""A teacher's training records: feedback, attestations de formation and their verification.
+"""Certification's rules: feedback on sessions, attestations de formation and their
+verification, and a teacher's training records ("Mes formations").
 
 Operations check who acts on what and in which state, write, and raise domain errors; the
-pages (``records_views``) and the API (``records_api``) commit. Certificates are issued for
-completed enrolments only, once (``issue_certificate`` is idempotent): the attendance code
-calls it when completion is recorded, and the teacher's pages issue missing ones lazily.
+pages (``views``) and the API (``api``) leave the commit to the end of the request.
+Attestations follow completion and nothing else: training announces every change of
+attendance (page, API, imports) with ``training.signals.attendance_changed``, and
+``sync_certificates`` issues, withdraws or reinstates them in the same transaction. Reading
+never issues one.
 """
 
 from __future__ import annotations
@@ -21,16 +24,12 @@ from sqlalchemy.orm import joinedload
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.audits.models import Audit
 from accelerator.audits.queries import approvals_in_force
+from accelerator.certification.models import Certificate, Feedback
 from accelerator.core.db import among, utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
-from accelerator.training.models import (
-    Certificate,
-    Enrollment,
-    EnrollmentStatus,
-    Feedback,
-    TrainingSession,
-)
+from accelerator.training.models import Enrollment, EnrollmentStatus, TrainingSession
+from accelerator.training.signals import attendance_changed
 
 #: Crockford's base 32: no I, L, O or U, so a code read aloud or retyped stays unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -179,6 +178,11 @@ def sync_certificates(enrollment_ids) -> int:
     return len(missing)
 
 
+@attendance_changed.connect
+def _follow_attendance(sender, enrollment_ids=(), **extra) -> None:
+    sync_certificates(enrollment_ids)
+
+
 def revoke_certificate(enrollment: Enrollment) -> Certificate | None:
     """Withdraw the attestation of an enrolment whose completion was withdrawn."""
     certificate = _certificate_of(enrollment)
@@ -204,23 +208,6 @@ def certificates_visible_to(user: User | None) -> Select:
     if teacher is None:
         return statement.where(false())
     return statement.where(Enrollment.teacher_id == teacher.id)
-
-
-def ensure_certificates(user: User) -> int:
-    """Issue the attestations of the teacher's completed enrolments that have none yet."""
-    teacher = teacher_of(user)
-    if teacher is None:
-        return 0
-    missing = db.session.scalars(
-        select(Enrollment).where(
-            Enrollment.teacher_id == teacher.id,
-            Enrollment.completed.is_(True),
-            ~select(Certificate.id).where(Certificate.enrollment_id == Enrollment.id).exists(),
-        )
-    ).all()
-    for enrollment in missing:
-        issue_certificate(enrollment)
-    return len(missing)
 
 
 def own_certificate(user: User, certificate_id: int) -> Certificate:

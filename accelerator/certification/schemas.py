@@ -1,4 +1,4 @@
-"""API schemas of a teacher's training records: feedback, certificates, verification."""
+"""API schemas of certification: feedback, certificates, verification."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from accelerator.certification.operations import COMMENT_MAX, RATING_MAX, RATING_MIN, public_name
 from accelerator.core.schemas import StrictSchema, Trimmed
-from accelerator.training.records import COMMENT_MAX, RATING_MAX, RATING_MIN, public_name
 
 # marshmallow's messages are message ids, translated when the problem is answered.
 RATING_RANGE = "Give a rating from 1 to 5."
@@ -66,7 +66,7 @@ class CertificateOut(StrictSchema):
         lambda c: SolutionRef(many=True).dump(c.enrollment.session.solutions)
     )
     verification_url = fields.Function(
-        lambda c: url_for("training_records.verify_page", code=c.code, _external=True)
+        lambda c: url_for("certification.verify_page", code=c.code, _external=True)
     )
     pdf_url = fields.Function(
         lambda c: url_for("api.certificate_pdf", certificate_id=c.id, _external=True)

@@ -8,18 +8,18 @@ import pytest
 
 from accelerator.audits.models import AuditEvent
 from accelerator.audits.states import AuditStatus
+from accelerator.certification import progress
 from accelerator.extensions import db
-from accelerator.training import progress
 from accelerator.training.models import SessionStatus
 from tests.audits.factories import make_approved_audit, make_solution
-from tests.factories import OrganizationFactory
-from tests.training.records.factories import (
+from tests.certification.factories import (
     approved_solution,
     at,
     enroll,
     make_session,
     teacher,
 )
+from tests.factories import OrganizationFactory
 
 SESSION_DAY = date(2026, 3, 10)
 

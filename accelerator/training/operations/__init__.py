@@ -1,0 +1,63 @@
+"""Every rule of training sessions, enrolments and attendance: pages, the API, the CLI and
+the imports call these functions only.
+
+Each operation takes the acting user, the objects concerned and values already validated by
+a form or a schema; it checks the actor's right (403 for a role that may never act, 404 for
+an object they may not see) and the state (409), writes, queues the emails, and leaves the
+commit to the end of the request. Sub-areas: ``places`` (capacity, row lock, waitlist),
+``sessions``, ``enrolments``, ``attendance``; none imports one above it.
+"""
+
+from accelerator.training.operations.attendance import apply_attendance, record_attendance
+from accelerator.training.operations.enrolments import (
+    already_enrolled_message,
+    cancel_enrollment,
+    enroll_teacher,
+    enrollment_of,
+    find_enrollment,
+    is_academic_email,
+    is_valid_email,
+    normalize_email,
+    roster,
+    teacher_for_email,
+    waitlist_rank,
+)
+from accelerator.training.operations.places import lock_session, promote_waitlisted
+from accelerator.training.operations.sessions import (
+    PARIS,
+    SessionFilters,
+    cancel_session,
+    catalogue_solutions,
+    create_session,
+    get_session,
+    reference_for,
+    sessions_to_come,
+    update_session,
+)
+
+__all__ = [
+    "PARIS",
+    "SessionFilters",
+    "already_enrolled_message",
+    "apply_attendance",
+    "cancel_enrollment",
+    "cancel_session",
+    "catalogue_solutions",
+    "create_session",
+    "enroll_teacher",
+    "enrollment_of",
+    "find_enrollment",
+    "get_session",
+    "is_academic_email",
+    "is_valid_email",
+    "lock_session",
+    "normalize_email",
+    "promote_waitlisted",
+    "record_attendance",
+    "reference_for",
+    "roster",
+    "sessions_to_come",
+    "teacher_for_email",
+    "update_session",
+    "waitlist_rank",
+]

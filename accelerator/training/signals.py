@@ -1,0 +1,13 @@
+"""Signals the domains above training listen to, so that training never imports them."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sent when attendance or completion of enrolments may have changed (page, API, imports),
+#: before the commit, with ``enrollment_ids``: the enrolments concerned. The sender is the
+#: session, or None for an import spanning sessions. Certification brings their
+#: attestations in line (issued, withdrawn, reinstated) in the same transaction.
+attendance_changed = _signals.signal("attendance-changed")
