@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, validate, validates, validates_
 from accelerator.audits.models import Answer, Pricing
 from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditStatus
 from accelerator.core.reference import DISCIPLINES, LEVELS
-from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, validate_country
+from accelerator.core.schemas import Id, StrictSchema, Trimmed, iso, not_blank, validate_country
 
 SUBJECT_UNKNOWN = _l("Unknown subject code.")
 LEVEL_UNKNOWN = _l("Unknown school level code.")
@@ -171,10 +171,6 @@ class TransitionIn(StrictSchema):
 solution_out = SolutionOut()
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _person(user) -> dict | None:
     if user is None:
         return None
@@ -196,10 +192,10 @@ def audit_summary(audit) -> dict:
             },
         },
         "framework_version_id": audit.framework_version_id,
-        "created_at": _iso(audit.created_at),
-        "submitted_at": _iso(audit.submitted_at),
-        "decided_at": _iso(audit.decided_at),
-        "valid_until": _iso(audit.valid_until),
+        "created_at": iso(audit.created_at),
+        "submitted_at": iso(audit.submitted_at),
+        "decided_at": iso(audit.decided_at),
+        "valid_until": iso(audit.valid_until),
     }
 
 
@@ -209,8 +205,8 @@ def decision_out(decision) -> dict:
         "round": decision.round,
         "outcome": decision.outcome.value,
         "motivation": decision.motivation,
-        "valid_until": _iso(decision.valid_until),
-        "decided_at": _iso(decision.decided_at),
+        "valid_until": iso(decision.valid_until),
+        "decided_at": iso(decision.decided_at),
         "overall_score": round(decision.overall_score, 1),
         "domain_scores": {
             code: None if value is None else round(value, 1)
@@ -218,7 +214,7 @@ def decision_out(decision) -> dict:
         },
         "recommendation": decision.recommendation,
         "conditions": [
-            {"id": c.id, "text": c.text, "due_date": _iso(c.due_date)} for c in decision.conditions
+            {"id": c.id, "text": c.text, "due_date": iso(c.due_date)} for c in decision.conditions
         ],
     }
 
@@ -230,7 +226,7 @@ def evidence_out(evidence) -> dict:
         "size": evidence.size,
         "sha256": evidence.sha256,
         "content_type": evidence.content_type,
-        "created_at": _iso(evidence.created_at),
+        "created_at": iso(evidence.created_at),
     }
 
 
@@ -238,8 +234,8 @@ def assignment_out(assignment) -> dict:
     return {
         "id": assignment.id,
         "expert": _person(assignment.expert),
-        "assigned_at": _iso(assignment.assigned_at),
-        "completed_at": _iso(assignment.completed_at),
+        "assigned_at": iso(assignment.assigned_at),
+        "completed_at": iso(assignment.completed_at),
     }
 
 
@@ -263,7 +259,7 @@ def audit_detail(actor, audit) -> dict:
     body.update(
         {
             "stored_status": audit.status.value,
-            "status_changed_at": _iso(audit.status_changed_at),
+            "status_changed_at": iso(audit.status_changed_at),
             "verification_code": audit.verification_code,
             "appeal_count": audit.appeal_count,
             "renewed_from_id": audit.renewed_from_id,
@@ -275,7 +271,7 @@ def audit_detail(actor, audit) -> dict:
                     "from": e.from_status,
                     "to": e.to_status,
                     "by": _person(e.actor),
-                    "at": _iso(e.at),
+                    "at": iso(e.at),
                     "comment": e.comment,
                     **({} if is_company else {"data": e.data or {}}),
                 }
@@ -287,7 +283,7 @@ def audit_detail(actor, audit) -> dict:
                     "answer": a.answer.value,
                     "comment": a.comment,
                     "evidence_ids": [e.id for e in a.evidence],
-                    "updated_at": _iso(a.updated_at),
+                    "updated_at": iso(a.updated_at),
                 }
                 for a in sorted(audit.answers, key=lambda a: a.criterion_code)
             ],
@@ -300,7 +296,7 @@ def audit_detail(actor, audit) -> dict:
                     "expert_id": s.expert_id,
                     "level": s.level,
                     "justification": s.justification,
-                    "updated_at": _iso(s.updated_at),
+                    "updated_at": iso(s.updated_at),
                 }
                 for s in sorted(
                     operations.visible_scores(actor, audit),
@@ -317,7 +313,7 @@ def audit_detail(actor, audit) -> dict:
                 "criterion_code": c.criterion_code,
                 "level": c.level,
                 "justification": c.justification,
-                "settled_at": _iso(c.settled_at),
+                "settled_at": iso(c.settled_at),
             }
             for c in sorted(audit.consolidations, key=lambda c: c.criterion_code)
         ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,7 @@ from accelerator.catalogue.queries import SORTS, CatalogueQuery
 from accelerator.core.api import MAX_PER_PAGE, load
 from accelerator.core.errors import Invalid
 from accelerator.core.reference import DISCIPLINES, LEVELS
-from accelerator.core.schemas import StrictSchema, one_of
+from accelerator.core.schemas import StrictSchema, iso, one_of
 
 DEFAULT_PER_PAGE = 20
 #: ``min_<DOMAIN>=NN``: a minimum score in one domain of the framework
@@ -144,10 +144,6 @@ def _flatten(messages) -> list[str]:
     return [str(messages)]
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def dump_entry(entry: CatalogueEntry) -> dict:
     """One catalogue item (API.md)."""
     return {
@@ -162,8 +158,8 @@ def dump_entry(entry: CatalogueEntry) -> dict:
         "overall_score": entry.overall_score,
         "domains": [{"code": d["code"], "score": d["score"]} for d in entry.domains],
         "outcome": entry.outcome,
-        "decided_at": _iso(entry.decided_at),
-        "valid_until": _iso(entry.valid_until),
+        "decided_at": iso(entry.decided_at),
+        "valid_until": iso(entry.valid_until),
         "verification_code": entry.verification_code,
     }
 
@@ -179,7 +175,7 @@ def dump_detail(entry: CatalogueEntry, decision, sessions: list) -> dict:
     body["conditions"] = [
         {
             "text": condition.text,
-            "due_date": _iso(condition.due_date),
+            "due_date": iso(condition.due_date),
             "fulfilled": condition.fulfilled_at is not None,
         }
         for condition in (decision.conditions if decision else [])
@@ -189,8 +185,8 @@ def dump_detail(entry: CatalogueEntry, decision, sessions: list) -> dict:
             "id": session.id,
             "title": session.title,
             "format": session.format.value,
-            "starts_at": _iso(session.starts_at),
-            "ends_at": _iso(session.ends_at),
+            "starts_at": iso(session.starts_at),
+            "ends_at": iso(session.ends_at),
             "academy": session.academy,
             "location": session.location,
             "places_left": session.places_left,
@@ -213,7 +209,7 @@ def dump_verification(audit: Audit, today: date | None = None) -> dict:
             "name": solution.name,
             "organization": solution.organization.name,
         },
-        "decided_at": _iso(audit.decided_at),
-        "valid_until": _iso(audit.valid_until),
+        "decided_at": iso(audit.decided_at),
+        "valid_until": iso(audit.valid_until),
         "verification_code": audit.verification_code,
     }

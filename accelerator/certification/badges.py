@@ -37,6 +37,7 @@ from flask_babel import force_locale, gettext
 
 from accelerator.certification.models import Certificate
 from accelerator.certification.operations import approval_lapsed
+from accelerator.core.schemas import iso
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -130,10 +131,6 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
 
 
-def _iso(value) -> str:
-    return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def credential(certificate: Certificate) -> dict:
     """The OpenBadgeCredential of ``certificate`` (unsigned JSON), always in French so that
     every download carries the same claims."""
@@ -163,7 +160,7 @@ def _credential(certificate: Certificate) -> dict:
             "name": ISSUER_NAME,
             "url": base + "/",
         },
-        "validFrom": _iso(certificate.issued_at),
+        "validFrom": iso(certificate.issued_at, seconds_utc=True),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [

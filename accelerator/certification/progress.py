@@ -29,7 +29,6 @@ variants of the same subqueries, so they agree with the total:
 from __future__ import annotations
 
 import math
-import time
 from datetime import date, timedelta
 
 from flask import current_app
@@ -52,7 +51,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from accelerator.accounts.models import Organization, TeacherProfile
 from accelerator.audits.models import Audit, AuditEvent, Decision, Solution
 from accelerator.audits.states import APPROVED_STATES
-from accelerator.extensions import db
+from accelerator.extensions import cache, db
 from accelerator.training.models import (
     Enrollment,
     SessionStatus,
@@ -285,14 +284,19 @@ def summary(today: date | None = None) -> dict:
     }
 
 
+#: The key of the figures in the shared cache (Flask-Caching: Redis when configured).
+CACHE_KEY = "certification:progress"
+
+
 def cached_summary() -> dict:
-    """``summary()``, kept ``PROGRESS_CACHE_SECONDS`` in this process: the figures move
-    slowly and the public page should not run the counter at every visit."""
+    """``summary()``, kept ``PROGRESS_CACHE_SECONDS`` in the application's cache, shared by
+    every worker: the figures move slowly and the public page should not run the counter at
+    every visit. 0 turns the cache off."""
     max_age = current_app.config.get("PROGRESS_CACHE_SECONDS", 0)
-    cached = current_app.extensions.get("training_progress")
-    now = time.monotonic()
-    if max_age and cached and now - cached[0] < max_age:
-        return cached[1]
-    figures = summary()
-    current_app.extensions["training_progress"] = (now, figures)
+    if not max_age:
+        return summary()
+    figures = cache.get(CACHE_KEY)
+    if figures is None:
+        figures = summary()
+        cache.set(CACHE_KEY, figures, timeout=max_age)
     return figures

@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 
 from accelerator.certification.operations import COMMENT_MAX, RATING_MAX, RATING_MIN, public_name
 from accelerator.core.schemas import StrictSchema, Trimmed
+from accelerator.training.schemas import SolutionRef
 
 # marshmallow's messages are message ids, translated when the problem is answered.
 RATING_RANGE = "Give a rating from 1 to 5."
@@ -35,12 +36,6 @@ class FeedbackOut(StrictSchema):
     rating = fields.Integer()
     comment = fields.String()
     created_at = fields.DateTime()
-
-
-class SolutionRef(StrictSchema):
-    id = fields.Integer()
-    slug = fields.String()
-    name = fields.String()
 
 
 class SessionRef(StrictSchema):

@@ -6,6 +6,8 @@ so that ``pybabel extract`` collects them, and translated when a problem is answ
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -28,6 +30,16 @@ MARSHMALLOW_MESSAGES = (
     _l("Invalid value."),
     _l("Must be one of: {choices}."),
 )
+
+
+def iso(value: date | datetime | None, *, seconds_utc: bool = False) -> str | None:
+    """ISO 8601 text of a date or a datetime (None stays None). ``seconds_utc``: to the
+    second, UTC written "Z", as W3C credentials write their dates."""
+    if value is None:
+        return None
+    if seconds_utc and isinstance(value, datetime):
+        return value.replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
 
 
 class StrictSchema(Schema):
