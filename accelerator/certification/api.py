@@ -12,9 +12,11 @@ from accelerator.accounts.models import Role
 from accelerator.certification import badges, operations, progress
 from accelerator.certification import exports as downloads
 from accelerator.certification.schemas import (
+    BadgeStatusOut,
     CertificateOut,
     FeedbackIn,
     FeedbackOut,
+    ProgressOut,
     VerificationOut,
 )
 from accelerator.core.api import api, json_body, load, paginate
@@ -137,7 +139,7 @@ def badge_status(code: str):
         200: {description: "{id, status, revoked, approval_lapsed, message}"}
         404: {description: Unknown code}
     """
-    return badges.status(operations.verify_certificate(code))
+    return BadgeStatusOut().dump(badges.status(operations.verify_certificate(code)))
 
 
 @api.get("/training/progress")
@@ -152,9 +154,7 @@ def training_progress():
         200: {description: "{trained_teachers, target, percent, by_academy, by_month,
           by_solution, projected_date}"}
     """
-    figures = dict(progress.cached_summary())  # a copy: the cached one stays as it is
-    projected = figures["projected_date"]
-    figures["projected_date"] = projected.isoformat() if projected else None
+    figures = ProgressOut().dump(progress.cached_summary())
     response = Response(_json(figures), mimetype="application/json")
     response.headers["Cache-Control"] = f"public, max-age={PROGRESS_MAX_AGE}"
     response.add_etag()

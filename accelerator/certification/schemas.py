@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from accelerator.certification.operations import COMMENT_MAX, RATING_MAX, RATING_MIN, public_name
 from accelerator.core.schemas import StrictSchema, Trimmed
-from accelerator.training.schemas import SolutionRef
+from accelerator.training.schemas import SessionOut, SolutionRef
 
 # marshmallow's messages are message ids, translated when the problem is answered.
 RATING_RANGE = "Give a rating from 1 to 5."
@@ -38,15 +38,21 @@ class FeedbackOut(StrictSchema):
     created_at = fields.DateTime()
 
 
-class SessionRef(StrictSchema):
-    id = fields.Integer()
-    reference = fields.String()
-    title = fields.String()
-    format = fields.Function(lambda session: session.format.value)
-    starts_at = fields.DateTime()
-    ends_at = fields.DateTime()
-    duration_hours = fields.Float()
-    academy = fields.String()
+#: What a certificate says of its session: training's own output, reduced.
+SESSION_REF_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "format",
+    "starts_at",
+    "ends_at",
+    "duration_hours",
+    "academy",
+)
+
+
+def _session_ref(certificate) -> dict:
+    return SessionOut(only=SESSION_REF_FIELDS).dump(certificate.enrollment.session)
 
 
 class CertificateOut(StrictSchema):
@@ -56,7 +62,7 @@ class CertificateOut(StrictSchema):
     code = fields.String()
     issued_at = fields.DateTime()
     revoked = fields.Function(lambda c: c.revoked_at is not None)
-    session = fields.Function(lambda c: SessionRef().dump(c.enrollment.session))
+    session = fields.Function(_session_ref)
     solutions = fields.Function(
         lambda c: SolutionRef(many=True).dump(c.enrollment.session.solutions)
     )
@@ -81,10 +87,32 @@ class VerificationOut(StrictSchema):
     genuine = fields.Constant(True)
     code = fields.String()
     teacher = fields.Function(lambda c: public_name(c.enrollment.teacher))
-    session = fields.Function(lambda c: SessionRef().dump(c.enrollment.session))
+    session = fields.Function(_session_ref)
     solutions = fields.Function(
         lambda c: SolutionRef(many=True).dump(c.enrollment.session.solutions)
     )
     issued_at = fields.DateTime()
     revoked = fields.Function(lambda c: c.revoked_at is not None)
     revoked_at = fields.DateTime()
+
+
+class BadgeStatusOut(StrictSchema):
+    """An Open Badge's credentialStatus: active, revoked, or approval_lapsed."""
+
+    id = fields.String()
+    status = fields.String()
+    revoked = fields.Boolean()
+    approval_lapsed = fields.Boolean()
+    message = fields.String()
+
+
+class ProgressOut(StrictSchema):
+    """The counter toward 100,000 trained teachers (rules in ``certification.progress``)."""
+
+    trained_teachers = fields.Integer()
+    target = fields.Integer()
+    percent = fields.Float()
+    by_academy = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_month = fields.Dict(keys=fields.String(), values=fields.Integer())
+    by_solution = fields.Dict(keys=fields.String(), values=fields.Integer())
+    projected_date = fields.Date(allow_none=True)

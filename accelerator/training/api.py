@@ -17,8 +17,10 @@ from accelerator.training.imports import import_attendance, looks_like_csv
 from accelerator.training.models import MANAGING_ROLES
 from accelerator.training.schemas import (
     AttendanceItemIn,
+    AttendanceOut,
     EnrollmentIn,
     EnrollmentOut,
+    ImportReportOut,
     SessionFiltersIn,
     SessionIn,
     SessionOut,
@@ -218,7 +220,7 @@ def record_attendance(session_id: int):
     changed = operations.record_attendance(current_user, session, items, source="api")
     db.session.commit()
     rows = db.session.scalars(operations.roster(session)).all()
-    return {"changed": changed, "enrollments": enrollment_out.dump(rows, many=True)}
+    return AttendanceOut().dump({"changed": changed, "enrollments": rows})
 
 
 @api.post("/training/imports")
@@ -243,4 +245,4 @@ def import_attendance_file():
         return problem(415, detail=gettext("This file is not a CSV file."))
     report = import_attendance(current_user, upload.stream)
     db.session.commit()
-    return report.as_dict()
+    return ImportReportOut().dump(report.as_dict())

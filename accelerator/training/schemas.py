@@ -92,6 +92,27 @@ class EnrollmentOut(StrictSchema):
     completed = fields.Boolean()
 
 
+class AttendanceOut(StrictSchema):
+    """The answer to taking attendance: how many enrolments changed, and all of them now."""
+
+    changed = fields.Integer()
+    enrollments = fields.List(fields.Nested(EnrollmentOut))
+
+
+class ImportErrorOut(StrictSchema):
+    line = fields.Integer()
+    message = fields.String()
+
+
+class ImportReportOut(StrictSchema):
+    """What an attendance import did: lines imported, lines that changed nothing, and the
+    refused lines with their reason."""
+
+    imported = fields.Integer()
+    unchanged = fields.Integer()
+    errors = fields.List(fields.Nested(ImportErrorOut))
+
+
 class AttendanceItemIn(StrictSchema):
     teacher_email = fields.String(required=True, validate=validate.Length(min=3, max=254))
     attended = fields.Boolean(required=True)
