@@ -120,20 +120,3 @@ def test_no_attendance_before_the_session_starts_or_once_cancelled(api):
 @pytest.mark.parametrize("role", [Role.teacher, Role.company, Role.admin])
 def test_only_trainers_and_managers_take_attendance(api, past_session, role):
     assert put(api, past_session, [], user=make_user(role)).status_code == 403
-
-
-def test_completion_issues_a_verifiable_attestation_and_withdrawal_revokes_it(api, past_session):
-    a = add_enrollment(past_session)
-    done = [{"teacher_email": a.teacher.email, "attended": True, "completed": True}]
-    put(api, past_session, done)
-    from accelerator.certification.models import Certificate
-
-    certificate = db.session.scalar(db.select(Certificate).where(Certificate.enrollment_id == a.id))
-    assert certificate is not None and certificate.revoked_at is None
-    public = api.get(f"/training/certificates/{certificate.code}")
-    assert public.status_code == 200 and public.json["revoked"] is False
-    put(api, past_session, [{**done[0], "completed": False}])
-    assert api.get(f"/training/certificates/{certificate.code}").json["revoked"] is True
-    put(api, past_session, done)  # completed again: the same attestation is in force again
-    assert api.get(f"/training/certificates/{certificate.code}").json["revoked"] is False
-    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 1

@@ -310,20 +310,3 @@ def test_the_readme_example_imports_as_documented(api):
         select(TeacherProfile).where(TeacherProfile.email == "helene.dupre@ac-creteil.fr")
     )
     assert (helene.academy, helene.career_stage) == ("creteil", "neotitulaire")
-
-
-def test_completions_imported_give_their_attestations(api, past):
-    from accelerator.certification.models import Certificate
-
-    content = french_file(
-        [
-            f"claire.dupont@ac-lyon.fr;Dupont;Claire;lyon;0690026D;titulaire;{past.reference};oui;oui",
-            f"marc.petit@ac-lyon.fr;Petit;Marc;lyon;0690026D;titulaire;{past.reference};oui;non",
-        ]
-    )
-    assert upload(api, content).status_code == 200
-    certificates = db.session.scalars(select(Certificate)).all()
-    assert len(certificates) == 1
-    assert certificates[0].enrollment.teacher.email == "claire.dupont@ac-lyon.fr"
-    assert upload(api, content).json["imported"] == 0  # re-import: still one attestation
-    assert len(db.session.scalars(select(Certificate)).all()) == 1

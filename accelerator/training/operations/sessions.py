@@ -133,13 +133,14 @@ def update_session(actor: User | None, session: TrainingSession, data: dict) -> 
     teachers of the waitlist move up (and are told by email).
     """
     _check_manager(actor, session)
-    if session.is_cancelled:
+    # Locked first, so that a cancellation or enrolments committed meanwhile are seen.
+    locked = lock_session(session.id)
+    if locked.is_cancelled:
         raise Conflict(gettext("A cancelled session can no longer be changed."))
     if "solution_ids" in data:
         session.solutions = _catalogue_solutions(data["solution_ids"])
     _check_dates(data.get("starts_at", session.starts_at), data.get("ends_at", session.ends_at))
     capacity = data.get("capacity", session.capacity)
-    locked = lock_session(session.id)
     if capacity < locked.registered_count:
         message = gettext(
             "%(count)s teachers already have a place: the capacity cannot be lower.",
