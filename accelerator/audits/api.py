@@ -17,7 +17,7 @@ from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits import operations, storage
 from accelerator.audits.models import Audit, ConflictOfInterest, Solution
 from accelerator.audits.queries import with_effective_status
-from accelerator.audits.report import may_read_report, report_response
+from accelerator.audits.report import report_response
 from accelerator.audits.results import compute_result
 from accelerator.audits.schemas import (
     AssignmentIn,
@@ -548,7 +548,7 @@ def audit_result(audit_id: int):
         404: {description: Unknown or not visible}
     """
     audit = _audit(audit_id)
-    if not operations.can_read_result(current_user, audit):
+    if not audit.can_read_results(current_user):
         raise Forbidden(
             gettext(
                 "The result is available to the company once the committee has decided, "
@@ -568,13 +568,10 @@ def audit_report(audit_id: int):
       tags: [audits]
       responses:
         200: {description: application/pdf}
-        403: {description: The company before the committee's decision}
+        403: {description: Not yet (company before the decision, expert before their pass)}
         404: {description: Unknown or not visible}
     """
-    audit = _audit(audit_id)
-    if not may_read_report(current_user, audit):
-        raise Forbidden(gettext("The report is available once the committee has decided."))
-    return report_response(audit)
+    return report_response(_audit(audit_id), current_user)
 
 
 @api.put("/solutions/<int:solution_id>/logo")

@@ -28,11 +28,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.accounts.models import Organization, Role, User
-from accelerator.audits.states import APPROVED_STATES, OPEN_STATES, AuditStatus
+from accelerator.audits.states import (
+    APPROVED_STATES,
+    ASSIGNABLE_STATES,
+    CONSOLIDATION_STATES,
+    OPEN_STATES,
+    SELF_ASSESSMENT_STATES,
+    AuditAction,
+    AuditStatus,
+)
 from accelerator.core.db import UTCDateTime, enum_column, utcnow
 from accelerator.core.enums import TitledEnum
 from accelerator.criteria.models import FrameworkVersion
 from accelerator.extensions import db
+
+#: roles that read every solution and audit
+STAFF = (Role.manager, Role.admin)
 
 
 class Pricing(TitledEnum):
@@ -226,6 +237,107 @@ class Audit(db.Model):
             return statement.where(cls.id.in_(assigned))
         return statement.where(false())
 
+    # Who may read and do what on this audit. Pages, API handlers, downloads, the PDF report
+    # and templates all ask these, so no entry point can disagree; the operations check the
+    # same predicates before writing.
+
+    def can_read(self, user) -> bool:
+        """The audit itself (the rule of ``visible_to``, for an audit already loaded)."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.role in STAFF:
+            return True
+        if user.role == Role.company:
+            return self.is_own(user)
+        if user.role == Role.expert:
+            return self.is_assigned(user)
+        return False
+
+    def is_own(self, user) -> bool:
+        """``user`` is a member of the solution's company."""
+        return (
+            user.role == Role.company
+            and user.organization_id is not None
+            and self.solution.organization_id == user.organization_id
+        )
+
+    def assignment_of(self, user) -> Assignment | None:
+        if user is None or user.role != Role.expert:
+            return None
+        return next((a for a in self.assignments if a.expert_id == user.id), None)
+
+    def has_finished_first_pass(self, user) -> bool:
+        """An assigned expert who declared their blind first pass finished."""
+        assignment = self.assignment_of(user)
+        return assignment is not None and assignment.completed_at is not None
+
+    def can_read_results(self, user) -> bool:
+        """Final levels, divergences and the scoring engine's figures. Managers and admins
+        always; an assigned expert once their own first pass is finished (the result reveals
+        the other experts' levels: blind scoring); the company once the committee decided."""
+        if not self.can_read(user):
+            return False
+        if user.role in STAFF:
+            return True
+        if user.role == Role.expert:
+            return self.has_finished_first_pass(user)
+        return self.latest_decision is not None
+
+    def can_download_report(self, user) -> bool:
+        """The PDF report holds the final levels and every expert's justification: whoever
+        may read the results, and nobody else."""
+        return self.can_read_results(user)
+
+    def can_see_scores_of(self, user, expert_id: int) -> bool:
+        """One expert's individual levels and justifications. Managers and admins: all. An
+        assigned expert: their own, and the others' once their own first pass is finished.
+        The company: none, ever (it reads final levels and the report once decided)."""
+        if not self.can_read(user) or user.role == Role.company:
+            return False
+        if user.role in STAFF or expert_id == user.id:
+            return True
+        return self.has_finished_first_pass(user)
+
+    def scores_visible_to(self, user) -> list[Score]:
+        return [s for s in self.scores if self.can_see_scores_of(user, s.expert_id)]
+
+    def events_visible_to(self, user) -> list[AuditEvent]:
+        """The history ``user`` may read: the company reads the transitions only; an expert
+        reads the others' scores and the settlements once the results are open to them."""
+        if not self.can_read(user):
+            return []
+        if user.role == Role.company:
+            return [e for e in self.events if e.is_transition]
+        if self.can_read_results(user):
+            return list(self.events)
+        return [
+            e
+            for e in self.events
+            if not (
+                e.action == AuditAction.consolidation
+                or (
+                    e.action == AuditAction.score and not self.can_see_scores_of(user, e.actor_id)
+                )
+            )
+        ]
+
+    def can_edit_self_assessment(self, user) -> bool:
+        """The company answers and adds evidence in draft or when information is asked."""
+        return self.is_own(user) and self.status in SELF_ASSESSMENT_STATES
+
+    def can_score(self, user) -> bool:
+        return self.status == AuditStatus.in_review and self.is_assigned(user)
+
+    def can_assign(self, user) -> bool:
+        return user.role == Role.manager and self.status in ASSIGNABLE_STATES
+
+    def can_consolidate(self, user) -> bool:
+        return user.role == Role.manager and self.status in CONSOLIDATION_STATES
+
+    def can_renew(self, user) -> bool:
+        """The company renews an approval, in force or expired."""
+        return self.is_own(user) and self.status in APPROVED_STATES
+
 
 self_assessment_evidence = Table(
     "self_assessment_evidence",
@@ -404,8 +516,8 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
-    #: a transition action (submit, admit, ...) or score, consolidation, assignment
-    action: Mapped[str] = mapped_column(String(40))
+    #: what happened: a transition (submit, admit, ...) or a step of the review (score, ...)
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, "audit_action", 40))
     from_status: Mapped[str | None] = mapped_column(String(30))
     to_status: Mapped[str | None] = mapped_column(String(30))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -431,8 +543,3 @@ def _history_is_append_only(mapper, connection, target: AuditEvent) -> None:
 
 class HistoryIsAppendOnly(RuntimeError):
     pass
-
-
-def visible_audit_ids_for(user) -> Select:
-    """Ids of the audits ``user`` may read (for joins from other tables)."""
-    return Audit.visible_to(user).with_only_columns(Audit.id)

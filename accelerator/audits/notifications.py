@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event, select
 
 from accelerator.accounts.models import Role, User
+from accelerator.audits.states import AuditAction
 from accelerator.core.mail import send_mail
+from accelerator.core.urls import public_url
 from accelerator.extensions import db
 
 log = logging.getLogger(__name__)
@@ -30,24 +32,10 @@ _PENDING = "audits_pending_mail"
 MAIL_LOCALE = "fr"
 
 #: transitions the assigned experts hear about
-EXPERT_ACTIONS = ("admit", "respond")
+EXPERT_ACTIONS = (AuditAction.admit, AuditAction.respond)
 #: transitions the managers hear about
-MANAGER_ACTIONS = ("submit", "respond", "appeal")
+MANAGER_ACTIONS = (AuditAction.submit, AuditAction.respond, AuditAction.appeal)
 
-SUBJECTS = {
-    "submit": _l("Audit submitted: %(solution)s"),
-    "withdraw": _l("Audit withdrawn: %(solution)s"),
-    "declare_inadmissible": _l("Audit declared inadmissible: %(solution)s"),
-    "admit": _l("Audit admitted for review: %(solution)s"),
-    "request_info": _l("Information requested on the audit of %(solution)s"),
-    "respond": _l("The company answered on the audit of %(solution)s"),
-    "send_to_committee": _l("Audit sent to the committee: %(solution)s"),
-    "decide": _l("Committee decision on %(solution)s"),
-    "suspend": _l("Approval suspended: %(solution)s"),
-    "reinstate": _l("Approval reinstated: %(solution)s"),
-    "appeal": _l("Appeal lodged on the audit of %(solution)s"),
-    "reopen": _l("Appeal admitted: %(solution)s goes back to the committee"),
-}
 REMINDER_SUBJECT = _l("Your approval of %(solution)s expires on %(date)s")
 
 
@@ -78,18 +66,22 @@ def expert_emails(audit) -> list[str]:
 
 
 def _audit_context(audit) -> dict:
+    # People click these links: the audit's page, not its API resource.
     return {
         "audit_id": audit.id,
         "solution": audit.solution.name,
-        "url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/api/v1/audits/{audit.id}",
+        "url": public_url("audits.audit", audit_id=audit.id),
     }
 
 
-def notify_transition(audit, action: str, from_status, to_status, actor, comment: str) -> None:
+def notify_transition(
+    audit, action: AuditAction, from_status, to_status, actor, comment: str
+) -> None:
     """Queue the emails a transition sends (see the module's docstring)."""
     context = {
         **_audit_context(audit),
-        "action": action,
+        "action": action.value,
+        "action_label": action.label,
         "from_status": from_status.value,
         "to_status": to_status.value,
         # lazy titles, rendered in French when the email leaves
@@ -98,7 +90,7 @@ def notify_transition(audit, action: str, from_status, to_status, actor, comment
         "actor": actor.full_name,
         "comment": comment,
     }
-    subject = SUBJECTS[action]
+    subject = action.subject
     queue_mail(
         company_emails(audit.solution.organization_id),
         subject,

@@ -15,24 +15,11 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer
 
-from accelerator.accounts.models import Role
 from accelerator.audits.models import Audit
 from accelerator.audits.results import compute_result
 from accelerator.core import pdf
+from accelerator.core.errors import Forbidden
 from accelerator.core.reference import country_name
-
-
-def may_read_report(user, audit: Audit) -> bool:
-    """Managers and admins, assigned experts, and the company once a decision is taken."""
-    if user.role in (Role.manager, Role.admin):
-        return True
-    if user.role == Role.expert:
-        return audit.is_assigned(user)
-    if user.role == Role.company:
-        return audit.latest_decision is not None and (
-            audit.solution.organization_id == user.organization_id
-        )
-    return False
 
 
 def verification_url(code: str) -> str:
@@ -263,8 +250,17 @@ def build_report(audit: Audit) -> bytes:
     )
 
 
-def report_response(audit: Audit) -> Response:
-    """The report as an inline PDF, never cached by shared caches."""
+def report_response(audit: Audit, reader) -> Response:
+    """The report as an inline PDF for ``reader``, never cached by shared caches; 403 when
+    ``Audit.can_download_report`` refuses it (a blind expert, the company before the
+    decision). Pages and the API both answer through here."""
+    if not audit.can_download_report(reader):
+        raise Forbidden(
+            gettext(
+                "The report is available to the company once the committee has decided, "
+                "and to an expert once their own scoring is finished."
+            )
+        )
     return Response(
         build_report(audit),
         mimetype="application/pdf",

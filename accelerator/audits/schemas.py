@@ -244,7 +244,7 @@ def audit_detail(actor, audit) -> dict:
 
     Everyone who sees the audit reads its status, solution, assignments, self-assessment,
     evidence, decisions and transitions. Individual scores follow
-    ``operations.visible_scores`` (blind scoring; never to the company). The company reads
+    ``Audit.can_see_scores_of`` (blind scoring; never to the company). The company reads
     the history's transitions only (scores and settlements are the review's inner work) and,
     once decided, the final level of each criterion.
     """
@@ -253,7 +253,7 @@ def audit_detail(actor, audit) -> dict:
     from accelerator.audits.results import final_levels
 
     is_company = actor.role == Role.company
-    events = operations.visible_events(actor, audit)
+    events = audit.events_visible_to(actor)
     body = audit_summary(audit)
     decision = audit.latest_decision
     body.update(
@@ -299,7 +299,7 @@ def audit_detail(actor, audit) -> dict:
                     "updated_at": iso(s.updated_at),
                 }
                 for s in sorted(
-                    operations.visible_scores(actor, audit),
+                    audit.scores_visible_to(actor),
                     key=lambda s: (s.criterion_code, s.expert_id),
                 )
             ],
@@ -307,7 +307,7 @@ def audit_detail(actor, audit) -> dict:
     )
     if is_company:
         body["final_levels"] = final_levels(audit) if decision else None
-    elif operations.can_read_result(actor, audit):
+    elif audit.can_read_results(actor):
         body["consolidations"] = [
             {
                 "criterion_code": c.criterion_code,

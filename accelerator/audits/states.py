@@ -43,6 +43,115 @@ OPEN_STATES = (
 APPROVED_STATES = (AuditStatus.approved, AuditStatus.approved_with_conditions)
 #: States a company may still edit its self-assessment in.
 SELF_ASSESSMENT_STATES = (AuditStatus.draft, AuditStatus.info_requested)
+#: States in which a manager may assign experts.
+ASSIGNABLE_STATES = (AuditStatus.submitted, AuditStatus.in_review, AuditStatus.info_requested)
+#: States in which a manager may settle a divergence.
+CONSOLIDATION_STATES = (AuditStatus.in_review, AuditStatus.committee)
+
+class AuditAction(TitledEnum):
+    """Every fact the history records (``AuditEvent.action``): the transitions of the table
+    below and the steps of the review. ``label`` is the history's title; a transition also
+    has the label of its button (``button``) and the subject of its email (``subject``, with
+    ``%(solution)s``). The stored codes are those the history has always held."""
+
+    button: str | None
+    subject: str | None
+
+    def __new__(cls, value: str, label: str, button: str | None = None, subject=None):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.button = button
+        member.subject = subject
+        return member
+
+    # steps of the preparation and the review
+    create = "create", _l("Audit started")
+    renew = "renew", _l("Renewal started")
+    self_assessment = "self_assessment", _l("Self-assessment answer")
+    evidence = "evidence", _l("Evidence added")
+    assignment = "assignment", _l("Expert assigned")
+    score = "score", _l("Level recorded")
+    scoring_complete = "scoring_complete", _l("First pass finished")
+    consolidation = "consolidation", _l("Divergence settled")
+    expiry_reminder = "expiry_reminder", _l("Expiry reminder sent")
+    # transitions
+    submit = (
+        "submit",
+        _l("Submitted"),
+        _l("Submit for audit"),
+        _l("Audit submitted: %(solution)s"),
+    )
+    withdraw = (
+        "withdraw",
+        _l("Withdrawn"),
+        _l("Withdraw the audit"),
+        _l("Audit withdrawn: %(solution)s"),
+    )
+    declare_inadmissible = (
+        "declare_inadmissible",
+        _l("Declared inadmissible"),
+        _l("Declare inadmissible"),
+        _l("Audit declared inadmissible: %(solution)s"),
+    )
+    admit = (
+        "admit",
+        _l("Admitted"),
+        _l("Admit the audit"),
+        _l("Audit admitted for review: %(solution)s"),
+    )
+    request_info = (
+        "request_info",
+        _l("Question to the company"),
+        _l("Ask the company a question"),
+        _l("Information requested on the audit of %(solution)s"),
+    )
+    respond = (
+        "respond",
+        _l("Answer of the company"),
+        _l("Send the answer"),
+        _l("The company answered on the audit of %(solution)s"),
+    )
+    send_to_committee = (
+        "send_to_committee",
+        _l("Sent to the committee"),
+        _l("Send to the committee"),
+        _l("Audit sent to the committee: %(solution)s"),
+    )
+    decide = (
+        "decide",
+        _l("Committee decision"),
+        None,  # the committee page has its own form
+        _l("Committee decision on %(solution)s"),
+    )
+    suspend = (
+        "suspend",
+        _l("Approval suspended"),
+        _l("Suspend the approval"),
+        _l("Approval suspended: %(solution)s"),
+    )
+    reinstate = (
+        "reinstate",
+        _l("Approval reinstated"),
+        _l("Reinstate the approval"),
+        _l("Approval reinstated: %(solution)s"),
+    )
+    appeal = (
+        "appeal",
+        _l("Appeal lodged"),
+        _l("Appeal the decision"),
+        _l("Appeal lodged on the audit of %(solution)s"),
+    )
+    reopen = (
+        "reopen",
+        _l("Reopened for a second decision"),
+        _l("Reopen for a second committee decision"),
+        _l("Appeal admitted: %(solution)s goes back to the committee"),
+    )
+
+
+#: actions after which the approval in force may have changed (the catalogue listens)
+APPROVAL_ACTIONS = (AuditAction.decide, AuditAction.suspend, AuditAction.reinstate)
 
 COMPANY = "company"
 MANAGER = "manager"
@@ -51,7 +160,7 @@ ASSIGNED_EXPERT = "assigned_expert"
 
 @dataclass(frozen=True)
 class Transition:
-    action: str
+    action: AuditAction
     sources: tuple[AuditStatus, ...]
     #: the target; None when the operation computes it (decide, reinstate)
     target: AuditStatus | None
@@ -63,54 +172,51 @@ class Transition:
 
 
 S = AuditStatus
-TRANSITIONS: dict[str, Transition] = {
+A = AuditAction
+TRANSITIONS: dict[AuditAction, Transition] = {
     t.action: t
     for t in (
-        Transition("submit", (S.draft,), S.submitted, (COMPANY,), "self_assessment_complete"),
+        Transition(A.submit, (S.draft,), S.submitted, (COMPANY,), "self_assessment_complete"),
         Transition(
-            "withdraw",
+            A.withdraw,
             (S.draft, S.submitted, S.in_review, S.info_requested),
             S.withdrawn,
             (COMPANY,),
         ),
         Transition(
-            "declare_inadmissible",
+            A.declare_inadmissible,
             (S.submitted,),
             S.inadmissible,
             (MANAGER,),
             needs_comment=True,
         ),
-        Transition("admit", (S.submitted,), S.in_review, (MANAGER,), "two_experts_assigned"),
+        Transition(A.admit, (S.submitted,), S.in_review, (MANAGER,), "two_experts_assigned"),
         Transition(
-            "request_info",
+            A.request_info,
             (S.in_review,),
             S.info_requested,
             (ASSIGNED_EXPERT, MANAGER),
             needs_comment=True,
         ),
-        Transition("respond", (S.info_requested,), S.in_review, (COMPANY,), needs_comment=True),
+        Transition(A.respond, (S.info_requested,), S.in_review, (COMPANY,), needs_comment=True),
         Transition(
-            "send_to_committee", (S.in_review,), S.committee, (MANAGER,), "scoring_complete"
+            A.send_to_committee, (S.in_review,), S.committee, (MANAGER,), "scoring_complete"
         ),
-        Transition("decide", (S.committee,), None, (MANAGER,), "decision_allowed"),
+        Transition(A.decide, (S.committee,), None, (MANAGER,), "decision_allowed"),
         Transition(
-            "suspend",
+            A.suspend,
             (S.approved, S.approved_with_conditions),
             S.suspended,
             (MANAGER,),
             needs_comment=True,
         ),
-        Transition("reinstate", (S.suspended,), None, (MANAGER,)),
+        Transition(A.reinstate, (S.suspended,), None, (MANAGER,)),
         # The appeal, which no comparable programme offers: once, within two months.
         Transition(
-            "appeal", (S.rejected,), S.appealed, (COMPANY,), "appeal_allowed", needs_comment=True
+            A.appeal, (S.rejected,), S.appealed, (COMPANY,), "appeal_allowed", needs_comment=True
         ),
-        Transition("reopen", (S.appealed,), S.committee, (MANAGER,)),
+        Transition(A.reopen, (S.appealed,), S.committee, (MANAGER,)),
     )
 }
 
 DECISION_OUTCOMES = (S.approved, S.approved_with_conditions, S.rejected)
-
-
-def actions_from(status: AuditStatus) -> list[str]:
-    return [t.action for t in TRANSITIONS.values() if status in t.sources]

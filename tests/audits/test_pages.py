@@ -277,10 +277,13 @@ def test_report_through_the_api(api, framework):
     assert (
         api.get(f"/audits/{audit.id}/report.pdf", user=make_user(Role.company)).status_code == 404
     )
-    response = api.get(f"/audits/{audit.id}/report.pdf", user=audit.assignments[0].expert)
-    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    # blind scoring: an expert reads the report once their own first pass is finished
+    expert = audit.assignments[0].expert
+    assert api.get(f"/audits/{audit.id}/report.pdf", user=expert).status_code == 403
     manager = make_user(Role.manager)
-    assert api.get(f"/audits/{audit.id}/report.pdf", user=manager).mimetype == "application/pdf"
+    response = api.get(f"/audits/{audit.id}/report.pdf", user=manager)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert response.mimetype == "application/pdf"
 
 
 AUTOSAVE = {"X-Requested-With": "fetch"}

@@ -28,14 +28,32 @@ def _allowed(call) -> bool:
 def test_predicates_match_the_operations(people, audit_in, state):
     audit = audit_in(state)
     company, manager, expert = people.company, people.manager, people.experts[0]
-    assert operations.can_edit_self_assessment(company, audit) == _allowed(
+    assert audit.can_edit_self_assessment(company) == _allowed(
         lambda: operations.answer_criterion(company, audit, "PEDA-01", Answer.yes)
     )
-    assert operations.can_score(expert, audit) == _allowed(
+    assert audit.can_score(expert) == _allowed(
         lambda: operations.record_score(expert, audit, "PEDA-01", 2, "Justification assez longue.")
     )
-    assert operations.can_assign(manager, audit) == _allowed(
+    assert audit.can_assign(manager) == _allowed(
         lambda: operations.assign_expert(manager, audit, people.other_expert)
     )
-    assert not operations.can_score(people.other_expert, audit)
-    assert not operations.can_edit_self_assessment(people.other_company, audit)
+    assert audit.can_renew(company) == _allowed(lambda: operations.renew_audit(company, audit))
+    assert not audit.can_score(people.other_expert)
+    assert not audit.can_edit_self_assessment(people.other_company)
+    assert not audit.can_renew(people.other_company)
+
+
+def test_consolidation_predicate_matches_the_operation(people, audit_in):
+    """In review, with two experts three levels apart on PEDA-01, the manager may settle."""
+    audit = audit_in(S.in_review, level=0)  # the first expert scored everything at 0
+    operations.record_score(people.experts[1], audit, "PEDA-01", 3, "Justification assez longue.")
+    db.session.commit()
+    manager = people.manager
+    assert audit.can_consolidate(manager)
+    assert _allowed(
+        lambda: operations.consolidate_criterion(
+            manager, audit, "PEDA-01", 1, "Niveau arrêté après lecture des deux avis."
+        )
+    )
+    assert not audit.can_consolidate(people.experts[0])
+    assert not audit_in(S.submitted).can_consolidate(manager)

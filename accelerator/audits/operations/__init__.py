@@ -7,7 +7,7 @@ emails, and leaves the commit to the end of the request. Errors are ``core.error
 errors (and ``storage.UploadRefused`` for files).
 """
 
-from accelerator.audits.operations.common import can_see_audit, lock_audit, record_event
+from accelerator.audits.operations.common import lock_audit, record_event
 from accelerator.audits.operations.preparation import (
     add_evidence,
     answer_criterion,
@@ -17,11 +17,6 @@ from accelerator.audits.operations.preparation import (
 )
 from accelerator.audits.operations.review import (
     assign_expert,
-    can_assign,
-    can_consolidate,
-    can_edit_self_assessment,
-    can_read_result,
-    can_score,
     complete_scoring,
     consolidate_criterion,
     declare_conflict,
@@ -29,8 +24,6 @@ from accelerator.audits.operations.review import (
     has_conflict,
     missing_scores,
     record_score,
-    visible_events,
-    visible_scores,
 )
 from accelerator.audits.operations.solutions import (
     create_solution,
@@ -40,46 +33,28 @@ from accelerator.audits.operations.solutions import (
 )
 from accelerator.audits.operations.workflow import (
     add_months,
-    admit_audit,
-    appeal_decision,
     apply_transition,
     available_actions,
     decide_audit,
-    declare_inadmissible,
     expiry_reminders_due,
     reinstate_approval,
-    reopen_audit,
-    request_information,
-    respond_to_request,
     role_may,
     send_expiry_reminders,
-    send_to_committee,
-    submit_audit,
     suspend_approval,
-    withdraw_audit,
 )
 
 __all__ = [
     "add_evidence",
     "add_months",
-    "admit_audit",
     "answer_criterion",
-    "appeal_decision",
     "apply_transition",
     "assign_expert",
     "available_actions",
-    "can_assign",
-    "can_consolidate",
-    "can_edit_self_assessment",
-    "can_read_result",
-    "can_score",
-    "can_see_audit",
     "complete_scoring",
     "consolidate_criterion",
     "create_solution",
     "decide_audit",
     "declare_conflict",
-    "declare_inadmissible",
     "evidence_file",
     "expert_workload",
     "expiry_reminders_due",
@@ -90,19 +65,11 @@ __all__ = [
     "record_score",
     "reinstate_approval",
     "renew_audit",
-    "reopen_audit",
-    "request_information",
-    "respond_to_request",
     "role_may",
     "send_expiry_reminders",
-    "send_to_committee",
     "set_solution_logo",
     "slugify",
     "start_audit",
-    "submit_audit",
     "suspend_approval",
     "update_solution",
-    "visible_events",
-    "visible_scores",
-    "withdraw_audit",
 ]

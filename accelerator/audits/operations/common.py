@@ -9,12 +9,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits.models import Audit, AuditEvent
-from accelerator.audits.states import AuditStatus
+from accelerator.audits.states import AuditAction, AuditStatus
 from accelerator.core.db import is_postgresql
 from accelerator.core.errors import Conflict, Forbidden, NotFound
 from accelerator.extensions import db
-
-STAFF = (Role.manager, Role.admin)
 
 
 def lock_audit(audit: Audit) -> Audit:
@@ -51,7 +49,7 @@ def stale_conflict() -> Conflict:
 def record_event(
     audit: Audit,
     actor: User | None,
-    action: str,
+    action: AuditAction,
     comment: str = "",
     from_status: AuditStatus | None = None,
     to_status: AuditStatus | None = None,
@@ -79,22 +77,8 @@ def require_role(actor: User, *roles: Role, message: str | None = None) -> None:
 
 def require_visible(actor: User, audit: Audit) -> None:
     """404 unless ``actor`` may read ``audit`` (the same rule as ``Audit.visible_to``)."""
-    if not can_see_audit(actor, audit):
+    if not audit.can_read(actor):
         raise NotFound(gettext("Nothing here, or not visible to you."))
-
-
-def can_see_audit(actor: User, audit: Audit) -> bool:
-    if actor is None:
-        return False
-    if actor.role in STAFF:
-        return True
-    if actor.role == Role.company:
-        return actor.organization_id is not None and (
-            audit.solution.organization_id == actor.organization_id
-        )
-    if actor.role == Role.expert:
-        return audit.is_assigned(actor)
-    return False
 
 
 def insert_guarded(row) -> bool:

@@ -20,7 +20,12 @@ from accelerator.audits.operations.common import (
     require_visible,
     stale_conflict,
 )
-from accelerator.audits.states import APPROVED_STATES, OPEN_STATES, SELF_ASSESSMENT_STATES
+from accelerator.audits.states import (
+    APPROVED_STATES,
+    OPEN_STATES,
+    SELF_ASSESSMENT_STATES,
+    AuditAction,
+)
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.criteria.models import FrameworkVersion
 from accelerator.extensions import db
@@ -69,7 +74,7 @@ def start_audit(actor: User, solution: Solution) -> Audit:
     ):
         raise _open_audit_conflict()
     audit = _insert_audit(solution, version)
-    record_event(audit, actor, "create", to_status=audit.status)
+    record_event(audit, actor, AuditAction.create, to_status=audit.status)
     return audit
 
 
@@ -120,7 +125,12 @@ def renew_audit(actor: User, audit: Audit) -> Audit:
         )
         carried.append(answer.criterion_code)
     record_event(
-        new, actor, "renew", to_status=new.status, renewed_from=audit.id, prefilled=carried
+        new,
+        actor,
+        AuditAction.renew,
+        to_status=new.status,
+        renewed_from=audit.id,
+        prefilled=carried,
     )
     db.session.flush()
     return new
@@ -168,7 +178,7 @@ def answer_criterion(
     record_event(
         audit,
         actor,
-        "self_assessment",
+        AuditAction.self_assessment,
         criterion=criterion_code,
         answer=str(answer),
         evidence_ids=evidence_ids,
@@ -219,7 +229,9 @@ def add_evidence(
         return existing, False
     storage.commit_file(received)
     db.session.expire(audit, ["evidence"])
-    record_event(audit, actor, "evidence", evidence_id=evidence.id, filename=evidence.filename)
+    record_event(
+        audit, actor, AuditAction.evidence, evidence_id=evidence.id, filename=evidence.filename
+    )
     return evidence, True
 
 

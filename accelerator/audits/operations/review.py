@@ -11,13 +11,11 @@ from accelerator.audits import notifications
 from accelerator.audits.models import (
     Assignment,
     Audit,
-    AuditEvent,
     ConflictOfInterest,
     Consolidation,
     Score,
 )
 from accelerator.audits.operations.common import (
-    STAFF,
     insert_guarded,
     lock_audit,
     record_event,
@@ -25,15 +23,16 @@ from accelerator.audits.operations.common import (
     require_visible,
 )
 from accelerator.audits.results import applicable_codes, expert_levels, is_divergent
-from accelerator.audits.states import OPEN_STATES, SELF_ASSESSMENT_STATES, AuditStatus
+from accelerator.audits.states import (
+    ASSIGNABLE_STATES,
+    CONSOLIDATION_STATES,
+    OPEN_STATES,
+    AuditAction,
+    AuditStatus,
+)
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
-
-#: states in which a manager may assign experts
-ASSIGNABLE_STATES = (AuditStatus.submitted, AuditStatus.in_review, AuditStatus.info_requested)
-#: states in which a manager may settle a divergence
-CONSOLIDATION_STATES = (AuditStatus.in_review, AuditStatus.committee)
 
 
 def declare_conflict(actor: User, organization: Organization, reason: str) -> ConflictOfInterest:
@@ -84,7 +83,7 @@ def assign_expert(actor: User, audit: Audit, expert: User | None) -> Assignment:
     if not insert_guarded(assignment):
         raise Conflict(gettext("This expert is already assigned to this audit."))
     db.session.expire(audit, ["assignments"])
-    record_event(audit, actor, "assignment", expert_id=expert.id, expert=expert.full_name)
+    record_event(audit, actor, AuditAction.assignment, expert_id=expert.id, expert=expert.full_name)
     notifications.notify_assignment(audit, expert)
     return assignment
 
@@ -149,7 +148,7 @@ def record_score(
     record_event(
         audit,
         actor,
-        "score",
+        AuditAction.score,
         criterion=criterion_code,
         level=level,
         previous_level=previous,
@@ -184,7 +183,7 @@ def complete_scoring(actor: User, audit: Audit) -> Assignment:
             )
         )
     assignment.completed_at = utcnow()
-    record_event(audit, actor, "scoring_complete")
+    record_event(audit, actor, AuditAction.scoring_complete)
     db.session.flush()
     return assignment
 
@@ -217,76 +216,6 @@ def consolidate_criterion(
     row.level = level
     row.justification = justification
     row.settled_by_id = actor.id
-    record_event(audit, actor, "consolidation", criterion=criterion_code, level=level)
+    record_event(audit, actor, AuditAction.consolidation, criterion=criterion_code, level=level)
     db.session.flush()
     return row
-
-
-def visible_scores(actor: User, audit: Audit) -> list[Score]:
-    """The individual scores ``actor`` may read on ``audit``.
-
-    Managers and admins: all. An assigned expert: their own, and the others' once they
-    declared their own first pass finished (blind scoring). Companies: none, ever: the
-    experts' individual levels are internal to the review; the company reads the final
-    level per criterion and the result once the committee has decided.
-    """
-    if actor.role in STAFF:
-        return list(audit.scores)
-    if actor.role == Role.expert and audit.is_assigned(actor):
-        mine = next(a for a in audit.assignments if a.expert_id == actor.id)
-        if mine.completed_at is not None:
-            return list(audit.scores)
-        return [s for s in audit.scores if s.expert_id == actor.id]
-    return []
-
-
-def can_read_result(actor: User, audit: Audit) -> bool:
-    """Managers and admins always; an assigned expert once their own pass is finished (the
-    result reveals the others' levels); the company once the committee has decided."""
-    if actor.role in STAFF:
-        return True
-    if actor.role == Role.expert and audit.is_assigned(actor):
-        mine = next(a for a in audit.assignments if a.expert_id == actor.id)
-        return mine.completed_at is not None
-    if actor.role == Role.company:
-        return audit.latest_decision is not None
-    return False
-
-
-def visible_events(actor: User, audit: Audit) -> list[AuditEvent]:
-    """The history ``actor`` may read: the company reads the transitions only; an expert
-    who has not finished their first pass does not read the others' scores or settlements
-    (they would lift the blind)."""
-    if actor.role == Role.company:
-        return [e for e in audit.events if e.is_transition]
-    if actor.role == Role.expert and not can_read_result(actor, audit):
-        return [
-            e
-            for e in audit.events
-            if not (e.action == "consolidation" or (e.action == "score" and e.actor_id != actor.id))
-        ]
-    return list(audit.events)
-
-
-# Predicates for pages (which buttons and forms to show); the operations check the same rules.
-
-
-def can_edit_self_assessment(actor: User, audit: Audit) -> bool:
-    """The company answers and adds evidence in draft or when information is asked."""
-    return (
-        actor.role == Role.company
-        and audit.solution.organization_id == actor.organization_id
-        and audit.status in SELF_ASSESSMENT_STATES
-    )
-
-
-def can_score(actor: User, audit: Audit) -> bool:
-    return audit.status == AuditStatus.in_review and audit.is_assigned(actor)
-
-
-def can_assign(actor: User, audit: Audit) -> bool:
-    return actor.role == Role.manager and audit.status in ASSIGNABLE_STATES
-
-
-def can_consolidate(actor: User, audit: Audit) -> bool:
-    return actor.role == Role.manager and audit.status in CONSOLIDATION_STATES

@@ -4,8 +4,8 @@
 ever take the action (403), that they may see the audit (404), that the audit is in a state
 the action leaves from and that the guard holds (409; the reason is the message), then
 changes the status, records one history row and queues the emails. A refusal changes
-nothing. The named functions below (``submit_audit``, ``decide_audit``, ...) are the same
-door for pages that show one button per action.
+nothing. ``decide_audit``, ``suspend_approval`` and ``reinstate_approval`` are the same door
+with named arguments.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from accelerator.audits.operations.review import missing_scores
 from accelerator.audits.results import applicable_codes, compute_result
 from accelerator.audits.signals import approval_changed
 from accelerator.audits.states import (
+    APPROVAL_ACTIONS,
     APPROVED_STATES,
     ASSIGNED_EXPERT,
     COMPANY,
@@ -36,6 +37,7 @@ from accelerator.audits.states import (
     MANAGER,
     OPEN_STATES,
     TRANSITIONS,
+    AuditAction,
     AuditStatus,
     Transition,
 )
@@ -48,8 +50,6 @@ DEFAULT_VALIDITY_MONTHS = 24
 #: a rejection may be appealed within this many months
 APPEAL_MONTHS = 2
 MIN_EXPERTS = 2
-#: transitions after which the public catalogue must look at the audit again
-APPROVAL_ACTIONS = ("decide", "suspend", "reinstate")
 
 _ACTOR_ROLES = {COMPANY: Role.company, MANAGER: Role.manager, ASSIGNED_EXPERT: Role.expert}
 
@@ -66,7 +66,7 @@ def add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable: every month has 28 days")
 
 
-def _transition(action: str) -> Transition:
+def _transition(action: AuditAction | str) -> Transition:
     transition = TRANSITIONS.get(action)
     if transition is None:
         message = gettext("Unknown action.")
@@ -74,7 +74,7 @@ def _transition(action: str) -> Transition:
     return transition
 
 
-def role_may(actor: User | None, action: str) -> bool:
+def role_may(actor: User | None, action: AuditAction | str) -> bool:
     """Whether ``actor``'s role appears in the action's row at all."""
     transition = TRANSITIONS.get(action)
     return bool(
@@ -95,7 +95,7 @@ def _actor_fits(actor: User, audit: Audit, transition: Transition) -> bool:
     return False
 
 
-def available_actions(actor: User, audit: Audit) -> list[str]:
+def available_actions(actor: User, audit: Audit) -> list[AuditAction]:
     """Actions ``actor`` could take on ``audit`` now, before guards (for buttons)."""
     return [
         t.action
@@ -218,7 +218,7 @@ def _new_verification_code() -> str:
 def apply_transition(
     actor: User,
     audit: Audit,
-    action: str,
+    action: AuditAction | str,
     comment: str = "",
     *,
     outcome: AuditStatus | str | None = None,
@@ -230,6 +230,7 @@ def apply_transition(
     docstring for the order of the checks. ``outcome``, ``motivation``, ``conditions`` and
     ``valid_until`` are for ``decide`` only."""
     transition = _transition(action)
+    action = transition.action
     if not role_may(actor, action):
         raise Forbidden(gettext("Your role does not allow this action."))
     require_visible(actor, audit)
@@ -238,7 +239,7 @@ def apply_transition(
         message = gettext("A comment is required for this action.")
         raise Invalid(message, {"comment": [message]})
     decision_values = None
-    if action == "decide":
+    if action == AuditAction.decide:
         if isinstance(outcome, str) and outcome in AuditStatus.codes():
             outcome = AuditStatus(outcome)
         decision_values = _check_decision_values(outcome, motivation, conditions, valid_until)
@@ -252,7 +253,7 @@ def apply_transition(
         raise Conflict(
             gettext(
                 "The action “%(action)s” is not possible while the audit is “%(status)s”.",
-                action=action,
+                action=action.button or action.label,
                 status=audit.effective_status().label,
             )
         )
@@ -262,17 +263,17 @@ def apply_transition(
     target = transition.target
     now = utcnow()
     extra: dict = {}
-    if action == "decide":
+    if action == AuditAction.decide:
         target = _record_decision(audit, actor, *decision_values, motivation=motivation, now=now)
         extra = {"decision_round": audit.latest_decision.round}
-    elif action == "reinstate":
+    elif action == AuditAction.reinstate:
         target = audit.status_before_suspension or AuditStatus.approved
         audit.status_before_suspension = None
-    elif action == "suspend":
+    elif action == AuditAction.suspend:
         audit.status_before_suspension = source
-    elif action == "submit":
+    elif action == AuditAction.submit:
         audit.submitted_at = now
-    elif action == "appeal":
+    elif action == AuditAction.appeal:
         audit.appeal_count += 1
 
     audit.status = target
@@ -320,35 +321,7 @@ def _record_decision(
     return outcome
 
 
-# One function per action, for pages with one button per action.
-
-
-def submit_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
-    return apply_transition(actor, audit, "submit", comment)
-
-
-def withdraw_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
-    return apply_transition(actor, audit, "withdraw", comment)
-
-
-def declare_inadmissible(actor: User, audit: Audit, comment: str) -> Audit:
-    return apply_transition(actor, audit, "declare_inadmissible", comment)
-
-
-def admit_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
-    return apply_transition(actor, audit, "admit", comment)
-
-
-def request_information(actor: User, audit: Audit, comment: str) -> Audit:
-    return apply_transition(actor, audit, "request_info", comment)
-
-
-def respond_to_request(actor: User, audit: Audit, comment: str) -> Audit:
-    return apply_transition(actor, audit, "respond", comment)
-
-
-def send_to_committee(actor: User, audit: Audit, comment: str = "") -> Audit:
-    return apply_transition(actor, audit, "send_to_committee", comment)
+# The actions other code calls by name (the committee page, the catalogue's tests).
 
 
 def decide_audit(
@@ -363,7 +336,7 @@ def decide_audit(
     return apply_transition(
         actor,
         audit,
-        "decide",
+        AuditAction.decide,
         comment,
         outcome=outcome,
         motivation=motivation,
@@ -373,19 +346,11 @@ def decide_audit(
 
 
 def suspend_approval(actor: User, audit: Audit, comment: str) -> Audit:
-    return apply_transition(actor, audit, "suspend", comment)
+    return apply_transition(actor, audit, AuditAction.suspend, comment)
 
 
 def reinstate_approval(actor: User, audit: Audit, comment: str = "") -> Audit:
-    return apply_transition(actor, audit, "reinstate", comment)
-
-
-def appeal_decision(actor: User, audit: Audit, comment: str) -> Audit:
-    return apply_transition(actor, audit, "appeal", comment)
-
-
-def reopen_audit(actor: User, audit: Audit, comment: str = "") -> Audit:
-    return apply_transition(actor, audit, "reopen", comment)
+    return apply_transition(actor, audit, AuditAction.reinstate, comment)
 
 
 def expiry_reminders_due(today: date | None = None, days: int = 60) -> Select:
@@ -419,7 +384,9 @@ def send_expiry_reminders(today: date | None = None, days: int = 60) -> list[Aud
         if audit.reminded_at is not None:
             continue
         audit.reminded_at = utcnow()
-        record_event(audit, None, "expiry_reminder", valid_until=audit.valid_until.isoformat())
+        record_event(
+            audit, None, AuditAction.expiry_reminder, valid_until=audit.valid_until.isoformat()
+        )
         notifications.notify_expiry(audit)
         reminded.append(audit)
     flush_audit()

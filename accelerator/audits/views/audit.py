@@ -4,37 +4,23 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accelerator.accounts.models import Role
 from accelerator.audits import operations
 from accelerator.audits.forms import AssignmentForm, CommentForm, ConsolidationForm
-from accelerator.audits.report import may_read_report, report_response
+from accelerator.audits.report import report_response
 from accelerator.audits.results import applicable_codes, compute_result, divergent_codes
 from accelerator.audits.states import TRANSITIONS, AuditStatus
 from accelerator.audits.views import bp
 from accelerator.audits.views.common import audit_or_404, run
+from accelerator.core.errors import Forbidden
 from accelerator.core.forms import select_choices
 from accelerator.core.permissions import roles_required
 
 READERS = (Role.company, Role.expert, Role.manager, Role.admin)
 #: actions taken from the audit page with a comment (decide has the committee page)
-PAGE_ACTIONS = tuple(action for action in TRANSITIONS if action != "decide")
-#: button labels, in the reader's language
-ACTION_LABELS = {
-    "submit": _l("Submit for audit"),
-    "withdraw": _l("Withdraw the audit"),
-    "declare_inadmissible": _l("Declare inadmissible"),
-    "admit": _l("Admit the audit"),
-    "request_info": _l("Ask the company a question"),
-    "respond": _l("Send the answer"),
-    "send_to_committee": _l("Send to the committee"),
-    "suspend": _l("Suspend the approval"),
-    "reinstate": _l("Reinstate the approval"),
-    "appeal": _l("Appeal the decision"),
-    "reopen": _l("Reopen for a second committee decision"),
-}
+PAGE_ACTIONS = tuple(action for action in TRANSITIONS if action.button is not None)
 
 
 def self_assessment_progress(audit) -> tuple[int, int]:
@@ -54,12 +40,10 @@ def audit(audit_id: int):
         "actions": [
             a for a in operations.available_actions(current_user, item) if a in PAGE_ACTIONS
         ],
-        "action_labels": ACTION_LABELS,
         "needs_comment": {a: t.needs_comment for a, t in TRANSITIONS.items()},
-        "events": operations.visible_events(current_user, item),
+        "events": item.events_visible_to(current_user),
         "progress": self_assessment_progress(item),
-        "result": compute_result(item) if operations.can_read_result(current_user, item) else None,
-        "may_read_report": may_read_report(current_user, item),
+        "result": compute_result(item) if item.can_read_results(current_user) else None,
         "form": CommentForm(),
     }
     if current_user.role == Role.manager:
@@ -114,6 +98,7 @@ def transition(audit_id: int, action: str):
 @roles_required(*READERS)
 def report(audit_id: int):
     item = audit_or_404(audit_id)
-    if not may_read_report(current_user, item):
+    try:
+        return report_response(item, current_user)
+    except Forbidden:
         abort(403)
-    return report_response(item)

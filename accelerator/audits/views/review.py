@@ -9,7 +9,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import FormField
 
@@ -24,6 +24,7 @@ from accelerator.audits.forms import (
     ScoreForm,
 )
 from accelerator.audits.models import Assignment, Audit, ConflictOfInterest, Solution
+from accelerator.audits.queries import count_by_effective_status, with_effective_status
 from accelerator.audits.results import compute_result, divergent_codes, expert_levels
 from accelerator.audits.states import AuditStatus
 from accelerator.audits.views import bp
@@ -141,9 +142,8 @@ def scoring(audit_id: int, domain_code: str):
             return redirect(next_domain_url("audits.scoring", audit, domain))
     elif is_autosave():
         return autosave_answer(None, form, 0)
-    visible = operations.visible_scores(current_user, audit)
     others = {}
-    for score in visible:
+    for score in audit.scores_visible_to(current_user):
         if score.expert_id != current_user.id:
             others.setdefault(score.criterion_code, []).append(score)
     answers = {a.criterion_code: a for a in audit.answers}
@@ -215,7 +215,7 @@ def conflicts():
 def steering():
     filters = AuditFilterForm(request.args)
     filters.status.choices = select_choices(
-        ((status.value, status.label) for status in AuditStatus if status != AuditStatus.expired),
+        ((status.value, status.label) for status in AuditStatus),
         placeholder=gettext("All states"),
     )
     if not filters.validate():
@@ -230,7 +230,8 @@ def steering():
         )
     )
     if filters.status.data:
-        statement = statement.where(Audit.status == AuditStatus(filters.status.data))
+        # The effective status, as the API filters: an approval past its validity is expired.
+        statement = with_effective_status(statement, AuditStatus(filters.status.data))
     if filters.q.data:
         pattern = f"%{filters.q.data.strip()}%"
         statement = statement.where(
@@ -243,7 +244,7 @@ def steering():
         error_out=False,
     )
     counts = dict(
-        db.session.execute(select(Audit.status, func.count(Audit.id)).group_by(Audit.status)).all()
+        db.session.execute(count_by_effective_status(Audit.visible_to(current_user))).all()
     )
     now = datetime.now(UTC)
     return render_template(
@@ -252,7 +253,7 @@ def steering():
         filters=filters,
         counts=counts,
         now=now,
-        statuses=[s for s in AuditStatus if s != AuditStatus.expired],
+        statuses=list(AuditStatus),
         workload=operations.expert_workload(),
     )
 
