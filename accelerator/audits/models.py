@@ -315,9 +315,7 @@ class Audit(db.Model):
             for e in self.events
             if not (
                 e.action == AuditAction.consolidation
-                or (
-                    e.action == AuditAction.score and not self.can_see_scores_of(user, e.actor_id)
-                )
+                or (e.action == AuditAction.score and not self.can_see_scores_of(user, e.actor_id))
             )
         ]
 

@@ -48,6 +48,7 @@ ASSIGNABLE_STATES = (AuditStatus.submitted, AuditStatus.in_review, AuditStatus.i
 #: States in which a manager may settle a divergence.
 CONSOLIDATION_STATES = (AuditStatus.in_review, AuditStatus.committee)
 
+
 class AuditAction(TitledEnum):
     """Every fact the history records (``AuditEvent.action``): the transitions of the table
     below and the steps of the review. ``label`` is the history's title; a transition also
