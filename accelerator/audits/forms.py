@@ -72,6 +72,10 @@ class SolutionForm(FlaskForm):
     gar_compatible = BooleanField(
         _l("Compatible with the GAR (Gestionnaire d'accès aux ressources)")
     )
+    uses_ai = BooleanField(
+        _l("The solution uses artificial intelligence"),
+        description=_l("The criteria of the artificial intelligence domain then apply."),
+    )
     hosting_country = SelectField(_l("Country where the data is hosted"), default="FR")
     pricing = RadioField(
         _l("Pricing"),
@@ -102,6 +106,7 @@ class SolutionForm(FlaskForm):
             "levels": list(self.levels.data or []),
             "processes_personal_data": bool(self.processes_personal_data.data),
             "gar_compatible": bool(self.gar_compatible.data),
+            "uses_ai": bool(self.uses_ai.data),
             "hosting_country": self.hosting_country.data,
             "pricing": Pricing(self.pricing.data),
         }

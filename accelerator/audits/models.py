@@ -85,6 +85,8 @@ class Solution(db.Model):
     pricing: Mapped[Pricing] = mapped_column(
         enum_column(Pricing, "pricing", 20), default=Pricing.free
     )
+    #: the solution declares artificial intelligence (the AI domain of the framework applies)
+    uses_ai: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: stored logo file name under UPLOAD_DIR (optional)
     logo_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -100,6 +102,7 @@ class Solution(db.Model):
             "gar_compatible": self.gar_compatible,
             "hosting_country": self.hosting_country,
             "paid": self.pricing != Pricing.free,
+            "uses_ai": self.uses_ai,
         }
 
     @classmethod

@@ -12,7 +12,8 @@ Rules
   (``DIVERGENCE_GAP``). ``divergences`` lists the applicable divergent criteria not yet
   settled by a consolidation, in framework order; the audit cannot go to the committee
   while the list is not empty.
-- The overall score, the domain scores, the eliminatory failures and the recommendation are
+- The overall score, the domain scores, the eliminatory failures, the domains below their
+  floor and the recommendation are
   those of ``criteria.scoring.score`` on the final levels (rules in its docstring).
 """
 
@@ -44,6 +45,7 @@ class AuditResult:
                 for code, value in self.engine.domains.items()
             ],
             "eliminatory_failures": list(self.engine.eliminatory_failures),
+            "domain_floor_failures": list(self.engine.domain_floor_failures),
             "divergences": list(self.divergences),
             "recommendation": self.engine.recommendation,
             "missing": list(self.engine.missing),

@@ -52,6 +52,7 @@ class SolutionIn(StrictSchema):
     hosting_country = fields.String(load_default="FR", validate=validate_country)
     gar_compatible = fields.Boolean(load_default=False)
     pricing = fields.Enum(Pricing, by_value=True, load_default=Pricing.free)
+    uses_ai = fields.Boolean(load_default=False)
 
     def load(self, data, *args, **kwargs):  # type: ignore[override]
         result = super().load(data, *args, **kwargs)
@@ -82,6 +83,7 @@ class SolutionOut(StrictSchema):
     hosting_country = fields.String()
     gar_compatible = fields.Boolean()
     pricing = fields.Enum(Pricing, by_value=True)
+    uses_ai = fields.Boolean()
     organization = fields.Nested(OrganizationRef)
     logo_url = fields.Method("_logo_url")
     created_at = fields.DateTime()

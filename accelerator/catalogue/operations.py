@@ -81,6 +81,10 @@ def _domain_names(version_ids: Iterable[int]) -> dict[tuple[int, str], tuple[int
 def _domains(decision: Decision, version_id: int, names: dict) -> list[dict]:
     domains = []
     for code, score in (decision.domain_scores or {}).items():
+        if score is None:
+            # No criterion of the domain applies to the solution (the AI domain of a solution
+            # without AI, or RGPD without personal data): it has no score to show.
+            continue
         position, name = names.get((version_id, code), (len(names), code))
         domains.append(
             {"code": code, "name": name, "score": round(float(score), 1), "_pos": position}

@@ -135,6 +135,7 @@ def diagnostic():
             for code, value in result.result.domains.items()
         ],
         "eliminatory_failures": result.result.eliminatory_failures,
+        "domain_floor_failures": result.result.domain_floor_failures,
         "recommendation": result.result.recommendation,
         "gaps": [
             {

@@ -15,6 +15,7 @@ FIELD_LABELS = {
     "name": _l("Name"),
     "description": _l("Description"),
     "weight": _l("Weight"),
+    "floor": _l("Floor"),
     "domain": _l("Domain"),
     "title": _l("Title"),
     "guidance": _l("Guidance"),
@@ -117,7 +118,8 @@ def diff(old: FrameworkDocument | None, new: FrameworkDocument) -> VersionDiff:
         if code not in old_domains:
             domains.append(ItemDiff(code, "added", domain.name))
         else:
-            changes = _changes(old_domains[code], domain, ("name", "description", "weight"))
+            fields = ("name", "description", "weight", "floor")
+            changes = _changes(old_domains[code], domain, fields)
             if changes:
                 domains.append(ItemDiff(code, "changed", domain.name, changes))
     domains += [

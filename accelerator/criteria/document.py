@@ -45,6 +45,8 @@ class DomainDoc:
     weight: float
     criteria: tuple[CriterionDoc, ...]
     description: str = ""
+    #: minimum domain score (0..100) below which the engine recommends reject; None: no floor
+    floor: float | None = None
 
 
 @dataclass(frozen=True)
@@ -332,7 +334,9 @@ def _check_thresholds(checker: _Checker, top: _Mapping) -> dict[str, float]:
 def _check_domain(
     checker: _Checker, raw: object, path: str, line: int, criterion_codes: dict[str, int]
 ) -> DomainDoc | None:
-    data = checker.mapping(raw, path, line, {"code", "name", "weight", "criteria"}, {"description"})
+    data = checker.mapping(
+        raw, path, line, {"code", "name", "weight", "criteria"}, {"description", "floor"}
+    )
     if data is None:
         return None
     code = checker.text(data, "code", path, 20)
@@ -343,6 +347,12 @@ def _check_domain(
     name = checker.text(data, "name", path, 200)
     description = checker.text(data, "description", path, required=False)
     weight = checker.weight(data, "weight", path)
+    floor = data.get("floor")
+    if floor is not None:
+        error = rules.floor_error(floor)
+        if error:
+            checker.error(data.lines.get("floor", data.line), f"{path}.floor", error)
+            floor = None
     criteria: list[CriterionDoc] = []
     if "criteria" in data:
         raw_criteria = data["criteria"]
@@ -378,7 +388,12 @@ def _check_domain(
                     criterion_codes[criterion.code] = code_line
                 criteria.append(criterion)
     return DomainDoc(
-        code=code, name=name, weight=weight, criteria=tuple(criteria), description=description
+        code=code,
+        name=name,
+        weight=weight,
+        criteria=tuple(criteria),
+        description=description,
+        floor=None if floor is None else float(floor),
     )
 
 
@@ -534,15 +549,16 @@ def as_data(document: FrameworkDocument) -> dict:
                 for level in criterion.levels
             ]
             criteria.append(item)
-        domains.append(
-            {
-                "code": domain.code,
-                "name": domain.name,
-                "description": domain.description,
-                "weight": _number(domain.weight),
-                "criteria": criteria,
-            }
-        )
+        item = {
+            "code": domain.code,
+            "name": domain.name,
+            "description": domain.description,
+            "weight": _number(domain.weight),
+        }
+        if domain.floor is not None:
+            item["floor"] = _number(domain.floor)
+        item["criteria"] = criteria
+        domains.append(item)
     return {
         "framework": {"code": document.framework_code, "name": document.framework_name},
         "version": document.version,
@@ -595,6 +611,7 @@ def document_of(version) -> FrameworkDocument:
                 name=domain.name,
                 description=domain.description or "",
                 weight=float(domain.weight),
+                floor=None if domain.floor is None else float(domain.floor),
                 criteria=tuple(
                     CriterionDoc(
                         code=criterion.code,

@@ -33,6 +33,7 @@ from accelerator.criteria import rules
 REQUIRED = _l("This field is required.")
 WEIGHT = _l("A weight is a number greater than 0.")
 THRESHOLD = _l("Thresholds are numbers between 0 and 100.")
+FLOOR = _l("A floor is a minimum domain score between 0 and 100.")
 
 
 def _strip(value):
@@ -102,6 +103,15 @@ class DomainForm(FlaskForm):
         _l("Description"), validators=[Optional()], filters=[_strip], default=""
     )
     weight = _weight_field(_l("Weight of the domain in the overall score"))
+    floor = DecimalField(
+        _l("Floor (minimum domain score)"),
+        places=None,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message=FLOOR),
+        ],
+        description=_l("Below this score, the domain forbids an approval. Leave empty for none."),
+    )
 
     def validate_code(self, field) -> None:
         if field.data and not rules.DOMAIN_CODE.match(field.data):
@@ -113,6 +123,7 @@ class DomainForm(FlaskForm):
             "name": self.name.data.strip(),
             "description": self.description.data or "",
             "weight": float(self.weight.data),
+            "floor": None if self.floor.data is None else float(self.floor.data),
         }
 
 

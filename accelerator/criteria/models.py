@@ -157,6 +157,9 @@ class Domain(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     #: weight of the domain in the overall score (positive)
     weight: Mapped[float] = mapped_column(default=1.0)
+    #: minimum domain score (0..100): below it the engine recommends reject and the committee
+    #: cannot approve, like an eliminatory criterion; None means no floor
+    floor: Mapped[float | None] = mapped_column()
     position: Mapped[int] = mapped_column(default=0)
 
     version: Mapped[FrameworkVersion] = relationship(back_populates="domains")

@@ -32,7 +32,9 @@ from accelerator.extensions import db
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 #: The default framework, loaded by ``make run`` (``flask criteria load-default``).
-DEFAULT_FILE = DATA_DIR / "cadre-de-confiance-2026.yaml"
+DEFAULT_FILE = DATA_DIR / "cadre-de-confiance-2026.2.yaml"
+#: Earlier shipped versions, kept unchanged for the audits scored on them.
+PREVIOUS_FILES = (DATA_DIR / "cadre-de-confiance-2026.yaml",)
 
 
 def _require_admin(actor) -> None:
@@ -107,6 +109,7 @@ def _fill(version: FrameworkVersion, document: documents.FrameworkDocument) -> N
             name=domain_doc.name,
             description=domain_doc.description,
             weight=float(domain_doc.weight),
+            floor=domain_doc.floor,
             position=position,
         )
         version.domains.append(domain)
@@ -166,11 +169,15 @@ def _version_exists(framework: Framework, version: str) -> bool:
     )
 
 
-def load_default(path: Path = DEFAULT_FILE) -> tuple[FrameworkVersion, bool]:
+def load_default(path: Path | None = None) -> tuple[FrameworkVersion, bool]:
     """Import and publish the shipped framework unless that version is already stored.
 
-    Returns the version and whether it was created now (idempotent: safe on every start).
+    It goes through the normal flow (a draft, then published), so on a database where an
+    earlier version (2026.1) is in force, that one is retired and keeps its content for the
+    audits scored on it. Returns the version and whether it was created now (idempotent: safe
+    on every start).
     """
+    path = path or DEFAULT_FILE  # read when called, so a configured file is honoured
     document = documents.parse(path.read_text(encoding="utf-8"))
     existing = db.session.scalar(
         select(FrameworkVersion)
@@ -273,6 +280,7 @@ def add_domain(actor, version: FrameworkVersion, data: dict) -> Domain:
         name=data["name"],
         description=data.get("description") or "",
         weight=float(data["weight"]),
+        floor=data.get("floor"),
         position=max((d.position for d in version.domains), default=-1) + 1,
     )
     version.domains.append(domain)
@@ -293,6 +301,9 @@ def _check_domain(version: FrameworkVersion, data: dict, domain: Domain | None) 
             ),
         )
     _check_weight(data["weight"])
+    error = rules.floor_error(data.get("floor"))
+    if error:
+        raise _invalid("floor", error)
 
 
 def update_domain(actor, domain: Domain, data: dict) -> Domain:
@@ -303,6 +314,7 @@ def update_domain(actor, domain: Domain, data: dict) -> Domain:
     domain.name = data["name"]
     domain.description = data.get("description") or ""
     domain.weight = float(data["weight"])
+    domain.floor = data.get("floor")
     _flush_or_conflict()
     return domain
 

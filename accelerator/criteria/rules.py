@@ -16,6 +16,7 @@ ATTRIBUTES = {
     "processes_personal_data": _l("The solution processes personal data"),
     "gar_compatible": _l("The solution is accessible through the GAR"),
     "paid": _l("The solution is paid for (entirely or in part)"),
+    "uses_ai": _l("The solution uses artificial intelligence"),
 }
 
 #: Default level labels, offered when an administrator adds a criterion.
@@ -52,6 +53,17 @@ def thresholds_error(approve: object, with_conditions: object) -> str | None:
         return str(
             _l("The threshold for approval with conditions cannot exceed the approval threshold.")
         )
+    return None
+
+
+def floor_error(floor: object) -> str | None:
+    """A domain's floor is a minimum domain score between 0 and 100 (or no floor at all)."""
+    if floor is None:
+        return None
+    if not isinstance(floor, int | float) or isinstance(floor, bool) or not math.isfinite(floor):
+        return str(_l("A floor is a minimum domain score between 0 and 100."))
+    if not (0 <= floor <= 100):
+        return str(_l("A floor is a minimum domain score between 0 and 100."))
     return None
 
 

@@ -44,6 +44,8 @@ class DomainOut(StrictSchema):
     name = fields.String()
     description = fields.String()
     weight = fields.Float()
+    #: minimum domain score (0..100) for an approval, or null
+    floor = fields.Float(allow_none=True)
     criteria = fields.List(fields.Nested(CriterionOut))
 
 
@@ -56,7 +58,7 @@ class VersionOut(VersionSummaryOut):
 
 
 class DiagnosticIn(StrictSchema):
-    #: solution attributes (processes_personal_data, gar_compatible, paid); absent is false
+    #: solution attributes (processes_personal_data, gar_compatible, paid, uses_ai); absent is false
     attributes = fields.Dict(keys=fields.String(), values=fields.Boolean(), load_default=dict)
     #: criterion code → yes | partial | no | not_applicable
     answers = fields.Dict(

@@ -29,9 +29,11 @@ def make_framework_version(
     status: VersionStatus = VersionStatus.published,
     version: str = "2026.1",
     thresholds: dict | None = None,
+    floors: dict | None = None,
 ) -> FrameworkVersion:
     """A small framework version. ``domains`` maps a domain code to a list of criterion
-    dicts (code, weight, eliminatory, min_level, applies_if); a default has two domains."""
+    dicts (code, weight, eliminatory, min_level, applies_if); a default has two domains.
+    ``floors`` maps domain codes to their floor (minimum domain score)."""
     domains = domains or {
         "RGPD": [
             {
@@ -59,7 +61,12 @@ def make_framework_version(
     db.session.flush()
     for position, (code, criteria) in enumerate(domains.items()):
         domain = Domain(
-            version=fv, code=code, name=f"Domaine {code}", weight=1.0, position=position
+            version=fv,
+            code=code,
+            name=f"Domaine {code}",
+            weight=1.0,
+            position=position,
+            floor=(floors or {}).get(code),
         )
         for index, spec in enumerate(criteria):
             criterion = Criterion(

@@ -134,6 +134,7 @@ def test_result_figures(api, people, audit_in):
         "overall_score": 100.0,
         "domains": [{"code": "RGPD", "score": 100.0}, {"code": "PEDA", "score": 100.0}],
         "eliminatory_failures": [],
+        "domain_floor_failures": [],
         "divergences": [],
         "recommendation": "approve",
         "missing": [],

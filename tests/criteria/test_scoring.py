@@ -100,7 +100,7 @@ def test_thresholds_are_inclusive():
 
 # --- Properties ------------------------------------------------------------------------------
 
-ATTRIBUTES = ("processes_personal_data", "gar_compatible", "paid")
+ATTRIBUTES = ("processes_personal_data", "gar_compatible", "paid", "uses_ai")
 weights = st.integers(min_value=1, max_value=20).map(float) | st.floats(
     min_value=0.1, max_value=50, allow_nan=False, allow_infinity=False
 )
@@ -124,7 +124,8 @@ def frameworks(draw):
                     applies_if=draw(st.none() | st.sampled_from(ATTRIBUTES)),
                 )
             )
-        domains.append(DomainSpec(f"D{d}", draw(weights), tuple(criteria)))
+        floor = draw(st.none() | st.floats(0, 100, allow_nan=False))
+        domains.append(DomainSpec(f"D{d}", draw(weights), tuple(criteria), floor))
     approve = draw(st.integers(0, 100))
     return FrameworkSpec(
         tuple(domains),
@@ -168,6 +169,7 @@ def test_raising_a_level_never_lowers_any_score(case, data):
         if value is not None:
             assert after.domains[domain] >= value - 1e-9
     assert set(after.eliminatory_failures) <= set(before.eliminatory_failures)
+    assert set(after.domain_floor_failures) <= set(before.domain_floor_failures)
 
 
 def _scaled(spec: FrameworkSpec, criteria_factor: float, domain_factor: float) -> FrameworkSpec:
@@ -182,6 +184,7 @@ def _scaled(spec: FrameworkSpec, criteria_factor: float, domain_factor: float) -
                     )
                     for c in d.criteria
                 ),
+                d.floor,
             )
             for d in spec.domains
         ),
@@ -229,3 +232,58 @@ def test_an_eliminatory_failure_forbids_approval(case):
         for c in d.criteria
         if c.code in result.eliminatory_failures
     )
+
+
+@given(cases())
+def test_a_domain_below_its_floor_forbids_approval(case):
+    spec, attributes, levels = case
+    result = score(spec, attributes, levels)
+    expected = [
+        d.code
+        for d in spec.domains
+        if d.floor is not None
+        and result.domains[d.code] is not None
+        and result.domains[d.code] < d.floor
+    ]
+    assert result.domain_floor_failures == expected
+    if expected:
+        assert result.recommendation == "reject"
+
+
+@pytest.mark.parametrize(
+    ("levels", "floor_failures", "recommendation"),
+    [
+        # A (floor 50): 100 × (1 + 2) / 6 = 50, the floor itself: met; overall 75.
+        ({"A-01": 1, "A-02": 2, "B-01": 3}, [], "approve"),
+        # A at 100 × 2/6 = 33.3 < 50: rejected although the overall is 66.7.
+        ({"A-01": 1, "A-02": 1, "B-01": 3}, ["A"], "reject"),
+        # B has no floor: B at 0 only lowers the overall score (to 50).
+        ({"A-01": 3, "A-02": 3, "B-01": 0}, [], "reject"),
+        ({"A-01": 3, "A-02": 3, "B-01": 3}, [], "approve"),
+    ],
+)
+def test_a_floor_is_a_minimum_domain_score_inclusive(levels, floor_failures, recommendation):
+    spec = FrameworkSpec(
+        (
+            DomainSpec("A", 1, (CriterionSpec("A-01"), CriterionSpec("A-02")), floor=50),
+            DomainSpec("B", 1, (CriterionSpec("B-01"),)),
+        ),
+        {"approve": 75, "approve_with_conditions": 55},
+    )
+    result = score(spec, {}, levels)
+    assert result.domain_floor_failures == floor_failures
+    assert result.recommendation == recommendation
+
+
+def test_a_domain_without_applicable_criteria_cannot_fail_its_floor():
+    spec = FrameworkSpec(
+        (
+            DomainSpec("IA", 1, (CriterionSpec("IA-01", applies_if="uses_ai"),), floor=50),
+            DomainSpec("B", 1, (CriterionSpec("B-01"),)),
+        ),
+        {"approve": 65, "approve_with_conditions": 50},
+    )
+    result = score(spec, {"uses_ai": False}, {"B-01": 2})
+    assert result.domains["IA"] is None
+    assert result.domain_floor_failures == []
+    assert result.recommendation == "approve"

@@ -30,6 +30,7 @@ SOLUTION_FIELDS = (
     "hosting_country",
     "gar_compatible",
     "pricing",
+    "uses_ai",
 )
 
 

@@ -153,12 +153,19 @@ def _guard_scoring_complete(audit: Audit, **_) -> None:
 
 def _guard_decision_allowed(audit: Audit, outcome: AuditStatus | None = None, **_) -> None:
     if outcome in APPROVED_STATES:
-        failures = compute_result(audit).engine.eliminatory_failures
-        if failures:
+        engine = compute_result(audit).engine
+        if engine.eliminatory_failures:
             raise Conflict(
                 gettext(
                     "An approval is impossible while an eliminatory criterion fails: %(codes)s.",
-                    codes=", ".join(failures),
+                    codes=", ".join(engine.eliminatory_failures),
+                )
+            )
+        if engine.domain_floor_failures:
+            raise Conflict(
+                gettext(
+                    "An approval is impossible while a domain is below its floor: %(codes)s.",
+                    codes=", ".join(engine.domain_floor_failures),
                 )
             )
 
