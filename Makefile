@@ -35,6 +35,13 @@ $(VENDOR)/dsfr.min.css: package.json
 	cd node_modules/@gouvfr/dsfr/dist && cp -r dsfr.min.css dsfr.module.min.js dsfr.nomodule.min.js \
 		fonts icons favicon artwork $(CURDIR)/$(VENDOR)/
 	cp node_modules/@gouvfr/dsfr/dist/utility/utility.min.css $(VENDOR)/utility/
+	mkdir -p $(VENDOR)/utility/icons/icons-system
+	cp node_modules/@gouvfr/dsfr/dist/utility/icons/icons-system/icons-system.min.css \
+		$(VENDOR)/utility/icons/icons-system/
+	# DSFR Chart (web components) for the managers' dashboard
+	rm -rf static/vendor/dsfr-chart && mkdir -p static/vendor/dsfr-chart
+	cp node_modules/@gouvfr/dsfr-chart/dist/DSFRChart/DSFRChart.js \
+		node_modules/@gouvfr/dsfr-chart/dist/DSFRChart/DSFRChart.css static/vendor/dsfr-chart/
 	touch $@
 
 translations: $(COMPILED)

@@ -20,7 +20,16 @@ from accelerator.extensions import babel, cache, csrf, db, limiter, login_manage
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Domain packages, in dependency order; each may have views (bp), api, cli and demo modules.
-DOMAINS = ("core", "accounts", "criteria", "audits", "training", "certification", "catalogue")
+DOMAINS = (
+    "core",
+    "accounts",
+    "criteria",
+    "audits",
+    "training",
+    "certification",
+    "catalogue",
+    "reporting",
+)
 
 #: The standard rooms looked for in each domain, in this order (a room may be a package). A
 #: module defining ``bp`` is registered as a blueprint, one defining ``COMMANDS`` adds its CLI

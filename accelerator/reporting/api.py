@@ -1,0 +1,117 @@
+"""Reporting's API (API.md, "Indicators"): the indicators for managers and admins, and the
+public open data of the committee's decisions."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Response, request
+
+from accelerator.accounts.models import Role
+from accelerator.core.api import api
+from accelerator.core.permissions import roles_required
+from accelerator.reporting import indicators, opendata
+from accelerator.reporting.exports import download, open_data_csv
+from accelerator.reporting.periods import parse_period
+
+#: Open data moves with the committee's decisions: a CDN may keep it a few minutes.
+OPEN_DATA_MAX_AGE = 300
+
+
+@api.get("/indicators")
+@roles_required(Role.manager, Role.admin)
+def list_indicators():
+    """The contract's indicators and the audit pipeline.
+    ---
+    get:
+      summary: Every indicator with its definition, value, target, status and monthly trend
+      tags: [reporting]
+      parameters:
+        - {name: from, in: query, schema: {type: string, format: date},
+           description: "First day (default: 1 September of the current school year)"}
+        - {name: to, in: query, schema: {type: string, format: date},
+           description: "Last day (default: today)"}
+        - {name: academy, in: query, schema: {type: string}, description: "An académie code"}
+      responses:
+        200: {description: "{items: [{code, label, definition, value, target, unit, status,
+          trend: [{month, value}]}], period: {from, to, academy}}"}
+        401: {description: Not authenticated}
+        403: {description: Not a manager or an admin}
+        422: {description: A date or the académie is invalid}
+    """
+    period = parse_period(request.args)
+    return {
+        "items": [item.as_json() for item in indicators.compute(period)],
+        "period": {
+            "from": period.start.isoformat(),
+            "to": period.end.isoformat(),
+            "academy": period.academy,
+        },
+    }
+
+
+def _public(response: Response) -> Response:
+    response.headers["Cache-Control"] = f"public, max-age={OPEN_DATA_MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@api.get("/open-data/decisions.json")
+def open_data_decisions_json():
+    """Open data: every committee decision.
+    ---
+    get:
+      summary: Every committee decision in force or past (licence etalab-2.0)
+      tags: [open data]
+      security: []
+      responses:
+        200: {description: "{items: [{decision_id, solution, solution_slug, company,
+          company_siren, company_country, outcome, round, decided_at, valid_until, in_force,
+          framework_version, overall_score, domain_scores}], total, license, schema}"}
+    """
+    rows = opendata.decision_rows()
+    body = {
+        "items": rows,
+        "total": len(rows),
+        "license": opendata.LICENSE,
+        "schema": request.url_root.rstrip("/") + "/api/v1/open-data/decisions.schema.json",
+    }
+    return _public(
+        Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+    )
+
+
+@api.get("/open-data/decisions.csv")
+def open_data_decisions_csv():
+    """Open data: every committee decision, as CSV.
+    ---
+    get:
+      summary: The same decisions as CSV (UTF-8, comma), domain scores as score_<CODE> columns
+      tags: [open data]
+      security: []
+      responses:
+        200: {description: text/csv}
+    """
+    header, rows = opendata.csv_table(opendata.decision_rows())
+    response = download(open_data_csv(header, rows), "decisions.csv", "text/csv")
+    response.headers.pop("Cache-Control")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    return _public(response)
+
+
+@api.get("/open-data/decisions.schema.json")
+def open_data_decisions_schema():
+    """Open data: the decisions' Table Schema.
+    ---
+    get:
+      summary: Table Schema of decisions.csv (for data.gouv.fr)
+      tags: [open data]
+      security: []
+      responses:
+        200: {description: A Table Schema}
+    """
+    schema = opendata.csv_schema(opendata.decision_rows())
+    return _public(
+        Response(json.dumps(schema, ensure_ascii=False, indent=1), mimetype="application/json")
+    )

@@ -1,0 +1,420 @@
+"""The measures behind the indicators, recounted from the other domains' tables.
+
+Each training measure answers per day (a dict {day: figures}) so that the period's value and
+the monthly trend come from one query; ``kept`` answers the same functions from the kept
+figures, and the tests hold the two equal. Days are UTC calendar days.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, or_, select, true
+
+from accelerator.core.reference import ACADEMIES
+from accelerator.extensions import db
+from accelerator.reporting.models import (
+    NationalPopulation,
+    PafAction,
+    Partnership,
+    Target,
+    paf_action_session,
+)
+from accelerator.reporting.periods import Period
+from accelerator.reporting.sources import (
+    APPROVED_STATES,
+    AuditEvent,
+    AuditStatus,
+    Decision,
+    Enrollment,
+    EnrollmentStatus,
+    Feedback,
+    Score,
+    SessionStatus,
+    TeacherProfile,
+    TrainingSession,
+    approvals_in_force,
+    day_of,
+    qualifying_pairs,
+)
+
+UNKNOWN_ACADEMY = "unknown"
+#: Audit states counted as "in review" (being examined, before the decision).
+REVIEW_STATES = (AuditStatus.in_review, AuditStatus.info_requested, AuditStatus.committee)
+SATISFIED_FROM = 4
+EXPIRY_DAYS = 90
+
+
+def as_day(value) -> date:
+    """A day from the database: SQLite answers ``date()`` as text."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def _by_day(rows) -> dict[date, int]:
+    result: dict[date, int] = defaultdict(int)
+    for day, count in rows:
+        result[as_day(day)] += int(count or 0)
+    return dict(result)
+
+
+# --- Training: first days per teacher --------------------------------------------------------
+
+
+def first_trained() -> object:
+    """Each trained teacher with the end day of their first qualifying completion."""
+    qualifying = select(qualifying_pairs().subquery().c.session_id)
+    return (
+        select(
+            Enrollment.teacher_id.label("teacher_id"),
+            func.min(day_of(TrainingSession.ends_at)).label("first_on"),
+        )
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.completed == true(), Enrollment.session_id.in_(qualifying))
+        .group_by(Enrollment.teacher_id)
+        .subquery()
+    )
+
+
+def first_in_sessions(completed: bool) -> object:
+    """Each teacher with the end day of their first attended (or completed) session, not
+    cancelled. Completion implies attendance."""
+    condition = (
+        Enrollment.completed == true()
+        if completed
+        else or_(Enrollment.attended == true(), Enrollment.completed == true())
+    )
+    return (
+        select(
+            Enrollment.teacher_id.label("teacher_id"),
+            func.min(day_of(TrainingSession.ends_at)).label("first_on"),
+        )
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(condition, TrainingSession.status != SessionStatus.cancelled)
+        .group_by(Enrollment.teacher_id)
+        .subquery()
+    )
+
+
+def _count_first_days(first, period: Period, stages: tuple[str, ...] | None) -> dict[date, int]:
+    statement = (
+        select(first.c.first_on, func.count())
+        .select_from(first)
+        .join(TeacherProfile, TeacherProfile.id == first.c.teacher_id)
+        .where(first.c.first_on >= period.start, first.c.first_on <= period.end)
+        .group_by(first.c.first_on)
+    )
+    if period.academy:
+        statement = statement.where(TeacherProfile.academy == period.academy)
+    if stages:
+        statement = statement.where(TeacherProfile.career_stage.in_(stages))
+    return _by_day(db.session.execute(statement))
+
+
+def trained_days(period: Period) -> dict[date, int]:
+    """Teachers newly trained (counter's rule) per day of the period."""
+    return _count_first_days(first_trained(), period, None)
+
+
+def first_attended_days(period: Period, stages: tuple[str, ...] | None = None) -> dict:
+    return _count_first_days(first_in_sessions(completed=False), period, stages)
+
+
+def first_completed_days(period: Period, stages: tuple[str, ...] | None = None) -> dict:
+    return _count_first_days(first_in_sessions(completed=True), period, stages)
+
+
+# --- Training: per session -------------------------------------------------------------------
+
+
+def session_days(period: Period) -> dict[date, dict[str, int]]:
+    """Per end day of the sessions (not cancelled) ending within the period: enrolments with
+    a place, attended, completed; ratings and ratings of 4 or 5."""
+    ends = day_of(TrainingSession.ends_at)
+    attended = or_(Enrollment.attended == true(), Enrollment.completed == true())
+    statement = (
+        select(
+            ends,
+            func.count(),
+            func.sum(case((attended, 1), else_=0)),
+            func.sum(case((Enrollment.completed == true(), 1), else_=0)),
+        )
+        .join(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .where(
+            TrainingSession.status != SessionStatus.cancelled,
+            Enrollment.status == EnrollmentStatus.registered,
+            ends >= period.start,
+            ends <= period.end,
+        )
+        .group_by(ends)
+    )
+    ratings = (
+        select(
+            ends,
+            func.count(),
+            func.sum(case((Feedback.rating >= SATISFIED_FROM, 1), else_=0)),
+        )
+        .join(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .join(Feedback, Feedback.enrollment_id == Enrollment.id)
+        .where(
+            TrainingSession.status != SessionStatus.cancelled,
+            ends >= period.start,
+            ends <= period.end,
+        )
+        .group_by(ends)
+    )
+    if period.academy:
+        statement = statement.where(TrainingSession.academy == period.academy)
+        ratings = ratings.where(TrainingSession.academy == period.academy)
+    result: dict[date, dict[str, int]] = {}
+
+    def figures(day) -> dict[str, int]:
+        return result.setdefault(
+            as_day(day),
+            {"registered": 0, "attended": 0, "completed": 0, "ratings": 0, "satisfied": 0},
+        )
+
+    for day, registered, attended_count, completed in db.session.execute(statement):
+        row = figures(day)
+        row["registered"] += int(registered or 0)
+        row["attended"] += int(attended_count or 0)
+        row["completed"] += int(completed or 0)
+    for day, count, satisfied in db.session.execute(ratings):
+        row = figures(day)
+        row["ratings"] += int(count or 0)
+        row["satisfied"] += int(satisfied or 0)
+    return result
+
+
+# --- Settings: targets, populations, partnerships, PAF actions -------------------------------
+
+
+def targets_in_force() -> dict[str, Target]:
+    """The latest target row of each indicator (a None value withdraws the target)."""
+    latest = select(func.max(Target.id)).group_by(Target.code)
+    rows = db.session.scalars(select(Target).where(Target.id.in_(latest)))
+    return {row.code: row for row in rows if row.value is not None}
+
+
+def populations_in_force(year: int) -> dict[str, NationalPopulation]:
+    """The latest population row of each académie for the school year ``year``."""
+    latest = (
+        select(func.max(NationalPopulation.id))
+        .where(NationalPopulation.year == year)
+        .group_by(NationalPopulation.academy)
+    )
+    rows = db.session.scalars(select(NationalPopulation).where(NationalPopulation.id.in_(latest)))
+    return {row.academy: row for row in rows}
+
+
+def population(year: int, academy: str | None) -> tuple[int, int] | None:
+    """(teachers, stagiaires and néotitulaires) of the school year, for one académie or all
+    of them; None when no figure was entered (or, for all, when an académie lacks one)."""
+    rows = populations_in_force(year)
+    if academy:
+        row = rows.get(academy)
+        return (row.teachers, row.new_teachers) if row else None
+    if not rows or set(ACADEMIES) - set(rows):
+        return None
+    return sum(r.teachers for r in rows.values()), sum(r.new_teachers for r in rows.values())
+
+
+def academies_covered(day: date, academy: str | None) -> int:
+    statement = select(func.count(func.distinct(Partnership.academy))).where(
+        Partnership.starts_on <= day,
+        or_(Partnership.ends_on.is_(None), Partnership.ends_on >= day),
+    )
+    if academy:
+        statement = statement.where(Partnership.academy == academy)
+    return db.session.scalar(statement) or 0
+
+
+def paf_first_days(period: Period) -> dict[date, int]:
+    """PAF actions per start day of their first session (not cancelled) within the period."""
+    first = (
+        select(
+            PafAction.id.label("action_id"),
+            PafAction.academy.label("academy"),
+            func.min(day_of(TrainingSession.starts_at)).label("first_on"),
+        )
+        .join(paf_action_session, paf_action_session.c.paf_action_id == PafAction.id)
+        .join(TrainingSession, TrainingSession.id == paf_action_session.c.session_id)
+        .where(TrainingSession.status != SessionStatus.cancelled)
+        .group_by(PafAction.id, PafAction.academy)
+        .subquery()
+    )
+    statement = (
+        select(first.c.first_on, func.count())
+        .where(first.c.first_on >= period.start, first.c.first_on <= period.end)
+        .group_by(first.c.first_on)
+    )
+    if period.academy:
+        statement = statement.where(first.c.academy == period.academy)
+    return _by_day(db.session.execute(statement))
+
+
+# --- Audits ---------------------------------------------------------------------------------
+
+
+def submitted_days(period: Period) -> dict[date, int]:
+    day = day_of(AuditEvent.at)
+    return _by_day(
+        db.session.execute(
+            select(day, func.count())
+            .where(AuditEvent.action == "submit", day >= period.start, day <= period.end)
+            .group_by(day)
+        )
+    )
+
+
+def decisions(period: Period) -> list[tuple[date, bool, float | None]]:
+    """Each decision of the period: its day, whether it approves, days since submission."""
+    from accelerator.reporting.sources import Audit
+
+    day = day_of(Decision.decided_at)
+    rows = db.session.execute(
+        select(Decision.decided_at, Decision.outcome, Audit.submitted_at)
+        .join(Audit, Audit.id == Decision.audit_id)
+        .where(day >= period.start, day <= period.end)
+    )
+    result = []
+    for decided_at, outcome, submitted_at in rows:
+        waited = (
+            (decided_at - submitted_at).total_seconds() / 86_400
+            if submitted_at is not None
+            else None
+        )
+        result.append((decided_at.date(), outcome in APPROVED_STATES, waited))
+    return result
+
+
+def in_review_on(day: date) -> int:
+    """Audits whose last transition on or before ``day`` left them in a review state."""
+    last = (
+        select(func.max(AuditEvent.id))
+        .where(AuditEvent.to_status.is_not(None), day_of(AuditEvent.at) <= day)
+        .group_by(AuditEvent.audit_id)
+    )
+    return (
+        db.session.scalar(
+            select(func.count()).where(
+                AuditEvent.id.in_(last),
+                AuditEvent.to_status.in_([state.value for state in REVIEW_STATES]),
+            )
+        )
+        or 0
+    )
+
+
+def expiring_on(day: date) -> int:
+    """Approvals in force on ``day`` whose validity ends within EXPIRY_DAYS after it."""
+    in_force = approvals_in_force(day).subquery()
+    return (
+        db.session.scalar(
+            select(func.count()).where(in_force.c.valid_until <= day + timedelta(days=EXPIRY_DAYS))
+        )
+        or 0
+    )
+
+
+def first_decision_days(period: Period):
+    """Subquery: each audit whose first decision fell within the period, with its day."""
+    first = (
+        select(Decision.audit_id.label("audit_id"), func.min(Decision.decided_at).label("at"))
+        .group_by(Decision.audit_id)
+        .subquery()
+    )
+    day = day_of(first.c.at)
+    return (
+        select(first.c.audit_id, day.label("day"))
+        .where(day >= period.start, day <= period.end)
+        .subquery()
+    )
+
+
+def expert_levels(period: Period) -> list[tuple[date, int, str, int, int]]:
+    """(decision day, audit, criterion, expert, level) of the scores of the audits whose
+    first decision fell within the period."""
+    decided = first_decision_days(period)
+    rows = db.session.execute(
+        select(decided.c.day, Score.audit_id, Score.criterion_code, Score.expert_id, Score.level)
+        .join(decided, decided.c.audit_id == Score.audit_id)
+        .order_by(Score.audit_id, Score.criterion_code, Score.expert_id)
+    )
+    return [(as_day(day), a, c, e, lvl) for day, a, c, e, lvl in rows]
+
+
+def by_solution(period: Period) -> dict[int, int]:
+    """Teachers trained on each solution for the first time within the period's months (a
+    teacher trained on two solutions counts under each)."""
+    from accelerator.certification.progress import month_of
+
+    pairs = qualifying_pairs().subquery()
+    first = (
+        select(
+            pairs.c.solution_id.label("solution_id"),
+            func.min(TrainingSession.ends_at).label("first_at"),
+        )
+        .select_from(Enrollment)
+        .join(pairs, pairs.c.session_id == Enrollment.session_id)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.completed == true())
+        .group_by(pairs.c.solution_id, Enrollment.teacher_id)
+        .subquery()
+    )
+    month = month_of(first.c.first_at)
+    months = period.months()
+    rows = db.session.execute(
+        select(first.c.solution_id, func.count())
+        .where(month >= months[0], month <= months[-1])
+        .group_by(first.c.solution_id)
+    )
+    return {solution_id: int(count) for solution_id, count in rows}
+
+
+def funnel(period: Period) -> dict[str, int]:
+    """Audit transitions of the period by action, and the decisions and approvals."""
+    day = day_of(AuditEvent.at)
+    rows = dict(
+        db.session.execute(
+            select(AuditEvent.action, func.count())
+            .where(
+                AuditEvent.action.in_(("submit", "admit", "send_to_committee")),
+                day >= period.start,
+                day <= period.end,
+            )
+            .group_by(AuditEvent.action)
+        ).all()
+    )
+    decided = decisions(period)
+    return {
+        "submit": int(rows.get("submit", 0)),
+        "admit": int(rows.get("admit", 0)),
+        "send_to_committee": int(rows.get("send_to_committee", 0)),
+        "decided": len(decided),
+        "approved": sum(1 for _, approved, _ in decided if approved),
+    }
+
+
+def _count_by_academy(first, period: Period) -> dict[str, int]:
+    academy = func.coalesce(TeacherProfile.academy, UNKNOWN_ACADEMY)
+    rows = db.session.execute(
+        select(academy, func.count())
+        .select_from(first)
+        .join(TeacherProfile, TeacherProfile.id == first.c.teacher_id)
+        .where(first.c.first_on >= period.start, first.c.first_on <= period.end)
+        .group_by(academy)
+    )
+    return {code: int(count) for code, count in rows}
+
+
+def trained_by_academy(period: Period) -> dict[str, int]:
+    return _count_by_academy(first_trained(), period)
+
+
+def attended_by_academy(period: Period) -> dict[str, int]:
+    return _count_by_academy(first_in_sessions(completed=False), period)
