@@ -66,10 +66,12 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     if hasattr(config, "check"):
         config.check(app.config)
 
+    from accelerator.core.inputs import init_inputs
     from accelerator.core.security import configure_logging, init_security
 
     configure_logging(app)
     init_security(app)
+    init_inputs(app)
     _init_extensions(app)
     app.url_map.converters["int"] = IdConverter
     _register_domains(app)
@@ -79,8 +81,8 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
 
 class IdConverter(IntegerConverter):
-    """``<int:...>`` in routes: a number larger than any stored id matches nothing (404),
-    instead of overflowing the database driver."""
+    """``<int:...>`` in routes: a number larger than any id a column can hold matches nothing
+    (404), instead of overflowing the database driver (PostgreSQL's ``integer`` is 32-bit)."""
 
     def __init__(self, url_map, *args, **kwargs):
         from accelerator.core.schemas import MAX_ID

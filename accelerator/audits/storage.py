@@ -11,8 +11,13 @@ Accepted types, recognised by their bytes and never by their name:
 - PDF (``%PDF-``), PNG (its 8-byte signature), JPEG (``FF D8 FF``);
 - ODT: a ZIP archive whose ``mimetype`` entry says ``application/vnd.oasis.opendocument.text``;
 - DOCX: a ZIP archive whose ``[Content_Types].xml`` declares a WordprocessingML main part;
-- CSV: text in UTF-8 (BOM allowed) or Windows-1252, without NUL bytes, whose first line
-  holds a delimiter (``;``, ``,``, tab or ``|``).
+- CSV: text in UTF-8 (BOM allowed) or Windows-1252, without NUL bytes, and a plausible CSV:
+  no markup, the same number of fields (two or more) on each of its first lines.
+
+Archives (ODT, DOCX) are checked in constant memory: beyond MAX_ARCHIVE_ENTRIES entries,
+MAX_ENTRY_BYTES for one entry, MAX_INFLATED_BYTES in all, or a compression ratio above
+MAX_COMPRESSION_RATIO (a zip bomb's is about 1,000), the file is refused without inflating
+anything; only the few bytes naming the type are inflated.
 """
 
 from __future__ import annotations
@@ -31,10 +36,23 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from accelerator.core.errors import DomainError
+from accelerator.core.textfiles import looks_like_csv_file
 
 #: largest accepted evidence file
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
 _CHUNK = 64 * 1024
+
+#: bounds of an office document's archive, far beyond any real ODT or DOCX of 20 MB
+MAX_ARCHIVE_ENTRIES = 5000
+MAX_DIRECTORY_BYTES = 2 * 1024 * 1024
+MAX_ENTRY_BYTES = 100 * 1024 * 1024
+MAX_INFLATED_BYTES = 300 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+#: entries smaller than this may compress as much as they like (a blank XML part does)
+_RATIO_FLOOR_BYTES = 1024 * 1024
+#: the part of [Content_Types].xml read to find the main part's type
+MAX_TYPES_XML_BYTES = 64 * 1024
+_EOCD_SIZE = 22
 
 ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -145,47 +163,99 @@ def detect_type(path: Path) -> str:
         return "image/jpeg"
     if head.startswith(b"PK\x03\x04"):
         return _office_type(path)
-    if _is_delimited_text(path):
+    if _is_csv(path):
         return "text/csv"
     raise UploadRefused(415, FILE_TYPE_REFUSED)
 
 
 def _office_type(path: Path) -> str:
+    """ODT or DOCX, read in constant memory: the archive's directory is bounded before it is
+    read, and only the one or two small entries that name the type are (partly) inflated."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            # ODF puts an uncompressed "mimetype" entry first; its content names the type.
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT_MIMETYPE.encode():
-                return ODT_MIMETYPE
-            if "[Content_Types].xml" in names:
-                types = archive.read("[Content_Types].xml")
-                if _DOCX_MAIN_PART.encode() in types:
+        with path.open("rb") as handle:
+            _check_directory_bounds(handle)
+            with zipfile.ZipFile(handle) as archive:
+                entries = {info.filename: info for info in _bounded_infolist(archive)}
+                # ODF puts an uncompressed "mimetype" entry first; its content names the type.
+                mimetype = entries.get("mimetype")
+                if mimetype is not None and _read_head(archive, mimetype, 256) == ODT_MIMETYPE:
+                    return ODT_MIMETYPE
+                types = entries.get("[Content_Types].xml")
+                if types is not None and _DOCX_MAIN_PART in _read_head(
+                    archive, types, MAX_TYPES_XML_BYTES
+                ):
                     return DOCX_MIMETYPE
-    except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, KeyError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError):
+        pass
+    except NotImplementedError:  # a compression method zipfile cannot read
         pass
     raise UploadRefused(415, ZIP_NOT_DOCUMENT)
 
 
-def _is_delimited_text(path: Path) -> bool:
-    """UTF-8 or Windows-1252 text, no NUL byte, and a delimiter on the first line."""
+class _ArchiveOutOfBounds(ValueError):
+    """The archive has more entries, or inflates to more, than any office document."""
+
+
+def _check_directory_bounds(handle: BinaryIO) -> None:
+    """Refuse before ``zipfile`` builds its list of entries: the end-of-directory record
+    (the last 22 bytes, or up to 64 KiB more with a comment) says how many there are."""
+    handle.seek(0, os.SEEK_END)
+    size = handle.tell()
+    handle.seek(max(0, size - (_EOCD_SIZE + 0xFFFF)))
+    tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _EOCD_SIZE:
+        raise zipfile.BadZipFile("no end of central directory")
+    entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory_size = int.from_bytes(tail[at + 12 : at + 16], "little")
+    # 0xFFFF / 0xFFFFFFFF mean ZIP64 sizes: no office document of 20 MB needs them.
+    if entries > MAX_ARCHIVE_ENTRIES or directory_size > MAX_DIRECTORY_BYTES:
+        raise _ArchiveOutOfBounds("too many entries")
+    handle.seek(0)
+
+
+def _bounded_infolist(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The entries, refused beyond the bounds of count, sizes and compression ratio."""
+    infos = archive.infolist()
+    if len(infos) > MAX_ARCHIVE_ENTRIES:
+        raise _ArchiveOutOfBounds("too many entries")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_ENTRY_BYTES or total > MAX_INFLATED_BYTES:
+            raise _ArchiveOutOfBounds("inflates too much")
+        if info.file_size > _RATIO_FLOOR_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise _ArchiveOutOfBounds("compression ratio of a bomb")
+    return infos
+
+
+def _read_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> str:
+    """At most ``limit`` bytes of an entry, inflated in bounded steps (never the whole entry)."""
+    with archive.open(info) as entry:
+        data = entry.read(limit)
+    return data.decode("utf-8", errors="replace").strip()
+
+
+def _is_csv(path: Path) -> bool:
+    """A plausible CSV at its start (``core.textfiles``), and text throughout: UTF-8 or
+    Windows-1252 without NUL bytes (decoded in steps, in constant memory)."""
+    with path.open("rb") as handle:
+        if not looks_like_csv_file(handle):
+            return False
     for encoding in ("utf-8-sig", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
-        first_line = ""
         try:
             with path.open("rb") as handle:
                 while chunk := handle.read(_CHUNK):
                     if b"\x00" in chunk:
                         return False
-                    text = decoder.decode(chunk)
-                    if len(first_line) < 4096 and "\n" not in first_line:
-                        first_line += text[: 4096 - len(first_line)]
+                    decoder.decode(chunk)
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        first_line = first_line.split("\n", 1)[0]
-        if any(unicodedata.category(c) == "Cc" and c not in "\t\r" for c in first_line):
-            return False
-        return any(delimiter in first_line for delimiter in ";,\t|")
+        return True
     return False
 
 

@@ -15,6 +15,7 @@ from accelerator.catalogue.models import CatalogueEntry
 from accelerator.catalogue.queries import SORTS, CatalogueQuery
 from accelerator.core.api import MAX_PER_PAGE, load
 from accelerator.core.errors import Invalid
+from accelerator.core.pagination import MAX_PAGE
 from accelerator.core.reference import DISCIPLINES, LEVELS
 from accelerator.core.schemas import StrictSchema, iso, one_of
 
@@ -53,7 +54,8 @@ class CatalogueQueryIn(StrictSchema):
         load_default="relevance", validate=validate.OneOf(SORTS, error=SORT_UNKNOWN)
     )
     page = fields.Integer(
-        load_default=1, validate=validate.Range(min=1, error=_l("Must be 1 or more."))
+        load_default=1,
+        validate=validate.Range(1, MAX_PAGE, error=_l("Must be between 1 and 1,000,000.")),
     )
     per_page = fields.Integer(
         load_default=DEFAULT_PER_PAGE,

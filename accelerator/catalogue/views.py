@@ -23,6 +23,7 @@ from accelerator.catalogue.caching import (
 from accelerator.catalogue.schemas import parse_catalogue_query
 from accelerator.core.errors import Invalid
 from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.pagination import check_last_page
 from accelerator.core.reference import DISCIPLINES, LEVELS
 
 bp = Blueprint("catalogue", __name__)
@@ -131,6 +132,7 @@ def search():
             "catalogue/search.html", query=None, result=None, errors=error.errors, **context
         ), 422
     result = queries.search_catalogue(query, state=state)
+    check_last_page(query.page, result.pages)
     response = make_response(
         render_template(
             "catalogue/search.html",

@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy import Select, func, select
 
 from accelerator.core.errors import Invalid
+from accelerator.core.pagination import MAX_PAGE
 from accelerator.core.problems import translate_errors
 from accelerator.extensions import csrf, db
 
@@ -21,8 +22,6 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(api)
 
 MAX_PER_PAGE = 100
-#: beyond this a page is necessarily empty; refusing it keeps OFFSET within integer range
-MAX_PAGE = 1_000_000
 
 
 class BadRequestBody(Exception):

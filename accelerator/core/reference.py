@@ -6,8 +6,6 @@ Codes are stable lower-case API values; names are what people read. French prope
 
 from __future__ import annotations
 
-from functools import cache
-
 from babel import Locale
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -89,10 +87,26 @@ CAREER_STAGES: dict[str, str] = {
 }
 
 
-@cache
+#: The 249 officially assigned ISO 3166-1 alpha-2 codes. The CLDR (Babel) also names
+#: reserved and private-use codes (ZZ "Unknown Region", EU, UN, XK, QO, AC, IC…), which are
+#: no country of a head office.
+_ASSIGNED = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO
+    BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ
+    DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP
+    GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG
+    KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML
+    MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE
+    PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
+    SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM
+    US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+"""
+ISO_3166_ALPHA2: frozenset[str] = frozenset(_ASSIGNED.split())
+
+
 def country_codes() -> frozenset[str]:
-    """ISO 3166-1 alpha-2 codes known to the CLDR (through Babel)."""
-    return frozenset(code for code in Locale("en").territories if len(code) == 2 and code.isalpha())
+    """The assigned ISO 3166-1 alpha-2 codes (upper case)."""
+    return ISO_3166_ALPHA2
 
 
 def country_name(code: str) -> str:

@@ -78,8 +78,9 @@ def not_blank(value: str) -> None:
         raise ValidationError(str(_l("This field cannot be empty.")))
 
 
-#: the largest identifier the databases store (a signed 64-bit integer)
-MAX_ID = 2**63 - 1
+#: the largest identifier the databases store: id columns are ``Integer``, a signed 32-bit
+#: integer on PostgreSQL (a larger value overflows the driver instead of matching nothing)
+MAX_ID = 2**31 - 1
 
 
 class Id(fields.Integer):

@@ -1,8 +1,22 @@
-"""Validators for French identifiers: SIREN (companies) and UAI (schools)."""
+"""Validators for French identifiers: SIREN (companies) and UAI (schools); sane dates."""
 
 from __future__ import annotations
 
 import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+
+#: Years a date of the service may fall in. Outside is a typing error, and far years overflow
+#: date arithmetic (time zones, durations) instead of being refused.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+YEAR_OUT_OF_RANGE = _l("Enter a date between 2000 and 2100.")
+
+
+def is_sane_date(value: date) -> bool:
+    """Whether a date (or a date and time) falls within FIRST_YEAR..LAST_YEAR."""
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
 
 _SIREN = re.compile(r"^\d{9}$")
 _UAI = re.compile(r"^(\d{7})([A-Z])$")

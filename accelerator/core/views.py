@@ -37,7 +37,8 @@ def set_language(code: str):
             current_user.locale = code
             db.session.commit()
     target = request.args.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
+    # A control character (CR/LF) in a Location header is refused by Werkzeug: go home.
+    if not target.startswith("/") or target.startswith("//") or not target.isprintable():
         target = url_for("core.home")
     return redirect(target)
 

@@ -31,6 +31,7 @@ from wtforms.validators import (
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
 from accelerator.core.forms import select_choices
 from accelerator.core.reference import ACADEMIES
+from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
 from accelerator.training.models import SessionFormat
 from accelerator.training.operations import PARIS, catalogue_solutions
 from accelerator.training.schemas import MAX_CAPACITY
@@ -43,6 +44,12 @@ def _solution_choices(placeholder=None):
     return select_choices(
         ((str(solution.id), solution.name) for solution in catalogue_solutions()), placeholder
     )
+
+
+def sane_date_field(form, field) -> None:
+    """WTForms validator: a date within the years the service handles."""
+    if field.data and not is_sane_date(field.data):
+        raise ValidationError(YEAR_OUT_OF_RANGE)
 
 
 class SessionForm(FlaskForm):
@@ -99,7 +106,13 @@ class SessionForm(FlaskForm):
         choices += [(s.id, s.name) for s in current_solutions if s.id not in offered]
         self.solution_ids.choices = choices
 
+    def validate_starts_at(self, field) -> None:
+        if field.data and not is_sane_date(field.data):
+            raise ValidationError(YEAR_OUT_OF_RANGE)
+
     def validate_ends_at(self, field) -> None:
+        if field.data and not is_sane_date(field.data):
+            raise ValidationError(YEAR_OUT_OF_RANGE)
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The session must end after it starts."))
 
@@ -140,8 +153,8 @@ class SessionFilterForm(FlaskForm):
         choices=select_choices(SessionFormat.choices(), _l("All formats")),
         validators=[Optional()],
     )
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = DateField(_l("From"), validators=[Optional(), sane_date_field])
+    date_to = DateField(_l("To"), validators=[Optional(), sane_date_field])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

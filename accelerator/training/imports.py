@@ -26,12 +26,14 @@ from functools import lru_cache
 from typing import IO
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, insert, select, update
 
 from accelerator.accounts.models import TeacherProfile, User
 from accelerator.core.db import among, utcnow
 from accelerator.core.errors import Forbidden
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES
+from accelerator.core.textfiles import bounded_lines, looks_like_csv_file, read_header
 from accelerator.core.validators import is_valid_uai, normalize_uai
 from accelerator.extensions import db
 from accelerator.training.models import (
@@ -82,6 +84,14 @@ NO = frozenset({"non", "n", "0", "faux", "no", "", "false"})
 
 #: Lines handled together: one round of bulk queries per chunk.
 CHUNK_SIZE = 2000
+#: Bad lines reported before the import stops (the lines read so far are imported).
+MAX_REPORTED_ERRORS = 1000
+HEADER_TOO_LONG = _l(
+    "The first line (the header) is longer than 8,192 characters: this is not an attendance "
+    "file. Expected: email;nom;prenom;academie;uai;situation;session;present;termine."
+)
+LINE_TOO_LONG = _l("This line is longer than 8,192 characters: it was skipped.")
+
 SOURCE = "import"
 
 
@@ -172,10 +182,9 @@ def detect_encoding(stream: IO[bytes]) -> str:
 
 
 def looks_like_csv(stream: IO[bytes]) -> bool:
-    """A CSV has no NUL byte at its start, unlike PDF, images and office files."""
-    head = stream.read(4096)
-    stream.seek(0)
-    return b"\x00" not in head and not head.startswith((b"%PDF", b"PK\x03\x04"))
+    """Text without NUL bytes or markup, with a header of delimited fields (an HTML page, a
+    PDF or a spreadsheet is not); the lines themselves are checked one by one."""
+    return looks_like_csv_file(stream, consistent=False)
 
 
 def parse_yes_no(value: str) -> bool | None:
@@ -196,10 +205,17 @@ def import_attendance(actor: User | None, stream: IO[bytes]) -> ImportReport:
     encoding = detect_encoding(stream)
     text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
     try:
-        header_line = text.readline()
+        header_line = read_header(text)
+        if header_line is None:
+            report.error(1, str(HEADER_TOO_LONG))
+            return report
         delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-        reader = csv.reader(itertools.chain([header_line], text), delimiter=delimiter)
-        header = next(reader, None)
+        lines = bounded_lines(text, 2, lambda number: report.error(number, str(LINE_TOO_LONG)))
+        reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter)
+        try:
+            header = next(reader, None)
+        except csv.Error:
+            header = None
         columns = _columns(header or [], report)
         if columns is None:
             return report
@@ -236,6 +252,18 @@ def _import_rows(reader, columns: dict[str, int], report: ImportReport) -> None:
     chunk: list[Line] = []
     width = max(columns.values()) + 1
     while True:
+        if len(report.errors) >= MAX_REPORTED_ERRORS:
+            # A file this wrong is not the attendance export: stop before the worker's timeout.
+            report.error(
+                reader.line_num,
+                gettext(
+                    "Import stopped at line %(line)s: more than 1,000 bad lines. The lines "
+                    "before were imported; check the file (separator, columns) and import it "
+                    "again.",
+                    line=reader.line_num,
+                ),
+            )
+            break
         try:
             row = next(reader)
         except StopIteration:

@@ -10,11 +10,18 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, one_of
+from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
 from accelerator.training.models import SessionFormat
 from accelerator.training.operations import PARIS, SessionFilters, waitlist_rank
 
 MAX_CAPACITY = 10_000
 ENDS_BEFORE_START = _l("The session must end after it starts.")
+
+
+def sane_date(value) -> None:
+    """marshmallow validator: a date within the years the service handles."""
+    if not is_sane_date(value):
+        raise ValidationError(str(YEAR_OUT_OF_RANGE))
 
 
 class ParisDateTime(fields.DateTime):
@@ -29,8 +36,8 @@ class SessionIn(StrictSchema):
     title = Trimmed(required=True, validate=[not_blank, validate.Length(max=200)])
     solution_ids = fields.List(Id(), required=True, validate=validate.Length(min=1, max=20))
     format = fields.Enum(SessionFormat, by_value=True, required=True)
-    starts_at = ParisDateTime(required=True)
-    ends_at = ParisDateTime(required=True)
+    starts_at = ParisDateTime(required=True, validate=sane_date)
+    ends_at = ParisDateTime(required=True, validate=sane_date)
     duration_hours = fields.Float(
         required=True, validate=validate.Range(min=0.25, max=500), allow_nan=False
     )
@@ -125,8 +132,8 @@ class SessionFiltersIn(StrictSchema):
     solution = Id(load_default=None, strict=False)
     academy = fields.String(load_default=None, validate=one_of(ACADEMIES, ACADEMY_UNKNOWN))
     format = fields.Enum(SessionFormat, by_value=True, load_default=None)
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=sane_date)
+    to = fields.Date(load_default=None, validate=sane_date)
 
     @validates_schema
     def check_range(self, data: dict, **kwargs) -> None:

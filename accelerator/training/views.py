@@ -15,6 +15,7 @@ from accelerator.accounts.models import Role
 from accelerator.core.db import utcnow
 from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
 from accelerator.training import operations
@@ -63,7 +64,7 @@ def sessions_list():
     statement = operations.sessions_to_come(current_user, filters).options(
         selectinload(TrainingSession.solutions)
     )
-    page = db.paginate(statement, per_page=PER_PAGE, error_out=False, max_per_page=PER_PAGE)
+    page = paginate_page(statement, PER_PAGE)
     return render_template("training/list.html", form=form, page=page)
 
 

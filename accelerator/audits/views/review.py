@@ -38,6 +38,7 @@ from accelerator.audits.views.common import (
 from accelerator.audits.views.company import domain_or_404, next_domain_url
 from accelerator.core.forms import select_choices
 from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
 
@@ -237,11 +238,8 @@ def steering():
         statement = statement.where(
             or_(Solution.name.ilike(pattern), Organization.name.ilike(pattern))
         )
-    page = db.paginate(
-        statement.order_by(Audit.status_changed_at),
-        page=filters.page.data or 1,
-        per_page=PER_PAGE,
-        error_out=False,
+    page = paginate_page(
+        statement.order_by(Audit.status_changed_at), PER_PAGE, page=filters.page.data or 1
     )
     counts = dict(
         db.session.execute(count_by_effective_status(Audit.visible_to(current_user))).all()
