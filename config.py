@@ -44,13 +44,19 @@ class Config:
     LANGUAGES = ("fr", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "accelerator" / "translations")
 
-    # Flask-Limiter: Redis when several workers run, memory otherwise.
+    # Flask-Limiter: Redis when several workers run, memory otherwise. While Redis is
+    # unreachable, each worker counts in its own memory (the limits still hold per worker).
     REDIS_URL = os.environ.get("REDIS_URL")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     RATELIMIT_ENABLED = True
-    # Flask-Caching: public answers shared by the workers through Redis when there is one.
-    CACHE_TYPE = "RedisCache" if REDIS_URL else "SimpleCache"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: a Redis that does not answer within half a second counts as down (no request hangs)
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    # Flask-Caching: public answers shared by the workers through Redis when there is one;
+    # while Redis is unreachable, no cache (core.caching.SafeRedisCache), never an error.
+    CACHE_TYPE = "accelerator.core.caching.SafeRedisCache" if REDIS_URL else "SimpleCache"
     CACHE_REDIS_URL = REDIS_URL
+    CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} if REDIS_URL else {}
     CACHE_KEY_PREFIX = "accelerator:"
     CACHE_DEFAULT_TIMEOUT = 300
     RATELIMIT_HEADERS_ENABLED = True
@@ -100,8 +106,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MAIL_BACKEND = "memory"
+    REDIS_URL = None  # tests that need Redis set it (tests/core/test_dependencies.py)
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "SimpleCache"
+    CACHE_OPTIONS: dict = {}
     PUBLIC_BASE_URL = "http://localhost"
     PROGRESS_CACHE_SECONDS = 0
     # A cheap hash keeps the suite fast; production keeps scrypt.

@@ -14,8 +14,8 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import text
 
+from accelerator.core.health import health_report
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.openapi import build_spec
 from accelerator.extensions import db
@@ -45,13 +45,9 @@ def set_language(code: str):
 
 @bp.route("/healthz")
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # the database is down: report it, never crash the probe
-        db.session.rollback()
-        current_app.logger.exception("Health check: database unreachable")
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+    """Each dependency's state (``core.health``): 503 when the database is down."""
+    body, status = health_report()
+    return jsonify(body), status
 
 
 @bp.route("/api/v1/openapi.json")
