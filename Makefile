@@ -8,19 +8,48 @@ VENDOR := static/vendor/dsfr
 CATALOGS := $(wildcard accelerator/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: install install-test assets translations migrate seed run test lint format extract-messages clean
+# Dependencies are installed from the locks (exact versions and their hashes), never
+# resolved anew: pyproject.toml holds the ranges, `make lock` turns them into the locks.
+LOCK_RUNTIME := requirements/runtime.txt
+LOCK_TEST := requirements/test.txt
+# The platform every machine of the project runs (CI included): Python 3.11, linux x86_64.
+LOCK_PLATFORM := --python-version 3.11 --python-platform x86_64-unknown-linux-gnu
+COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --no-header --quiet \
+	$(LOCK_PLATFORM) $(if $(UPGRADE),--upgrade,)
+# A dependency added to pyproject.toml but not to the locks is missing from the venv.
+CHECK_LOCK = $(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
+	echo "pyproject.toml asks for packages the locks do not hold: run 'make lock'"; exit 1; }
+
+# What pip-audit reads: a release's JSON with its "vulnerabilities" (a mirror may lack it).
+export PYPI_VULNERABILITIES_REACHABLE := import json, urllib.request; \
+	json.load(urllib.request.urlopen("https://pypi.org/pypi/pip/24.0/json", timeout=15))["vulnerabilities"]
+
+.PHONY: install install-test assets translations migrate seed run test lint security lock \
+	format extract-messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install --quiet -e .
+$(VENV)/.installed: $(LOCK_RUNTIME) pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK_RUNTIME)
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(CHECK_LOCK)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: $(LOCK_TEST) pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet --require-hashes -r $(LOCK_TEST)
+	$(BIN)/pip install --quiet --no-deps -e .
+	@$(CHECK_LOCK)
 	touch $(VENV)/.installed $@
+
+# Refresh the locks from pyproject.toml, keeping the versions locked so far (UPGRADE=1:
+# the newest versions the ranges allow). uv comes from PyPI; the locks are what CI installs.
+lock: | $(BIN)/activate
+	$(BIN)/pip install --quiet 'uv>=0.5'
+	$(COMPILE) -o $(LOCK_RUNTIME)
+	$(COMPILE) --extra test -o $(LOCK_TEST)
+	@echo "Locks written: $(LOCK_RUNTIME), $(LOCK_TEST). Commit them with pyproject.toml."
 
 install: $(VENV)/.installed assets translations
 
@@ -74,6 +103,18 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check accelerator tests bench config.py wsgi.py
 	$(BIN)/ruff format --check accelerator tests bench config.py wsgi.py
+
+# Security checks, run by CI before the tests: bandit's rules (ruff S) on the code, and the
+# locked dependencies against PyPI's vulnerability records (pip-audit), when reachable.
+security: install-test
+	$(BIN)/ruff check --select S accelerator config.py wsgi.py
+	@if $(BIN)/python -c "$$PYPI_VULNERABILITIES_REACHABLE" 2>/dev/null; then \
+		$(BIN)/pip-audit --vulnerability-service pypi --disable-pip --require-hashes \
+			--progress-spinner off -r $(LOCK_TEST); \
+	else \
+		echo "pip-audit: PyPI's vulnerability records (https://pypi.org/pypi/<name>/<version>/json)" \
+			"cannot be reached from here: the locked dependencies were NOT audited."; \
+	fi
 
 format: install-test
 	$(BIN)/ruff check --fix accelerator tests bench config.py wsgi.py

@@ -67,7 +67,7 @@ class Config:
 
     API_TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("API_TOKEN_LIFETIME_HOURS", "24")))
     PASSWORD_RESET_MAX_AGE = 3600  # seconds
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  the name of a hash method, not a password
 
     # Mail: "smtp" sends through MAIL_SERVER; "console" prints to the log; "memory" keeps
     # messages in app.extensions["mail_outbox"] (tests).
@@ -103,7 +103,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    SECRET_KEY = "testing-secret-key"  # noqa: S105  the suite's own key; production requires one
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     MAIL_BACKEND = "memory"
     REDIS_URL = None  # tests that need Redis set it (tests/core/test_dependencies.py)
@@ -113,7 +113,7 @@ class TestingConfig(Config):
     PUBLIC_BASE_URL = "http://localhost"
     PROGRESS_CACHE_SECONDS = 0
     # A cheap hash keeps the suite fast; production keeps scrypt.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  a hash method's name (tests)
 
 
 class ProductionConfig(Config):

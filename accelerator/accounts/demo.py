@@ -9,7 +9,7 @@ from accelerator.accounts.operations import hash_password
 from accelerator.core.demo import seeder
 from accelerator.extensions import db
 
-DEMO_PASSWORD = "demo-canope-2026"
+DEMO_PASSWORD = "demo-canope-2026"  # noqa: S105  the README's demo password (seed-demo only)
 
 DEMO_ACCOUNTS = [
     ("admin@demo.canope.fr", "Alice Administratrice", Role.admin),
