@@ -13,7 +13,6 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.routing import IntegerConverter
 
 from accelerator.core.api import BadRequestBody
-from accelerator.core.errors import DomainError
 from accelerator.core.problems import http_problem, is_api_request, problem
 from accelerator.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
@@ -68,11 +67,13 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
 
     from accelerator.core.inputs import init_inputs
     from accelerator.core.security import configure_logging, init_security
+    from accelerator.core.unit_of_work import init_unit_of_work
 
     configure_logging(app)
     init_security(app)
     init_inputs(app)
     _init_extensions(app)
+    init_unit_of_work(app)
     app.url_map.converters["int"] = IdConverter
     _register_domains(app)
     _register_error_handlers(app)
@@ -128,6 +129,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.session_protection = "basic"
 
+    import accelerator.core.mail  # noqa: F401  (the outbox's table and its session hooks)
     from accelerator.accounts.models import User
     from accelerator.accounts.operations import user_for_token
 
@@ -191,15 +193,6 @@ def _register_error_handlers(app: Flask) -> None:
         status = error.code or 500
         template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
         return render_template(template, error=error, status=status), status
-
-    @app.errorhandler(DomainError)
-    def handle_domain_error(error: DomainError):
-        db.session.rollback()
-        if is_api_request():
-            return problem(error.status, detail=error.message, errors=error.errors or None)
-        return render_template("errors/generic.html", error=error, status=error.status), (
-            error.status
-        )
 
     @app.errorhandler(BadRequestBody)
     def handle_bad_body(error: BadRequestBody):

@@ -40,7 +40,6 @@ def register_user():
     """
     data = load(RegisterIn(), json_body())
     user = operations.register(data)
-    db.session.commit()
     return user_out.dump(user), 201
 
 
@@ -69,7 +68,6 @@ def create_token():
             headers={"WWW-Authenticate": "Bearer"},
         )
     token, expires_at = operations.issue_token(user)
-    db.session.commit()
     return {"token": token, "expires_at": expires_at.isoformat()}, 201
 
 
@@ -90,7 +88,6 @@ def revoke_token():
     )
     if record is not None:
         record.revoked_at = utcnow()
-        db.session.commit()
     return "", 204
 
 
@@ -126,7 +123,6 @@ def create_user():
     user = operations.create_staff_user(
         current_user, data["email"], data["full_name"], data["role"], data["password"]
     )
-    db.session.commit()
     return user_out.dump(user), 201
 
 

@@ -123,3 +123,13 @@ class StaffUserForm(NewPasswordMixin, FlaskForm):
         choices=select_choices((role.value, role.label) for role in STAFF_ROLES),
         validators=[DataRequired(REQUIRED)],
     )
+
+
+class LanguageForm(FlaskForm):
+    """The language an account's pages and emails use."""
+
+    language = SelectField(
+        _l("Language"),
+        choices=select_choices([("fr", "Français"), ("en", "English")]),
+        validators=[DataRequired(REQUIRED)],
+    )

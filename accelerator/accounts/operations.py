@@ -27,7 +27,7 @@ from accelerator.accounts.models import (
 )
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Forbidden, Invalid
-from accelerator.core.mail import send_mail
+from accelerator.core.mail import queue_mail
 from accelerator.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
@@ -189,7 +189,7 @@ def request_password_reset(email: str, reset_url_for) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    send_mail(
+    queue_mail(
         user.email,
         gettext("Reset your password"),
         "password_reset",
@@ -225,4 +225,12 @@ def reset_password(token: str, new_password: str) -> User:
         select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     ):
         token_row.revoked_at = utcnow()
+    return user
+
+
+def set_language(user: User, code: str) -> User:
+    """Store the language ``user`` reads the service in (pages once signed in)."""
+    if code not in current_app.config["LANGUAGES"]:
+        raise Invalid(gettext("Unknown language."), {"language": [gettext("Unknown language.")]})
+    user.locale = code
     return user

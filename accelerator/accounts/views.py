@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -14,6 +12,7 @@ from accelerator.accounts import operations
 from accelerator.accounts.forms import (
     CompanyRegistrationForm,
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     ResetPasswordForm,
     StaffUserForm,
@@ -29,19 +28,10 @@ from accelerator.accounts.models import Organization, Role, User
 from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import login_required, roles_required
+from accelerator.core.redirects import safe_next
 from accelerator.extensions import db
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another host (open redirect)."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _sign_in(user: User, remember: bool = False) -> None:
@@ -116,9 +106,8 @@ def login():
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             _sign_in(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("core.home"))
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
         mark_failure()
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
@@ -163,7 +152,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         operations.reset_password(token, form.password.data)
-        db.session.commit()
         flash(gettext("Your password has been changed. You can sign in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -172,7 +160,23 @@ def reset_password(token: str):
 @bp.route("/mon-compte")
 @login_required
 def account():
-    return render_template("accounts/account.html", user=current_user)
+    form = LanguageForm(language=current_user.locale or session.get("lang") or "fr")
+    return render_template("accounts/account.html", user=current_user, language_form=form)
+
+
+@bp.route("/mon-compte/langue", methods=["POST"])
+@login_required
+def account_language():
+    """Store the account's language (the header's switch only changes this session's)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            operations.set_language(current_user, form.language.data)
+        if outcome.ok:
+            session["lang"] = form.language.data
+            flash(gettext("Your language is saved."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", user=current_user, language_form=form), 422
 
 
 @bp.route("/admin/utilisateurs")

@@ -1,9 +1,8 @@
 """Emails about audits, in French, sent once the change they announce is committed.
 
-Operations *queue* messages (``queue_mail``) on the database session; they leave when the
-session commits and are dropped when it rolls back, so nobody is told of a change that did
-not happen. Contexts hold plain values (names, codes), rendered after the commit without
-touching the database.
+Operations *queue* messages in the outbox (``core.mail.queue_mail``): rows of the same
+transaction, which leave once it commits and vanish when it rolls back, so nobody is told
+of a change that did not happen.
 
 Who is told of a transition (``notify_transition``): the company's members on every
 transition of their audit; the assigned experts on ``admit`` and ``respond``; the managers
@@ -12,23 +11,16 @@ on ``submit``, ``respond`` and ``appeal``.
 
 from __future__ import annotations
 
-import logging
-
-from flask import has_app_context
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.session import Session
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from accelerator.accounts.models import Role, User
 from accelerator.audits.states import AuditAction
-from accelerator.core.mail import send_mail
+from accelerator.core import mail
 from accelerator.core.urls import public_url
 from accelerator.extensions import db
 
-log = logging.getLogger(__name__)
-
-_PENDING = "audits_pending_mail"
 MAIL_LOCALE = "fr"
 
 #: transitions the assigned experts hear about
@@ -40,11 +32,14 @@ REMINDER_SUBJECT = _l("Your approval of %(solution)s expires on %(date)s")
 
 
 def queue_mail(recipients: list[str], subject, template: str, **context) -> None:
-    """Send this email after the next commit (``subject`` may be a lazy string)."""
-    if recipients:
-        db.session.info.setdefault(_PENDING, []).append(
-            (sorted(set(recipients)), subject, template, context)
-        )
+    """Queue this email in French for each recipient (``subject`` may be a lazy string with
+    ``%(solution)s`` and ``%(date)s`` taken from the context)."""
+    with force_locale(MAIL_LOCALE):
+        text = str(subject) % {
+            "solution": context.get("solution", ""),
+            "date": context.get("valid_until", ""),
+        }
+        mail.queue_mail(recipients, text, template, **context)
 
 
 def _emails(statement) -> list[str]:
@@ -84,7 +79,7 @@ def notify_transition(
         "action_label": action.label,
         "from_status": from_status.value,
         "to_status": to_status.value,
-        # lazy titles, rendered in French when the email leaves
+        # lazy titles, rendered in French when the email is queued
         "from_label": from_status.label,
         "to_label": to_status.label,
         "actor": actor.full_name,
@@ -121,30 +116,3 @@ def notify_expiry(audit) -> None:
         valid_until=audit.valid_until.strftime("%d/%m/%Y"),
         **_audit_context(audit),
     )
-
-
-def _send_pending(session) -> None:
-    pending = session.info.pop(_PENDING, [])
-    if not pending or not has_app_context():
-        return
-    with force_locale(MAIL_LOCALE):
-        for recipients, subject, template, context in pending:
-            # Subjects use %(solution)s and sometimes %(date)s from the context.
-            text = str(subject) % {
-                "solution": context.get("solution", ""),
-                "date": context.get("valid_until", ""),
-            }
-            for recipient in recipients:
-                try:
-                    send_mail(recipient, text, template, **context)
-                except Exception:
-                    # The change is committed; a notification must not turn it into an error.
-                    log.exception("Could not send %s to %s", template, recipient)
-
-
-def _drop_pending(session) -> None:
-    session.info.pop(_PENDING, None)
-
-
-event.listen(Session, "after_commit", _send_pending)
-event.listen(Session, "after_rollback", _drop_pending)

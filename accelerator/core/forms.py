@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-
 from flask import flash
-from flask_babel import gettext
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from accelerator.core.errors import DomainError
-from accelerator.extensions import db
+
+# Pages run their operations in ``attempt``, part of the request's unit of work.
+from accelerator.core.unit_of_work import Outcome, attempt  # noqa: F401
 
 
 def apply_errors(form, error: DomainError, aliases: dict | None = None) -> None:
@@ -42,40 +37,3 @@ def select_choices(pairs, placeholder: str | None = None) -> list[SelectChoice]:
     """WTForms choices from (code, label) pairs, with an optional empty first option."""
     choices = [SelectChoice("", placeholder)] if placeholder is not None else []
     return choices + [SelectChoice(code, label) for code, label in pairs]
-
-
-@dataclass
-class Outcome:
-    ok: bool = False
-    #: the reason of a refusal
-    message: str = ""
-
-
-@contextmanager
-def attempt(form=None, quiet: bool = False, aliases: dict | None = None) -> Iterator[Outcome]:
-    """Run a page's operations and commit once (one commit per request).
-
-    A refusal (a domain error, or a concurrent change caught by a constraint or a version
-    column) rolls everything back and is shown on ``form``'s fields when it names them, else
-    flashed, unless ``quiet`` (the caller answers it). ``outcome.ok`` says whether it
-    committed, ``outcome.message`` why not. ``aliases`` as for ``apply_errors``.
-    """
-    outcome = Outcome()
-    try:
-        yield outcome
-        db.session.commit()
-        outcome.ok = True
-    except DomainError as error:
-        db.session.rollback()
-        outcome.message = error.message
-        if form is not None:
-            apply_errors(form, error, aliases)
-        elif not quiet:
-            flash(error.message, "error")
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        outcome.message = gettext(
-            "Someone else changed this meanwhile; reload the page and try again."
-        )
-        if not quiet:
-            flash(outcome.message, "error")

@@ -13,12 +13,11 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from accelerator.core.health import health_report
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.openapi import build_spec
-from accelerator.extensions import db
+from accelerator.core.redirects import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -30,17 +29,11 @@ def home():
 
 @bp.route("/langue/<code>")
 def set_language(code: str):
-    """Remember the reader's language, then go back to the page they were on."""
+    """Remember the reader's language in their session (a GET writes nothing), then go back
+    to the page they were on. An account's stored language changes on "Mon compte"."""
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
-        if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
-    target = request.args.get("next", "")
-    # A control character (CR/LF) in a Location header is refused by Werkzeug: go home.
-    if not target.startswith("/") or target.startswith("//") or not target.isprintable():
-        target = url_for("core.home")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next"), url_for("core.home")))
 
 
 @bp.route("/healthz")

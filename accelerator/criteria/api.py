@@ -171,7 +171,6 @@ def create_draft():
         409: {description: No version in force}
     """
     draft = operations.draft_from(current_user)
-    db.session.commit()
     return version_out.dump(visible_version(draft.id)), 201
 
 
@@ -189,7 +188,6 @@ def publish_framework(version_id: int):
         422: {description: The draft breaks the rules of a framework}
     """
     version = operations.publish_version(current_user, visible_version(version_id))
-    db.session.commit()
     return version_out.dump(visible_version(version.id))
 
 
@@ -206,5 +204,4 @@ def retire_framework(version_id: int):
         409: {description: Not in force, or the only version in force}
     """
     version = operations.retire_version(current_user, visible_version(version_id))
-    db.session.commit()
     return version_out.dump(visible_version(version.id))

@@ -194,7 +194,6 @@ def admin_create_draft():
     if not form.validate_on_submit():
         abort(400)
     draft = operations.draft_from(current_user)
-    db.session.commit()
     flash(gettext("Draft %(version)s created: edit it, then publish it.", version=draft.version))
     return redirect(url_for("criteria.admin_version", version_id=draft.id))
 
@@ -291,7 +290,6 @@ def admin_delete_domain(version_id: int, domain_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     operations.delete_domain(current_user, domain)
-    db.session.commit()
     flash(gettext("Domain %(code)s deleted.", code=domain.code), "success")
     return redirect(url_for("criteria.admin_version", version_id=version_id))
 
@@ -365,7 +363,6 @@ def admin_delete_criterion(version_id: int, domain_id: int, criterion_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     operations.delete_criterion(current_user, criterion)
-    db.session.commit()
     flash(gettext("Criterion %(code)s deleted.", code=criterion.code), "success")
     return redirect(url_for("criteria.admin_version", version_id=version_id))
 
@@ -396,7 +393,6 @@ def admin_publish(version_id: int):
             for message in error.errors.get("version", [error.message]):
                 flash(message, "error")
             return redirect(url_for("criteria.admin_version", version_id=version_id))
-        db.session.commit()
         flash(gettext("Version %(version)s is now in force.", version=version.version), "success")
         return redirect(url_for("criteria.admin_versions"))
     in_force = FrameworkVersion.in_force_of(version.framework_id)
@@ -416,7 +412,6 @@ def admin_retire(version_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         operations.retire_version(current_user, version)
-        db.session.commit()
         flash(gettext("Version %(version)s is retired.", version=version.version), "success")
         return redirect(url_for("criteria.admin_versions"))
     return render_template(
@@ -433,7 +428,6 @@ def admin_delete_draft(version_id: int):
     if form.validate_on_submit():
         label = version.version
         operations.delete_draft(current_user, version)
-        db.session.commit()
         flash(gettext("Draft %(version)s deleted.", version=label), "success")
         return redirect(url_for("criteria.admin_versions"))
     return render_template(

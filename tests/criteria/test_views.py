@@ -144,20 +144,34 @@ def test_admin_pages_work_for_admins(client, login_as, draft, published):
         assert client.get(path).status_code == 200, path
 
 
-def test_editing_pages_of_a_published_version_answer_409(client, login_as, published):
+def test_editing_pages_of_a_published_version_send_back_with_the_reason(
+    client, login_as, published
+):
+    """A refused page is not an error page: the reader goes back where they came from and
+    reads why (in French), and nothing changes."""
     login_as(make_user(Role.admin))
     domain = published.domains[0]
-    for path in (
-        f"/admin/cadre/versions/{published.id}/modifier",
-        f"/admin/cadre/versions/{published.id}/domaines/{domain.id}/modifier",
-        f"/admin/cadre/versions/{published.id}/publier",
+    came_from = f"/admin/cadre/versions/{published.id}"
+    criteria_before = len(domain.criteria)
+    for method, path in (
+        ("get", f"/admin/cadre/versions/{published.id}/modifier"),
+        ("get", f"/admin/cadre/versions/{published.id}/domaines/{domain.id}/modifier"),
+        ("get", f"/admin/cadre/versions/{published.id}/publier"),
+        (
+            "post",
+            f"/admin/cadre/versions/{published.id}/domaines/{domain.id}/criteres/"
+            f"{domain.criteria[0].id}/supprimer",
+        ),
     ):
-        assert client.get(path).status_code == 409, path
-    response = client.post(
-        f"/admin/cadre/versions/{published.id}/domaines/{domain.id}/criteres/"
-        f"{domain.criteria[0].id}/supprimer"
-    )
-    assert response.status_code == 409
+        response = getattr(client, method)(
+            path, headers={"Referer": f"http://localhost{came_from}"}
+        )
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == came_from
+        page = client.get(came_from).get_data(as_text=True)
+        assert "ne change jamais" in page, path
+    db.session.expire_all()
+    assert len(domain.criteria) == criteria_before
 
 
 def _criterion_form(**fields):

@@ -17,6 +17,7 @@ from accelerator.audits.views.common import audit_or_404, run
 from accelerator.core.errors import Forbidden
 from accelerator.core.forms import select_choices
 from accelerator.core.permissions import roles_required
+from accelerator.core.redirects import safe_next
 
 READERS = (Role.company, Role.expert, Role.manager, Role.admin)
 #: actions taken from the audit page with a comment (decide has the committee page)
@@ -91,7 +92,8 @@ def transition(audit_id: int, action: str):
                 ),
                 "success",
             )
-    return redirect(request.form.get("next") or url_for("audits.audit", audit_id=item.id))
+    fallback = url_for("audits.audit", audit_id=item.id)
+    return redirect(safe_next(request.form.get("next"), fallback))
 
 
 @bp.route("/audits/<int:audit_id>/rapport.pdf")

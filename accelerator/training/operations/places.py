@@ -15,7 +15,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from sqlalchemy import select, update
 
-from accelerator.core.mail import send_mail
+from accelerator.core.mail import queue_mail
 from accelerator.extensions import db
 from accelerator.training.models import (
     Enrollment,
@@ -75,7 +75,7 @@ def first_waitlisted(session_id: int) -> Enrollment | None:
 def move_up(enrollment: Enrollment, session: TrainingSession) -> None:
     enrollment.status = EnrollmentStatus.registered
     enrollment.waitlisted_at = None
-    send_mail(
+    queue_mail(
         enrollment.teacher.email,
         gettext("A place is yours: %(title)s", title=session.title),
         "training_place_granted",

@@ -19,7 +19,7 @@ from accelerator.audits.models import Solution
 from accelerator.audits.queries import solution_ids_in_force
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
-from accelerator.core.mail import send_mail
+from accelerator.core.mail import queue_mail
 from accelerator.extensions import db
 from accelerator.training.models import (
     Enrollment,
@@ -169,7 +169,7 @@ def cancel_session(actor: User | None, session: TrainingSession) -> TrainingSess
         )
     ).all()
     for enrollment in enrolled:
-        send_mail(
+        queue_mail(
             enrollment.teacher.email,
             gettext("Training session cancelled: %(title)s", title=session.title),
             "training_session_cancelled",
