@@ -1,8 +1,8 @@
 """outgoing mail: the transactional outbox
 
 Revision ID: 5b1e7c2a9f04
-Revises: d9b103ca0da2
-Create Date: 2026-12-01 07:30:00
+Revises: 5b1e2c7d9a40, 5d327cbe424d (joins the two heads)
+Create Date: 2026-12-01 07:50:00
 
 """
 from alembic import op
@@ -13,7 +13,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = '5b1e7c2a9f04'
-down_revision = 'd9b103ca0da2'
+down_revision = ('5b1e2c7d9a40', '5d327cbe424d')
 branch_labels = None
 depends_on = None
 
