@@ -138,10 +138,6 @@ class CommentForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=10000)])
 
 
-class RequiredCommentForm(FlaskForm):
-    comment = TextAreaField(_l("Comment"), validators=[DataRequired(REQUIRED), Length(max=10000)])
-
-
 class AssignmentForm(FlaskForm):
     expert_id = SelectField(_l("Expert"), coerce=int, validators=[DataRequired(REQUIRED)])
 

@@ -213,6 +213,10 @@ class Audit(db.Model):
             return AuditStatus.expired
         return self.status
 
+    def applicable_criteria(self, domain=None) -> list:
+        """The criteria of the audit's version (or of one domain) that apply to its solution."""
+        return self.framework_version.applicable_criteria(self.solution.attributes(), domain)
+
     @property
     def latest_decision(self) -> Decision | None:
         return self.decisions[-1] if self.decisions else None

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from accelerator.audits.models import Audit, AuditEvent, Decision
 from accelerator.audits.states import APPROVED_STATES, AuditAction, AuditStatus
+from accelerator.core.db import day_of
 
 
 def in_force(today: date | None = None, audit=Audit) -> ColumnElement[bool]:
@@ -55,6 +56,12 @@ def lapsed_solution_ids(solution_ids: set[int], today: date | None = None) -> se
     return set(solution_ids) - current
 
 
+def approval_lapsed(solution_ids: set[int], today: date | None = None) -> bool:
+    """None of ``solution_ids`` (at least one) has an approval in force on ``today`` any more
+    (a training on them took place, but what it trained on is no longer approved)."""
+    return bool(solution_ids) and lapsed_solution_ids(solution_ids, today) == set(solution_ids)
+
+
 def effective_status(today: date | None = None) -> ColumnElement[AuditStatus]:
     """SQL expression of the effective status (see the rules), typed as the status column
     so rows read back as ``AuditStatus``."""
@@ -80,11 +87,6 @@ def count_by_effective_status(statement: Select, today: date | None = None) -> S
     audits = statement.with_only_columns(Audit.id, effective_status(today).label("status"))
     counted = audits.subquery()
     return select(counted.c.status, func.count()).group_by(counted.c.status)
-
-
-def day_of(moment) -> ColumnElement:
-    """The UTC calendar day of a timestamp column, on SQLite and PostgreSQL alike."""
-    return func.date(moment)
 
 
 def approved_on(solution_id, day) -> Exists:

@@ -177,7 +177,7 @@ def build_report(audit: Audit) -> bytes:
         )
 
     story += [PageBreak(), pdf.text(gettext("Criteria"), sheet["Heading1"])]
-    attributes = solution.attributes()
+    applicable = {criterion.code for criterion in audit.applicable_criteria()}
     justifications: dict[str, list[str]] = {}
     for score in sorted(audit.scores, key=lambda s: experts.get(s.expert_id, "")):
         if score.expert_id in experts:
@@ -195,7 +195,7 @@ def build_report(audit: Audit) -> bytes:
     for domain in version.domains:
         rows = [[gettext("Criterion"), gettext("Level"), gettext("Justifications")]]
         for criterion in domain.criteria:
-            if not criterion.applies_to(attributes):
+            if criterion.code not in applicable:
                 rows.append(
                     [
                         f"{criterion.code} — {criterion.title}",

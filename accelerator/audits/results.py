@@ -54,8 +54,7 @@ class AuditResult:
 
 def applicable_codes(audit: Audit) -> list[str]:
     """Codes of the criteria that apply to the audited solution, in framework order."""
-    attributes = audit.solution.attributes()
-    return [c.code for c in audit.framework_version.criteria() if c.applies_to(attributes)]
+    return [criterion.code for criterion in audit.applicable_criteria()]
 
 
 def expert_levels(audit: Audit) -> dict[str, dict[int, int]]:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from accelerator.audits.models import Audit, Decision, Solution
-from accelerator.audits.queries import approvals_in_force
+from accelerator.audits.queries import approvals_in_force, solution_ids_in_force
 from accelerator.audits.signals import approval_changed, solution_changed
 from accelerator.catalogue import search
 from accelerator.catalogue.models import (
@@ -42,7 +42,7 @@ def refresh_catalogue_entry(solution_id: int, today: date | None = None) -> Cata
 def rebuild_catalogue(today: date | None = None) -> int:
     """Refresh every solution that has an approval in force or an entry; returns the number
     of entries in the index afterwards."""
-    ids = set(db.session.scalars(approvals_in_force(today).with_only_columns(Audit.solution_id)))
+    ids = set(db.session.scalars(solution_ids_in_force(today)))
     ids |= set(db.session.scalars(select(CatalogueEntry.solution_id)))
     ordered = sorted(ids)
     kept = 0

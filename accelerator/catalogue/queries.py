@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import joinedload, selectinload
 
 from accelerator.audits.models import Audit, Decision, Solution
-from accelerator.audits.states import APPROVED_STATES
+from accelerator.audits.queries import in_force
 from accelerator.catalogue import search
 from accelerator.catalogue.models import (
     CatalogueDomainScore,
@@ -92,11 +92,10 @@ class SearchResult:
 
 
 def _live(today: date | None = None) -> Select:
-    today = today or date.today()
     return (
         select(CatalogueEntry)
         .join(Audit, Audit.id == CatalogueEntry.audit_id)
-        .where(Audit.status.in_(APPROVED_STATES), Audit.valid_until >= today)
+        .where(in_force(today))
     )
 
 

@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from flask import current_app
 from flask_babel import force_locale, gettext
 
+from accelerator.audits.queries import approval_lapsed
 from accelerator.certification.models import Certificate
-from accelerator.certification.operations import approval_lapsed
 from accelerator.core.schemas import iso
 
 CONTEXTS = [
@@ -248,7 +248,7 @@ def signed_credential(certificate: Certificate) -> str:
 
 def status(certificate: Certificate) -> dict:
     """What the credentialStatus endpoint answers."""
-    lapsed = approval_lapsed(certificate.enrollment.session)
+    lapsed = approval_lapsed({s.id for s in certificate.enrollment.session.solutions})
     revoked = certificate.revoked_at is not None
     state = "revoked" if revoked else ("approval_lapsed" if lapsed else "active")
     messages = {

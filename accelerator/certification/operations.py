@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
 
 from flask_babel import gettext
 from sqlalchemy import Select, false, insert, select, update
@@ -22,8 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from accelerator.accounts.models import Role, TeacherProfile, User
-from accelerator.audits.models import Audit
-from accelerator.audits.queries import approvals_in_force
+from accelerator.audits.queries import lapsed_solution_ids
 from accelerator.certification.models import Certificate, Feedback
 from accelerator.core.db import among, utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
@@ -262,26 +260,6 @@ def public_name(teacher: TeacherProfile) -> str:
 
 
 # --- A teacher's sessions ------------------------------------------------------------------
-
-
-def lapsed_solution_ids(solution_ids: set[int], today: date | None = None) -> set[int]:
-    """Those of ``solution_ids`` with no approval in force ``today``."""
-    if not solution_ids:
-        return set()
-    in_force = set(
-        db.session.scalars(
-            approvals_in_force(today)
-            .with_only_columns(Audit.solution_id)
-            .where(Audit.solution_id.in_(solution_ids))
-        )
-    )
-    return solution_ids - in_force
-
-
-def approval_lapsed(session: TrainingSession, today: date | None = None) -> bool:
-    """No approval of any of the session's solutions is in force any more."""
-    ids = {solution.id for solution in session.solutions}
-    return bool(ids) and lapsed_solution_ids(ids, today) == ids
 
 
 @dataclass

@@ -10,6 +10,8 @@ session started, that is:
 - and that audit was not suspended on that day: its last ``suspend`` event on or before the
   day is followed by a ``reinstate`` event on or before the day (``AuditEvent`` history).
 
+That is ``audits.queries.approved_on``, the audits' own answer to "approved on that day".
+
 Days are UTC calendar days. Each figure is one SQL statement; the breakdowns are GROUP BY
 variants of the same subqueries, so they agree with the total:
 
@@ -33,7 +35,6 @@ from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import (
-    Date,
     Select,
     String,
     and_,
@@ -44,13 +45,12 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
-from sqlalchemy.sql.expression import Exists
 from sqlalchemy.sql.functions import FunctionElement
 
 from accelerator.accounts.models import Organization, TeacherProfile
-from accelerator.audits.models import Audit, AuditEvent, Decision, Solution
-from accelerator.audits.states import APPROVED_STATES
+from accelerator.audits.models import Solution
+from accelerator.audits.queries import approved_on
+from accelerator.core.db import day_of
 from accelerator.extensions import cache, db
 from accelerator.training.models import (
     Enrollment,
@@ -65,24 +65,6 @@ TARGET = 100_000
 PACE_MONTHS = 6
 UNKNOWN_ACADEMY = "unknown"
 DAYS_PER_MONTH = 365.25 / 12
-
-
-class day_of(FunctionElement):
-    """The UTC calendar day of a ``UTCDateTime`` expression, on SQLite and PostgreSQL."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(day_of)
-def _day_of_sqlite(element, compiler, **kw):
-    # SQLite stores UTC datetimes as ISO text: date() gives "YYYY-MM-DD", comparable with dates.
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(day_of, "postgresql")
-def _day_of_postgresql(element, compiler, **kw):
-    return f"CAST(timezone('UTC', {compiler.process(element.clauses, **kw)}) AS DATE)"
 
 
 class month_of(FunctionElement):
@@ -100,50 +82,6 @@ def _month_of_sqlite(element, compiler, **kw):
 @compiles(month_of, "postgresql")
 def _month_of_postgresql(element, compiler, **kw):
     return f"to_char(timezone('UTC', {compiler.process(element.clauses, **kw)}), 'YYYY-MM')"
-
-
-def approved_on(solution_id, day) -> Exists:
-    """SQL condition: the solution ``solution_id`` had an approval in force on ``day``
-    (both SQL expressions), not suspended on that day."""
-    decision, audit = aliased(Decision), aliased(Audit)
-    suspension, reinstatement = aliased(AuditEvent), aliased(AuditEvent)
-    # Explicit correlation: these subqueries are nested two and three levels deep, and must
-    # refer to the audit and the session of the enclosing queries, not to fresh copies.
-    lifted = (
-        select(reinstatement.id)
-        .where(
-            reinstatement.audit_id == audit.id,
-            reinstatement.action == "reinstate",
-            reinstatement.at > suspension.at,
-            day_of(reinstatement.at) <= day,
-        )
-        .correlate_except(reinstatement)
-        .exists()
-    )
-    suspended = (
-        select(suspension.id)
-        .where(
-            suspension.audit_id == audit.id,
-            suspension.action == "suspend",
-            day_of(suspension.at) <= day,
-            ~lifted,
-        )
-        .correlate_except(suspension)
-        .exists()
-    )
-    return (
-        select(decision.id)
-        .join(audit, audit.id == decision.audit_id)
-        .where(
-            audit.solution_id == solution_id,
-            decision.outcome.in_(APPROVED_STATES),
-            day_of(decision.decided_at) <= day,
-            decision.valid_until >= day,
-            ~suspended,
-        )
-        .correlate_except(decision, audit)
-        .exists()
-    )
 
 
 def qualifying_pairs() -> Select:

@@ -132,6 +132,14 @@ class FrameworkVersion(db.Model):
     def criterion(self, code: str) -> Criterion | None:
         return next((c for c in self.criteria() if c.code == code), None)
 
+    def applicable_criteria(
+        self, attributes: dict, domain: Domain | None = None
+    ) -> list[Criterion]:
+        """The criteria of the version (or of one of its domains) that apply to a solution
+        with ``attributes`` (``Criterion.applies_to``), in framework order."""
+        criteria = domain.criteria if domain is not None else self.criteria()
+        return [criterion for criterion in criteria if criterion.applies_to(attributes)]
+
     @classmethod
     def in_force(cls) -> FrameworkVersion | None:
         """The published version in force (the most recently published, if several frameworks)."""

@@ -73,8 +73,7 @@ def self_assessment_form(audit, criteria):
 def self_assessment(audit_id: int, domain_code: str):
     audit = audit_or_404(audit_id)
     domain = domain_or_404(audit, domain_code)
-    attributes = audit.solution.attributes()
-    criteria = [c for c in domain.criteria if c.applies_to(attributes)]
+    criteria = audit.applicable_criteria(domain)
     form = self_assessment_form(audit, criteria)
     editable = audit.status in SELF_ASSESSMENT_STATES
     if editable and form.validate_on_submit():

@@ -112,8 +112,7 @@ def scoring_form(audit, criteria):
 def scoring(audit_id: int, domain_code: str):
     audit = audit_or_404(audit_id)
     domain = domain_or_404(audit, domain_code)
-    attributes = audit.solution.attributes()
-    criteria = [c for c in domain.criteria if c.applies_to(attributes)]
+    criteria = audit.applicable_criteria(domain)
     form = scoring_form(audit, criteria)
     editable = audit.status == AuditStatus.in_review
     if editable and form.validate_on_submit():
@@ -322,9 +321,7 @@ def committee(audit_id: int):
             return redirect(url_for("audits.audit", audit_id=audit.id))
         refused = True
     result = compute_result(audit)
-    criteria = [
-        c for c in audit.framework_version.criteria() if c.applies_to(audit.solution.attributes())
-    ]
+    criteria = audit.applicable_criteria()
     scores = {}
     for score in audit.scores:
         scores.setdefault(score.criterion_code, []).append(score)
