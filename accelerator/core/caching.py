@@ -4,12 +4,15 @@ Flask-Caching's ``RedisCache`` raises the driver's connection errors from ``get`
 ``set``, so an unreachable Redis answered 500 on the catalogue. ``SafeRedisCache`` (the
 ``CACHE_TYPE`` when ``REDIS_URL`` is set) swallows them and logs one warning per outage:
 a read misses, a write is dropped, and the page is computed as if nothing were cached.
+After a failure Redis is left alone for RETRY_AFTER seconds, so a Redis that times out
+(rather than refusing at once) does not slow every request by its timeout.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from flask_caching.backends.rediscache import RedisCache
@@ -17,94 +20,75 @@ from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-#: seconds between two warnings while Redis stays down
-_WARN_EVERY = 60.0
+#: seconds without trying Redis after it failed
+RETRY_AFTER = 5.0
 
 
 class SafeRedisCache(RedisCache):
     """``RedisCache`` whose operations answer "not cached" while Redis is unreachable."""
 
-    _warned_at = 0.0
+    _down_until = 0.0
 
-    def _unreachable(self, operation: str, error: RedisError) -> None:
-        now = time.monotonic()
-        if now - SafeRedisCache._warned_at >= _WARN_EVERY:
-            SafeRedisCache._warned_at = now
-            logger.warning("Cache unavailable (%s: %s): serving without cache", operation, error)
+    def _safely(self, operation: str, default: Any, call: Callable[[], Any]) -> Any:
+        if time.monotonic() < self._down_until:
+            return default
+        try:
+            return call()
+        except RedisError as error:
+            if not self._down_until:
+                logger.warning(
+                    "Cache unavailable (%s: %s): serving without cache", operation, error
+                )
+            self._down_until = time.monotonic() + RETRY_AFTER
+            return default
+
+    def _back(self, result: Any) -> Any:
+        if self._down_until:
+            self._down_until = 0.0
+            logger.warning("Cache reachable again")
+        return result
 
     def get(self, key: str) -> Any:
-        try:
-            return super().get(key)
-        except RedisError as error:
-            self._unreachable("get", error)
-            return None
+        return self._safely("get", None, lambda: self._back(super(SafeRedisCache, self).get(key)))
 
     def get_many(self, *keys: str) -> list[Any]:
-        try:
-            return super().get_many(*keys)
-        except RedisError as error:
-            self._unreachable("get_many", error)
-            return [None] * len(keys)
+        return self._safely(
+            "get_many",
+            [None] * len(keys),
+            lambda: self._back(super(SafeRedisCache, self).get_many(*keys)),
+        )
 
     def has(self, key: str) -> bool:
-        try:
-            return bool(super().has(key))
-        except RedisError as error:
-            self._unreachable("has", error)
-            return False
+        return bool(self._safely("has", False, lambda: super(SafeRedisCache, self).has(key)))
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> Any:
-        try:
-            return super().set(key, value, timeout)
-        except RedisError as error:
-            self._unreachable("set", error)
-            return False
+        return self._safely(
+            "set", False, lambda: super(SafeRedisCache, self).set(key, value, timeout)
+        )
 
     def add(self, key: str, value: Any, timeout: int | None = None) -> Any:
-        try:
-            return super().add(key, value, timeout)
-        except RedisError as error:
-            self._unreachable("add", error)
-            return False
+        return self._safely(
+            "add", False, lambda: super(SafeRedisCache, self).add(key, value, timeout)
+        )
 
     def set_many(self, mapping: dict[str, Any], timeout: int | None = None) -> list[Any]:
-        try:
-            return super().set_many(mapping, timeout)
-        except RedisError as error:
-            self._unreachable("set_many", error)
-            return []
+        return self._safely(
+            "set_many", [], lambda: super(SafeRedisCache, self).set_many(mapping, timeout)
+        )
 
     def delete(self, key: str) -> bool:
-        try:
-            return bool(super().delete(key))
-        except RedisError as error:
-            self._unreachable("delete", error)
-            return False
+        return bool(self._safely("delete", False, lambda: super(SafeRedisCache, self).delete(key)))
 
     def delete_many(self, *keys: str) -> list[Any]:
-        try:
-            return super().delete_many(*keys)
-        except RedisError as error:
-            self._unreachable("delete_many", error)
-            return []
+        return self._safely(
+            "delete_many", [], lambda: super(SafeRedisCache, self).delete_many(*keys)
+        )
 
     def clear(self) -> bool:
-        try:
-            return bool(super().clear())
-        except RedisError as error:
-            self._unreachable("clear", error)
-            return False
+        return bool(self._safely("clear", False, lambda: super(SafeRedisCache, self).clear()))
 
     def inc(self, key: str, delta: int = 1) -> Any:
-        try:
-            return super().inc(key, delta)
-        except RedisError as error:
-            self._unreachable("inc", error)
-            return None
+        return self._safely("inc", None, lambda: super(SafeRedisCache, self).inc(key, delta))
 
     def dec(self, key: str, delta: int = 1) -> Any:
-        try:
-            return super().dec(key, delta)
-        except RedisError as error:
-            self._unreachable("dec", error)
-            return None
+        return self._safely("dec", None, lambda: super(SafeRedisCache, self).dec(key, delta))

@@ -125,3 +125,16 @@ def test_rate_limits_still_hold_in_memory_while_redis_is_unreachable(client, red
     wrong = {"email": "a@exemple.fr", "password": "x" * 12}
     statuses = [client.post("/connexion", data=wrong).status_code for _ in range(11)]
     assert statuses == [401] * 10 + [429]
+
+
+def test_the_safe_cache_keeps_answers_while_redis_is_up(app, redis_up):
+    key = f"test:{os.getpid()}"
+    assert cache.set(key, {"kept": True}, timeout=30)
+    assert cache.get(key) == {"kept": True}
+    cache.delete(key)
+
+
+def test_the_safe_cache_is_no_cache_while_redis_is_unreachable(app, redis_down):
+    assert not cache.set("test:down", 1)
+    assert cache.get("test:down") is None
+    assert cache.get_many("a", "b") == [None, None]

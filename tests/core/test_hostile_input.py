@@ -253,3 +253,23 @@ def test_countries_are_assigned_iso_codes(code, known):
     from accelerator.core.reference import country_codes
 
     assert (code in country_codes()) is known
+
+
+def test_route_and_body_ids_stop_where_the_id_columns_do(app):
+    """Ids are 32-bit ``Integer`` columns (PostgreSQL's ``integer``); MAX_ID is their
+    largest value, so a larger id is refused before it reaches the driver."""
+    from sqlalchemy import BigInteger, Integer
+
+    from accelerator.core.schemas import MAX_ID
+
+    id_columns = [
+        column
+        for table in db.metadata.tables.values()
+        for column in table.columns
+        if column.primary_key or column.foreign_keys
+    ]
+    assert id_columns
+    assert not [c for c in id_columns if isinstance(c.type, BigInteger)]
+    assert all(isinstance(c.type, Integer) for c in id_columns if c.name.endswith("id"))
+    assert MAX_ID == 2**31 - 1
+    assert app.url_map.converters["int"](app.url_map).max == MAX_ID
