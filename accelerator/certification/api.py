@@ -21,7 +21,6 @@ from accelerator.certification.schemas import (
 )
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.permissions import roles_required
-from accelerator.extensions import db
 
 #: Public figures may be served from a cache (a CDN) for a few minutes.
 PROGRESS_MAX_AGE = 300
@@ -43,7 +42,6 @@ def rate_session(session_id: int):
     """
     data = load(FeedbackIn(), json_body())
     feedback = operations.rate_session(current_user, session_id, data["rating"], data["comment"])
-    db.session.commit()
     return FeedbackOut().dump(feedback), 201
 
 

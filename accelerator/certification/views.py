@@ -69,7 +69,6 @@ def rate_session(session_id: int):
             db.session.rollback()
             apply_errors(form, error)
         else:
-            db.session.commit()
             flash(gettext("Thank you: your rating has been recorded."), "success")
             return redirect(url_for(".my_trainings") + f"#session-{session_id}")
     operations.own_enrollment(current_user, session_id)  # not the caller's session: 404

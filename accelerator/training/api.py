@@ -45,7 +45,6 @@ def create_training_session():
     """
     data = load(SessionIn(), json_body())
     session = operations.create_session(current_user, data)
-    db.session.commit()
     return session_out.dump(session), 201
 
 
@@ -110,7 +109,6 @@ def update_training_session(session_id: int):
     session = operations.get_session(current_user, session_id)
     data = load(SessionIn(), json_body(), partial=True)
     operations.update_session(current_user, session, data)
-    db.session.commit()
     return session_out.dump(session)
 
 
@@ -128,7 +126,6 @@ def cancel_training_session(session_id: int):
     """
     session = operations.get_session(current_user, session_id)
     operations.cancel_session(current_user, session)
-    db.session.commit()
     return session_out.dump(session)
 
 
@@ -175,7 +172,6 @@ def enroll(session_id: int):
             raise Invalid(message, {"teacher_email": [message]})
         teacher = operations.teacher_for_email(data["teacher_email"])
     enrollment = operations.enroll_teacher(current_user, session, teacher)
-    db.session.commit()
     return enrollment_out.dump(enrollment), 201
 
 
@@ -196,7 +192,6 @@ def cancel_enrollment(session_id: int, enrollment_id: int):
     session = operations.get_session(current_user, session_id)
     enrollment = operations.find_enrollment(current_user, session, enrollment_id)
     operations.cancel_enrollment(current_user, enrollment)
-    db.session.commit()
     return "", 204
 
 
@@ -218,7 +213,6 @@ def record_attendance(session_id: int):
     session = operations.get_session(current_user, session_id)
     items = load(AttendanceItemIn(many=True), json_body(list))
     changed = operations.record_attendance(current_user, session, items, source="api")
-    db.session.commit()
     rows = db.session.scalars(operations.roster(session)).all()
     return AttendanceOut().dump({"changed": changed, "enrollments": rows})
 
@@ -244,5 +238,4 @@ def import_attendance_file():
     if not looks_like_csv(upload.stream):
         return problem(415, detail=gettext("This file is not a CSV file."))
     report = import_attendance(current_user, upload.stream)
-    db.session.commit()
     return ImportReportOut().dump(report.as_dict())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
@@ -29,7 +29,8 @@ class ParisDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         result = super()._deserialize(value, attr, data, **kwargs)
-        return result.replace(tzinfo=PARIS) if result.tzinfo is None else result
+        # In UTC, as stored: answers dumped before the request's commit read the same.
+        return (result.replace(tzinfo=PARIS) if result.tzinfo is None else result).astimezone(UTC)
 
 
 class SessionIn(StrictSchema):

@@ -272,7 +272,6 @@ def import_file():
             form.file.errors.append(gettext("This file is not a CSV file."))
         else:
             report = import_attendance(current_user, upload.stream).as_dict()
-            db.session.commit()
     return render_template(
         "training/import.html", form=form, report=report, max_errors=MAX_ERRORS_SHOWN
     ), (422 if form.errors else 200)
