@@ -20,8 +20,8 @@ from accelerator.certification.exports import (
     pdf_response,
 )
 from accelerator.certification.forms import RateForm, VerifyForm
-from accelerator.core.errors import Conflict, Invalid, NotFound
-from accelerator.core.forms import apply_errors
+from accelerator.core.errors import NotFound
+from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.core.reference import ACADEMIES
@@ -57,21 +57,16 @@ def my_trainings():
 @bp.route("/mes-formations/sessions/<int:session_id>/avis", methods=["POST"])
 @roles_required(Role.teacher)
 def rate_session(session_id: int):
+    operations.own_enrollment(current_user, session_id)  # not the caller's session: 404
     form = _rate_form(session_id, request.form)
     if form.validate_on_submit():
-        try:
+        with attempt(form) as outcome:
             operations.rate_session(current_user, session_id, form.rating.data, form.comment.data)
-        except Conflict as error:  # not attended yet, or already rated
-            db.session.rollback()
-            flash(error.message, "error")
-            return redirect(url_for(".my_trainings"))
-        except Invalid as error:
-            db.session.rollback()
-            apply_errors(form, error)
-        else:
+        if outcome.ok:
             flash(gettext("Thank you: your rating has been recorded."), "success")
             return redirect(url_for(".my_trainings") + f"#session-{session_id}")
-    operations.own_enrollment(current_user, session_id)  # not the caller's session: 404
+        if not any(field.errors for field in form):
+            return redirect(url_for(".my_trainings"))  # not attended yet, or already rated
     return _my_trainings_page(failed=form, failed_session=session_id)
 
 

@@ -271,7 +271,9 @@ def import_file():
         if not looks_like_csv(upload.stream):
             form.file.errors.append(gettext("This file is not a CSV file."))
         else:
-            report = import_attendance(current_user, upload.stream).as_dict()
+            with attempt(form) as outcome:
+                imported = import_attendance(current_user, upload.stream)
+            report = imported.as_dict() if outcome.ok else None
     return render_template(
         "training/import.html", form=form, report=report, max_errors=MAX_ERRORS_SHOWN
     ), (422 if form.errors else 200)
