@@ -21,7 +21,7 @@ DEMO_RATINGS = [
 
 
 @seeder(order=60)
-def seed_training_records() -> list[str]:
+def seed_certification() -> list[str]:
     completed = db.session.scalars(
         select(Enrollment).where(Enrollment.completed.is_(True)).order_by(Enrollment.id)
     ).all()
@@ -43,5 +43,5 @@ def seed_training_records() -> list[str]:
             db.session.add(Feedback(enrollment=enrollment, rating=rating, comment=comment))
             rated += 1
     if not completed:
-        return ["Training records: no completed enrolment yet, nothing to certify."]
-    return [f"Training records: {issued} attestations issued, {rated} ratings added."]
+        return ["Certification: no completed enrolment yet, nothing to certify."]
+    return [f"Certification: {issued} attestations issued, {rated} ratings added."]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from accelerator.certification.demo import seed_training_records
+from accelerator.certification.demo import seed_certification
 from accelerator.certification.models import Certificate, Feedback
 from accelerator.extensions import db
 from tests.certification.factories import enroll, make_session, teacher
@@ -13,10 +13,10 @@ def _count(model) -> int:
 
 
 def test_seeding_twice_changes_nothing():
-    assert "nothing" in seed_training_records()[0]
+    assert "nothing" in seed_certification()[0]
     session = make_session()
     enroll(teacher(), session)
     enroll(teacher(), session, attended=True, completed=False)
-    assert seed_training_records() == ["Training records: 1 attestations issued, 1 ratings added."]
-    assert seed_training_records() == ["Training records: 0 attestations issued, 0 ratings added."]
+    assert seed_certification() == ["Certification: 1 attestations issued, 1 ratings added."]
+    assert seed_certification() == ["Certification: 0 attestations issued, 0 ratings added."]
     assert (_count(Certificate), _count(Feedback)) == (1, 1)
