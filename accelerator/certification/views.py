@@ -21,10 +21,10 @@ from accelerator.certification.exports import (
 )
 from accelerator.certification.forms import RateForm, VerifyForm
 from accelerator.core.errors import NotFound
-from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.core.reference import ACADEMIES
+from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
 
 bp = Blueprint("certification", __name__)

@@ -13,10 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role
 from accelerator.core.db import utcnow
-from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import roles_required
+from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
 from accelerator.training import operations
 from accelerator.training.forms import (
