@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
@@ -103,18 +103,9 @@ def _check_dates(starts_at: datetime, ends_at: datetime) -> None:
         raise Invalid(message, {"ends_at": [message]})
 
 
-def _in_utc(data: dict) -> dict:
-    """The values with their dates in UTC, as stored (and answered) whatever zone they came in."""
-    return {
-        key: value.astimezone(UTC) if key in ("starts_at", "ends_at") else value
-        for key, value in data.items()
-    }
-
-
 def create_session(actor: User | None, data: dict) -> TrainingSession:
     """A scheduled session on catalogue solutions; its reference is derived from its id."""
     _check_manager(actor)
-    data = _in_utc(data)
     solutions = _catalogue_solutions(data["solution_ids"])
     _check_dates(data["starts_at"], data["ends_at"])
     session = TrainingSession(
@@ -143,7 +134,6 @@ def update_session(actor: User | None, session: TrainingSession, data: dict) -> 
     """
     _check_manager(actor, session)
     # Locked first, so that a cancellation or enrolments committed meanwhile are seen.
-    data = _in_utc(data)
     locked = lock_session(session.id)
     if locked.is_cancelled:
         raise Conflict(gettext("A cancelled session can no longer be changed."))
