@@ -29,8 +29,12 @@ class ParisDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         result = super()._deserialize(value, attr, data, **kwargs)
-        # In UTC, as stored: answers dumped before the request's commit read the same.
-        return (result.replace(tzinfo=PARIS) if result.tzinfo is None else result).astimezone(UTC)
+        local = result.replace(tzinfo=PARIS) if result.tzinfo is None else result
+        try:
+            # In UTC, as stored: answers dumped before the request's commit read the same.
+            return local.astimezone(UTC)
+        except OverflowError:  # the first or last day of year 1 or 9999 in some zone
+            raise ValidationError(str(YEAR_OUT_OF_RANGE)) from None
 
 
 class SessionIn(StrictSchema):
