@@ -46,6 +46,9 @@ class CatalogueEntry(db.Model):
     organization_name: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    #: what a teacher may type besides the texts: the subjects' and levels' names in French
+    #: and English (``search.keywords_for``), searched like the other texts
+    keywords: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str | None] = mapped_column(String(500))
     #: Pricing code (audits.models.Pricing)
     pricing: Mapped[str] = mapped_column(String(20), index=True)

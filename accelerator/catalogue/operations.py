@@ -163,6 +163,7 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             "organization_name": solution.organization.name,
             "summary": solution.summary or "",
             "description": solution.description or "",
+            "keywords": search.keywords_for(solution.subjects or [], solution.levels or []),
             "website": solution.website,
             "pricing": solution.pricing.value,
             "gar_compatible": bool(solution.gar_compatible),

@@ -1,21 +1,25 @@
 """Full-text search of the catalogue, the one place that knows each database's dialect.
 
 - SQLite: an FTS5 table ``catalogue_fts`` (rowid = ``catalogue_entry.id``; columns name,
-  organization, summary, description) with the ``unicode61 remove_diacritics 2`` tokenizer.
-  Text is also stripped of accents and lower-cased in Python (``normalize``) before it is
+  organization, summary, description, keywords) with the ``unicode61 remove_diacritics 2``
+  tokenizer. Text is also stripped of accents and lower-cased in Python (``normalize``) before it is
   indexed and before it is queried, so "eleve" finds "élève" and "ÉLÈVE" alike. The table is
   kept by ``index_entries`` / ``unindex_entries``, called by the catalogue's operations.
 - PostgreSQL: a stored generated column ``catalogue_entry.search_vector`` computed by the
-  SQL function ``catalogue_document(name, organization, summary, description)``, i.e.
-  weighted ``to_tsvector('french', catalogue_unaccent(...))`` (``catalogue_unaccent`` wraps
+  SQL function ``catalogue_document(name, organization, summary, description, keywords)``,
+  i.e. weighted ``to_tsvector('french', catalogue_unaccent(...))`` (``catalogue_unaccent`` wraps
   ``unaccent`` as IMMUTABLE so it may be indexed), with a GIN index. The database keeps it.
 
 Both are created by the catalogue's migration and are not described by the models (their
 names are in ``core.db.UNMANAGED_NAMES`` so migration comparisons leave them out).
 
-Queries: every word of ``q`` must appear, as a prefix ("math" finds "mathématiques"); on
-PostgreSQL with French stemming too ("élèves" finds "élève"). Relevance weighs the name
-most, then the company and the summary, then the description.
+``keywords`` holds the names of the solution's subjects and levels, in French and English
+(``keywords_for``), so "mathématiques" or "lycée professionnel" find what the facets show.
+
+Queries: every word of ``q`` must appear, as a prefix ("math" finds "mathématiques"), in
+any of these texts; on PostgreSQL with French stemming too ("élèves" finds "élève").
+Relevance weighs the name most, then the company and the summary, then the subjects and
+levels, then the description.
 """
 
 from __future__ import annotations
@@ -52,7 +56,10 @@ _fts = sql_table(
     column("organization"),
     column("summary"),
     column("description"),
+    column("keywords"),
 )
+#: bm25 weights of the FTS5 columns, in their order: the name first
+_BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0, 2.0)
 
 
 def normalize(text: str | None) -> str:
@@ -61,6 +68,22 @@ def normalize(text: str | None) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def keywords_for(subjects: Iterable[str], levels: Iterable[str]) -> str:
+    """The names of ``subjects`` and ``levels`` in French and in English (codes too), the
+    words a teacher types for them whatever the page's language."""
+    from flask_babel import force_locale
+
+    from accelerator.core.reference import DISCIPLINES, LEVELS
+
+    names: list[str] = []
+    pairs = [(DISCIPLINES, code) for code in subjects] + [(LEVELS, code) for code in levels]
+    for language in ("fr", "en"):
+        with force_locale(language):
+            names += [str(labels[code]) for labels, code in pairs if code in labels]
+    names += [code.replace("-", " ") for _, code in pairs]
+    return " ".join(dict.fromkeys(names))  # once each, in order
 
 
 def terms(query: str | None) -> list[str]:
@@ -86,7 +109,7 @@ def apply_text_search(statement: Select, query: str | None) -> tuple[Select, Col
         _fts.select()
         .with_only_columns(
             _fts.c.rowid.label("entry_id"),
-            (-func.bm25(literal_column(FTS_TABLE), 10.0, 4.0, 4.0, 1.0)).label("rank"),
+            (-func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)).label("rank"),
         )
         .where(
             literal_column(FTS_TABLE).op("MATCH")(
@@ -114,6 +137,7 @@ def index_entries(entries: Iterable[CatalogueEntry]) -> None:
                 "organization": normalize(entry.organization_name),
                 "summary": normalize(entry.summary),
                 "description": normalize(entry.description),
+                "keywords": normalize(entry.keywords),
             }
             for entry in entries
         ],

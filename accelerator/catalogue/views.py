@@ -90,6 +90,36 @@ def _page_url(page: int) -> str:
     return url_for("catalogue.search", **args)
 
 
+#: arguments that choose how results are shown, not which: never offered for removal
+_PRESENTATION = {"page", "per_page", "sort"}
+
+
+def removal_links() -> list[tuple[str, str]]:
+    """(text, URL) for each search word and filter value in use, the URL being this search
+    without it: what an empty result offers instead of a column of zeros."""
+    pricing = {p.value: p.label for p in Pricing}
+    yes_no = {"true": gettext("Compatible"), "false": gettext("Not compatible")}
+    names = {"subject": DISCIPLINES, "level": LEVELS, "pricing": pricing, "gar": yes_no}
+    args = request.args.to_dict(flat=False)
+    links = []
+    for name, values in args.items():
+        if name in _PRESENTATION:
+            continue
+        for value in values:
+            if not value.strip():
+                continue
+            rest = {k: [v for v in vs if not (k == name and v == value)] for k, vs in args.items()}
+            rest.pop("page", None)
+            shown = str(names.get(name, {}).get(value, value))
+            links.append(
+                (
+                    gettext("%(filter)s: %(value)s", filter=filter_label(name), value=shown),
+                    url_for("catalogue.search", **{k: vs for k, vs in rest.items() if vs}),
+                )
+            )
+    return links
+
+
 def page_numbers(current: int, last: int) -> list[int | None]:
     """Page links to show: first, last, and two around the current one (None is a gap)."""
     shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
@@ -124,6 +154,7 @@ def search():
         "page_url": _page_url,
         "page_numbers": page_numbers,
         "filter_label": filter_label,
+        "removal_links": removal_links,
     }
     try:
         query = parse_catalogue_query(request.args, {code for code, _ in domains})
