@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
-from accelerator.accounts.models import Organization, Role, TeacherProfile, User
+from accelerator.accounts.models import Organization, OrganizationRole, Role, TeacherProfile, User
 from accelerator.accounts.operations import hash_password, issue_token
 from accelerator.core.validators import is_valid_siren
 from accelerator.extensions import db
@@ -51,6 +51,24 @@ class UserFactory(BaseFactory):
         yes_declaration=factory.SubFactory(OrganizationFactory),
         no_declaration=None,
     )
+
+    @factory.post_generation
+    def organization_role(self, create, extracted, **kwargs):
+        # The first member of an organization owns it; the next ones are members.
+        if self.organization is None:
+            return
+        if extracted is not None:
+            self.organization_role = extracted
+        elif self.organization_role is None:
+            taken = db.session.scalar(
+                db.select(User.id).where(
+                    User.organization_id == self.organization.id,
+                    User.organization_role == OrganizationRole.owner,
+                    User.id != self.id,
+                )
+            )
+            self.organization_role = OrganizationRole.member if taken else OrganizationRole.owner
+        db.session.flush()
 
 
 class TeacherProfileFactory(BaseFactory):

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from accelerator.accounts.models import Organization, Role, TeacherProfile, User
+from accelerator.accounts.models import (
+    Organization,
+    OrganizationRole,
+    Role,
+    TeacherProfile,
+    User,
+)
 from accelerator.accounts.operations import hash_password
 from accelerator.core.demo import seeder
 from accelerator.extensions import db
@@ -42,6 +48,7 @@ def seed_accounts() -> list[str]:
             db.session.add(user)
             if role == Role.company:
                 user.organization = demo_organization()
+                user.organization_role = OrganizationRole.owner
             if role == Role.teacher:
                 db.session.add(
                     TeacherProfile(

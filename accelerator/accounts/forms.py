@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from accelerator.accounts import rules
-from accelerator.accounts.models import STAFF_ROLES
+from accelerator.accounts.models import STAFF_ROLES, VerificationMethod
 from accelerator.core.forms import select_choices
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES, DISCIPLINES, country_choices
 
@@ -133,3 +141,66 @@ class LanguageForm(FlaskForm):
         choices=select_choices([("fr", "Français"), ("en", "English")]),
         validators=[DataRequired(REQUIRED)],
     )
+
+
+# --- Organizations ---------------------------------------------------------------------------
+
+
+class InvitationForm(FlaskForm):
+    email = _email_field(_l("Your colleague's professional email address"))
+
+
+class InvitationAccountForm(NewPasswordMixin, FlaskForm):
+    full_name = StringField(
+        _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+
+
+class TransferForm(FlaskForm):
+    user_id = SelectField(_l("New owner"), coerce=int, validators=[DataRequired(REQUIRED)])
+
+
+class RefusalForm(FlaskForm):
+    comment = TextAreaField(_l("Reason (sent to the requester)"), validators=[Length(max=5000)])
+
+
+class DisputeForm(FlaskForm):
+    message = TextAreaField(
+        _l("Why this SIREN is yours"),
+        validators=[DataRequired(REQUIRED), Length(max=5000)],
+        description=_l("A manager of Réseau Canopé reads it and checks the company's documents."),
+    )
+
+
+class SettlementForm(FlaskForm):
+    outcome = RadioField(
+        _l("Decision"),
+        choices=select_choices(
+            [
+                ("grant", _l("Add the requester as a member")),
+                ("transfer", _l("Give the requester the ownership (the owner becomes a member)")),
+                ("dismiss", _l("Dismiss the dispute")),
+            ]
+        ),
+        validators=[DataRequired(REQUIRED)],
+    )
+    comment = TextAreaField(
+        _l("Reasons (sent to both)"), validators=[DataRequired(REQUIRED), Length(max=5000)]
+    )
+
+
+class VerificationForm(FlaskForm):
+    method = RadioField(
+        _l("How the organization was checked"),
+        choices=select_choices(VerificationMethod.choices()),
+        validators=[DataRequired(REQUIRED)],
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        validators=[Length(max=2000)],
+        description=_l("What was checked: register extract date, Kbis number, document seen."),
+    )
+
+
+class EmptyForm(FlaskForm):
+    """A button that changes state: only its CSRF token."""

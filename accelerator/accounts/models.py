@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Select, String, false, select
+from sqlalchemy import ForeignKey, Index, Select, String, Text, false, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.core.db import UTCDateTime, enum_column, utcnow
@@ -44,10 +44,43 @@ class Organization(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     members: Mapped[list[User]] = relationship(back_populates="organization")
+    #: the manager's verification (SIRENE, Kbis…), None until verified
+    verification: Mapped[OrganizationVerification | None] = relationship(
+        back_populates="organization", uselist=False
+    )
 
     @property
     def is_french(self) -> bool:
-        return self.country == "FR"
+        """A French company: head office in France *and* verified by a manager (a country
+        the company declares alone proves nothing)."""
+        return self.country == "FR" and self.is_verified
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification is not None
+
+    @property
+    def owner(self) -> User | None:
+        owners = (m for m in self.members if m.organization_role == OrganizationRole.owner)
+        return next(owners, None)
+
+    def can_manage_members(self, user) -> bool:
+        """Invite, hand over, decide on requests to join: the owner only."""
+        return (
+            user is not None
+            and user.is_authenticated
+            and user.organization_id == self.id
+            and user.organization_role == OrganizationRole.owner
+        )
+
+    def can_verify(self, user) -> bool:
+        return user is not None and user.is_authenticated and user.role == Role.manager
+
+    def can_read_history(self, user) -> bool:
+        """The history: the organization's members and the managers and admins."""
+        if user is None or not user.is_authenticated:
+            return False
+        return user.organization_id == self.id or user.role in (Role.manager, Role.admin)
 
     @classmethod
     def visible_to(cls, user) -> Select:
@@ -62,8 +95,23 @@ class Organization(db.Model):
         return statement.where(false())
 
 
+class OrganizationRole(TitledEnum):
+    owner = "owner", _l("Owner")
+    member = "member", _l("Member")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
+    __table_args__ = (
+        # One owner per organization, enforced by the database.
+        Index(
+            "uq_user_account_organization_owner",
+            "organization_id",
+            unique=True,
+            sqlite_where=text("organization_role = 'owner'"),
+            postgresql_where=text("organization_role = 'owner'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: stored lower-cased, so uniqueness ignores case
@@ -75,6 +123,10 @@ class User(UserMixin, db.Model):
     #: for company members
     organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organization.id", ondelete="RESTRICT"), index=True
+    )
+    #: owner or member of ``organization`` (one owner per organization, by a unique index)
+    organization_role: Mapped[OrganizationRole | None] = mapped_column(
+        enum_column(OrganizationRole, "organization_role", 10)
     )
     #: preferred interface language
     locale: Mapped[str | None] = mapped_column(String(5))
@@ -155,3 +207,187 @@ class ApiToken(db.Model):
 
     def is_valid(self, now: datetime | None = None) -> bool:
         return self.revoked_at is None and (now or utcnow()) < self.expires_at
+
+
+# --- Organizations: members, invitations, requests to join, verification -------------------
+
+
+class VerificationMethod(TitledEnum):
+    sirene = "sirene", _l("SIRENE register extract")
+    kbis = "kbis", _l("Kbis extract or equivalent")
+    other = "other", _l("Other proof")
+
+
+class OrganizationVerification(db.Model):
+    """A manager's check that an organization is the company it claims to be."""
+
+    __tablename__ = "organization_verification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), unique=True
+    )
+    method: Mapped[VerificationMethod] = mapped_column(
+        enum_column(VerificationMethod, "verification_method", 10)
+    )
+    comment: Mapped[str] = mapped_column(Text, default="")
+    verified_by_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="verification")
+    verified_by: Mapped[User] = relationship()
+
+
+class Invitation(db.Model):
+    """An owner's invitation of a colleague, by email; the link carries a signed id."""
+
+    __tablename__ = "organization_invitation"
+    __table_args__ = (
+        # One open invitation per address and organization.
+        Index(
+            "uq_organization_invitation_open",
+            "organization_id",
+            "email",
+            unique=True,
+            sqlite_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+            postgresql_where=text("accepted_at IS NULL AND revoked_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    #: lower-cased
+    email: Mapped[str] = mapped_column(String(254))
+    invited_by_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="RESTRICT"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship()
+    invited_by: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class JoinStatus(TitledEnum):
+    pending = "pending", _l("Awaiting the owner")
+    accepted = "accepted", _l("Accepted")
+    refused = "refused", _l("Refused by the owner")
+    disputed = "disputed", _l("Disputed, before a manager")
+    granted = "granted", _l("Granted by a manager")
+    transferred = "transferred", _l("Ownership given by a manager")
+    dismissed = "dismissed", _l("Dispute dismissed")
+
+
+#: statuses of a request still awaiting someone's decision
+OPEN_JOIN_STATUSES = (JoinStatus.pending, JoinStatus.disputed)
+
+
+class JoinRequest(db.Model):
+    """Registering with a SIREN already registered asks to join that organization: the owner
+    decides; the requester may take a refusal to a manager (a disputed SIREN)."""
+
+    __tablename__ = "organization_join_request"
+    __table_args__ = (
+        # At most one open request per user.
+        Index(
+            "uq_organization_join_request_open",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status IN ('pending', 'disputed')"),
+            postgresql_where=text("status IN ('pending', 'disputed')"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[JoinStatus] = mapped_column(
+        enum_column(JoinStatus, "join_status", 12), default=JoinStatus.pending
+    )
+    #: the requester's words to the owner, then to the manager
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+
+    organization: Mapped[Organization] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_JOIN_STATUSES
+
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Requests ``user`` may read: their own; those to the organization they own;
+        managers and admins read them all."""
+        statement = select(cls)
+        if user is None or not user.is_authenticated:
+            return statement.where(false())
+        if user.role in (Role.manager, Role.admin):
+            return statement
+        if user.role != Role.company:
+            return statement.where(false())
+        owned = user.organization_id if user.organization_role == OrganizationRole.owner else None
+        if owned is None:
+            return statement.where(cls.user_id == user.id)
+        return statement.where((cls.user_id == user.id) | (cls.organization_id == owned))
+
+
+class OrganizationAction(TitledEnum):
+    created = "created", _l("Organization registered")
+    invited = "invited", _l("Colleague invited")
+    invitation_revoked = "invitation_revoked", _l("Invitation withdrawn")
+    joined = "joined", _l("Member joined")
+    left = "left", _l("Member left")
+    ownership_transferred = "ownership_transferred", _l("Ownership handed over")
+    join_requested = "join_requested", _l("Request to join")
+    join_accepted = "join_accepted", _l("Request to join accepted")
+    join_refused = "join_refused", _l("Request to join refused")
+    join_disputed = "join_disputed", _l("Refusal taken to a manager")
+    dispute_granted = "dispute_granted", _l("Manager added the requester")
+    dispute_transferred = "dispute_transferred", _l("Manager gave ownership to the requester")
+    dispute_dismissed = "dispute_dismissed", _l("Manager dismissed the dispute")
+    verified = "verified", _l("Organization verified")
+
+
+class OrganizationEvent(db.Model):
+    """The organization's history: append-only, one row per step."""
+
+    __tablename__ = "organization_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[OrganizationAction] = mapped_column(
+        enum_column(OrganizationAction, "organization_action", 30)
+    )
+    #: who acted (None: the system)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    #: whom it concerns (the member, the requester), when not the actor
+    subject_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    #: an address (invitations) or words (comments, reasons)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])

@@ -17,10 +17,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from accelerator.accounts import organizations
 from accelerator.accounts.models import (
     STAFF_ROLES,
     ApiToken,
     Organization,
+    OrganizationAction,
+    OrganizationRole,
     Role,
     TeacherProfile,
     User,
@@ -32,9 +35,7 @@ from accelerator.extensions import db
 
 MIN_PASSWORD_LENGTH = 12
 EMAIL_TAKEN = _l("An account already uses this email address.")
-SIREN_TAKEN = _l(
-    "An organization with this SIREN is already registered: ask one of its members to add you."
-)
+SIREN_TAKEN = _l("An organization with this SIREN was registered at the same moment: try again.")
 
 
 def hash_password(password: str) -> str:
@@ -63,21 +64,29 @@ def _flush_or_invalid(field: str, message) -> None:
 
 
 def register_company_member(email: str, password: str, full_name: str, organization: dict) -> User:
-    """A company member and their organization (name, siren, country)."""
+    """A company member and their organization (name, siren, country), which they own; when
+    the SIREN is already registered, a request to join that organization instead (its owner
+    decides: nobody takes over a SIREN by registering it first)."""
     _check_email_free(email)
     siren = organization.get("siren") or None
-    if siren and db.session.scalar(select(Organization.id).where(Organization.siren == siren)):
-        raise Invalid(str(SIREN_TAKEN), {"organization": {"siren": [str(SIREN_TAKEN)]}})
-    org = Organization(name=organization["name"], siren=siren, country=organization["country"])
+    existing = organizations.organization_with_siren(siren)
     user = User(
         email=User.normalize_email(email),
         full_name=full_name,
         role=Role.company,
         password_hash=hash_password(password),
-        organization=org,
     )
-    db.session.add_all([org, user])
+    db.session.add(user)
     _flush_or_invalid("email", EMAIL_TAKEN)
+    if existing is not None:
+        organizations.request_to_join(user, existing)
+        return user
+    org = Organization(name=organization["name"], siren=siren, country=organization["country"])
+    user.organization = org
+    user.organization_role = OrganizationRole.owner
+    db.session.add(org)
+    _flush_or_invalid("organization", SIREN_TAKEN)
+    organizations.record(org, OrganizationAction.created, user)
     return user
 
 

@@ -42,3 +42,6 @@ def clean_siren(value: str | None) -> tuple[str | None, str | None]:
 def clean_uai(value: str | None) -> tuple[str, str | None]:
     uai = normalize_uai(value or "")
     return (uai, None) if is_valid_uai(uai) else (uai, str(UAI_INVALID))
+
+
+SETTLEMENT_UNKNOWN = _l("Choose grant, transfer or dismiss.")

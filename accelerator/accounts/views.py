@@ -8,15 +8,23 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from accelerator.accounts import operations
+from accelerator.accounts import operations, organizations
 from accelerator.accounts.forms import (
     CompanyRegistrationForm,
+    DisputeForm,
+    EmptyForm,
     ForgotPasswordForm,
     LanguageForm,
+    InvitationAccountForm,
+    InvitationForm,
     LoginForm,
+    RefusalForm,
     ResetPasswordForm,
+    SettlementForm,
     StaffUserForm,
     TeacherRegistrationForm,
+    TransferForm,
+    VerificationForm,
 )
 from accelerator.accounts.limits import (
     credential_failures,
@@ -24,8 +32,18 @@ from accelerator.accounts.limits import (
     per_address,
     reset_requests,
 )
-from accelerator.accounts.models import Organization, Role, User
-from accelerator.core.forms import attempt
+from accelerator.accounts.models import (
+    Invitation,
+    JoinRequest,
+    JoinStatus,
+    Organization,
+    OrganizationRole,
+    OrganizationVerification,
+    Role,
+    User,
+    VerificationMethod,
+)
+from accelerator.core.forms import attempt, select_choices
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import login_required, roles_required
 from accelerator.core.redirects import safe_next
@@ -62,6 +80,15 @@ def register_company():
             )
         if outcome.ok:
             _sign_in(user)
+            if user.organization_id is None:
+                flash(
+                    gettext(
+                        "Welcome! An organization with this SIREN is already registered: "
+                        "your request to join it was sent to its owner."
+                    ),
+                    "info",
+                )
+                return redirect(url_for("accounts.account"))
             flash(gettext("Welcome! Your company's account is ready."), "success")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/register_company.html", form=form), (
@@ -160,8 +187,7 @@ def reset_password(token: str):
 @bp.route("/mon-compte")
 @login_required
 def account():
-    form = LanguageForm(language=current_user.locale or session.get("lang") or "fr")
-    return render_template("accounts/account.html", user=current_user, language_form=form)
+    return _account_page()
 
 
 @bp.route("/mon-compte/langue", methods=["POST"])
@@ -176,7 +202,7 @@ def account_language():
             session["lang"] = form.language.data
             flash(gettext("Your language is saved."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", user=current_user, language_form=form), 422
+    return _account_page(422, language_form=form)
 
 
 @bp.route("/admin/utilisateurs")
@@ -207,18 +233,290 @@ def create_user():
     return render_template("accounts/user_form.html", form=form), (422 if form.errors else 200)
 
 
-@bp.route("/organisations/<int:organization_id>")
-@login_required
-def organization(organization_id: int):
+add_nav_item(
+    NavItem(90, "accounts.users", _l("Accounts"), roles=(Role.admin,), prefix="/admin/utilisateurs")
+)
+
+
+# --- Organizations: members, invitations, requests to join, verification -----------------
+
+
+def _visible_organization(organization_id: int) -> Organization:
     org = db.session.scalar(
         Organization.visible_to(current_user).where(Organization.id == organization_id)
     )
     if org is None:
         abort(404)
-    members = db.session.scalars(select(User).where(User.organization_id == org.id)).all()
-    return render_template("accounts/organization.html", organization=org, members=members)
+    return org
+
+
+def _visible_request(request_id: int) -> JoinRequest:
+    row = db.session.scalar(
+        JoinRequest.visible_to(current_user).where(JoinRequest.id == request_id)
+    )
+    if row is None:
+        abort(404)
+    return row
+
+
+def _organization_page(org: Organization, status: int = 200, **forms):
+    members = sorted(
+        org.members, key=lambda m: (m.organization_role != OrganizationRole.owner, m.full_name)
+    )
+    transfer = forms.get("transfer_form") or TransferForm()
+    transfer.user_id.choices = select_choices(
+        (m.id, m.full_name) for m in members if m.id != current_user.id
+    )
+    invitations = []
+    if org.can_manage_members(current_user):
+        invitations = db.session.scalars(
+            select(Invitation)
+            .where(Invitation.organization_id == org.id)
+            .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+            .order_by(Invitation.id)
+        ).all()
+    requests = (
+        organizations.pending_requests(org)
+        if org.can_manage_members(current_user) or org.can_verify(current_user)
+        else []
+    )
+    context = {
+        "organization": org,
+        "members": members,
+        "invitations": invitations,
+        "requests": requests,
+        "events": organizations.history(org) if org.can_read_history(current_user) else [],
+        "form": EmptyForm(),
+        "invitation_form": forms.get("invitation_form") or InvitationForm(),
+        "transfer_form": transfer,
+        "refusal_form": RefusalForm(),
+        "settlement_form": forms.get("settlement_form") or SettlementForm(),
+        "verification_form": forms.get("verification_form") or VerificationForm(),
+    }
+    return render_template("accounts/organization.html", **context), status
+
+
+@bp.route("/organisations/<int:organization_id>")
+@login_required
+def organization(organization_id: int):
+    return _organization_page(_visible_organization(organization_id))
+
+
+@bp.route("/organisations/<int:organization_id>/invitations", methods=["POST"])
+@roles_required(Role.company)
+def invite_member(organization_id: int):
+    org = _visible_organization(organization_id)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            organizations.invite_member(current_user, org, form.email.data)
+        if outcome.ok:
+            flash(gettext("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("accounts.organization", organization_id=org.id))
+        status = 409 if not form.errors else 422
+        return _organization_page(org, status, invitation_form=form)
+    return _organization_page(org, 422, invitation_form=form)
+
+
+@bp.route(
+    "/organisations/<int:organization_id>/invitations/<int:invitation_id>/retirer",
+    methods=["POST"],
+)
+@roles_required(Role.company)
+def revoke_invitation(organization_id: int, invitation_id: int):
+    org = _visible_organization(organization_id)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organization_id != org.id or not EmptyForm().validate():
+        abort(404)
+    with attempt() as outcome:
+        organizations.revoke_invitation(current_user, invitation)
+    if outcome.ok:
+        flash(gettext("Invitation withdrawn."), "success")
+    return redirect(url_for("accounts.organization", organization_id=org.id))
+
+
+@bp.route("/organisations/<int:organization_id>/quitter", methods=["POST"])
+@roles_required(Role.company)
+def leave_organization(organization_id: int):
+    org = _visible_organization(organization_id)
+    if current_user.organization_id != org.id or not EmptyForm().validate():
+        abort(404)
+    with attempt() as outcome:
+        organizations.leave_organization(current_user)
+    if outcome.ok:
+        flash(gettext("You left %(organization)s.", organization=org.name), "success")
+        return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.organization", organization_id=org.id))
+
+
+@bp.route("/organisations/<int:organization_id>/proprietaire", methods=["POST"])
+@roles_required(Role.company)
+def transfer_ownership(organization_id: int):
+    org = _visible_organization(organization_id)
+    form = TransferForm()
+    form.user_id.choices = select_choices(
+        (m.id, m.full_name) for m in org.members if m.id != current_user.id
+    )
+    if form.validate_on_submit():
+        new_owner = db.session.get(User, form.user_id.data)
+        with attempt(form) as outcome:
+            organizations.transfer_ownership(current_user, org, new_owner)
+        if outcome.ok:
+            flash(
+                gettext("%(name)s now owns the organization.", name=new_owner.full_name), "success"
+            )
+            return redirect(url_for("accounts.organization", organization_id=org.id))
+    return _organization_page(org, 422 if form.errors else 409, transfer_form=form)
+
+
+@bp.route("/organisations/<int:organization_id>/verification", methods=["POST"])
+@roles_required(Role.manager)
+def verify_organization(organization_id: int):
+    org = _visible_organization(organization_id)
+    form = VerificationForm()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            organizations.verify_organization(
+                current_user, org, VerificationMethod(form.method.data), form.comment.data or ""
+            )
+        if outcome.ok:
+            flash(gettext("%(organization)s is verified.", organization=org.name), "success")
+            return redirect(url_for("accounts.organization", organization_id=org.id))
+        return _organization_page(org, 409, verification_form=form)
+    return _organization_page(org, 422, verification_form=form)
+
+
+@bp.route("/demandes-de-rattachement/<int:request_id>/<string:decision>", methods=["POST"])
+@roles_required(Role.company, Role.manager)
+def decide_join_request(request_id: int, decision: str):
+    """The owner accepts or refuses; the requester disputes; a manager settles."""
+    row = _visible_request(request_id)
+    back = request.form.get("back") == "account"
+    target = (
+        url_for("accounts.account")
+        if back
+        else url_for("accounts.organization", organization_id=row.organization_id)
+    )
+    if decision == "accepter" and EmptyForm().validate():
+        with attempt() as outcome:
+            organizations.accept_join_request(current_user, row)
+        if outcome.ok:
+            flash(gettext("%(name)s is now a member.", name=row.user.full_name), "success")
+        return redirect(target)
+    if decision == "refuser":
+        form = RefusalForm()
+        if form.validate_on_submit():
+            with attempt() as outcome:
+                organizations.refuse_join_request(current_user, row, form.comment.data or "")
+            if outcome.ok:
+                flash(gettext("Request refused."), "success")
+        return redirect(target)
+    if decision == "contester":
+        form = DisputeForm()
+        if form.validate_on_submit():
+            with attempt(form) as outcome:
+                organizations.dispute_join_request(current_user, row, form.message.data)
+            if outcome.ok:
+                flash(gettext("A manager of Réseau Canopé will examine your request."), "success")
+                return redirect(url_for("accounts.account"))
+        return _account_page(422, dispute_form=form)
+    if decision == "arbitrer":
+        org = row.organization
+        form = SettlementForm()
+        if form.validate_on_submit():
+            with attempt(form) as outcome:
+                organizations.settle_dispute(
+                    current_user, row, form.outcome.data, form.comment.data
+                )
+            if outcome.ok:
+                flash(gettext("The dispute is settled."), "success")
+                return redirect(url_for("accounts.organization", organization_id=org.id))
+            return _organization_page(org, 409, settlement_form=form)
+        return _organization_page(org, 422, settlement_form=form)
+    abort(404)
+
+
+def _account_page(status: int = 200, **forms):
+    join_request = organizations.open_request_of(current_user)
+    language_form = forms.get("language_form") or LanguageForm(
+        language=current_user.locale or session.get("lang") or "fr"
+    )
+    return render_template(
+        "accounts/account.html",
+        user=current_user,
+        join_request=join_request,
+        form=EmptyForm(),
+        dispute_form=forms.get("dispute_form") or DisputeForm(),
+        language_form=language_form,
+    ), status
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@per_address
+def invitation(token: str):
+    """An invitation link: create the account, or join with the signed-in one."""
+    found = organizations.invitation_for_token(token)
+    if found is None:
+        return render_template("accounts/invitation_invalid.html"), 404
+    signed_in = current_user.is_authenticated
+    form = EmptyForm() if signed_in else InvitationAccountForm()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            user = organizations.accept_invitation(
+                token,
+                user=current_user if signed_in else None,
+                new_account=None
+                if signed_in
+                else {"full_name": form.full_name.data.strip(), "password": form.password.data},
+            )
+        if outcome.ok:
+            if not signed_in:
+                _sign_in(user)
+            flash(
+                gettext("Welcome to %(organization)s.", organization=found.organization.name),
+                "success",
+            )
+            return redirect(url_for("accounts.organization", organization_id=found.organization_id))
+        status = 409
+    else:
+        status = 422 if form.errors else 200
+    return render_template(
+        "accounts/invitation.html", invitation=found, form=form, signed_in=signed_in
+    ), status
+
+
+@bp.route("/pilotage/organisations")
+@roles_required(Role.manager, Role.admin)
+def organizations_overview():
+    """Organizations to verify and disputed SIRENs."""
+    unverified = db.session.scalars(
+        select(Organization)
+        .outerjoin(OrganizationVerification)
+        .where(OrganizationVerification.id.is_(None))
+        .order_by(Organization.created_at)
+        .limit(500)
+    ).all()
+    disputes = db.session.scalars(
+        select(JoinRequest)
+        .where(JoinRequest.status == JoinStatus.disputed)
+        .order_by(JoinRequest.id)
+    ).all()
+    verified = db.session.scalars(
+        select(OrganizationVerification)
+        .order_by(OrganizationVerification.verified_at.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "accounts/organizations.html", unverified=unverified, disputes=disputes, verified=verified
+    )
 
 
 add_nav_item(
-    NavItem(90, "accounts.users", _l("Accounts"), roles=(Role.admin,), prefix="/admin/utilisateurs")
+    NavItem(
+        45,
+        "accounts.organizations_overview",
+        _l("Organizations"),
+        roles=(Role.manager,),
+        prefix="/pilotage/organisations",
+    )
 )

@@ -51,6 +51,15 @@ PATHS: dict[AuditStatus, tuple[str, ...]] = {
 LEVELS = {S.approved: 3, S.approved_with_conditions: 2, S.rejected: 1, S.appealed: 0}
 
 
+def verify_for_demo(organization, manager: User) -> None:
+    """The demo's and the tests' organizations are verified when their audit is admitted."""
+    from accelerator.accounts.models import VerificationMethod
+    from accelerator.accounts.organizations import verify_organization
+
+    if not organization.is_verified:
+        verify_organization(manager, organization, VerificationMethod.sirene, "Démonstration.")
+
+
 def drive_audit(
     audit: Audit,
     target: AuditStatus,
@@ -85,6 +94,9 @@ def drive_audit(
                     )
                 if step == "score":
                     operations.complete_scoring(expert, audit)
+        elif step == "admit":
+            verify_for_demo(audit.solution.organization, manager)
+            operations.apply_transition(manager, audit, "admit", "Commentaire de démonstration.")
         elif step == "decide":
             outcome = {S.suspended: S.approved, S.appealed: S.rejected}.get(final, final)
             operations.decide_audit(

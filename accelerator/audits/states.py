@@ -191,7 +191,9 @@ TRANSITIONS: dict[AuditAction, Transition] = {
             (MANAGER,),
             needs_comment=True,
         ),
-        Transition(A.admit, (S.submitted,), S.in_review, (MANAGER,), "two_experts_assigned"),
+        Transition(
+            A.admit, (S.submitted,), S.in_review, (MANAGER,), "organization_verified_two_experts"
+        ),
         Transition(
             A.request_info,
             (S.in_review,),

@@ -2,8 +2,9 @@
 
 A *trained teacher* is a distinct teacher profile with at least one completed enrolment in a
 session (not cancelled) that covers at least one *qualifying solution*: a solution whose
-company is French (``organization.country == "FR"``) and which was approved on the day the
-session started, that is:
+company is French (``organization.country == "FR"`` and the organization verified by a
+manager, ``OrganizationVerification``: a country the company declares alone proves nothing)
+and which was approved on the day the session started, that is:
 
 - a committee ``Decision`` on one of its audits with outcome ``approved`` or
   ``approved_with_conditions``, decided on or before that day, valid until that day or later;
@@ -47,7 +48,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from accelerator.accounts.models import Organization, TeacherProfile
+from accelerator.accounts.models import Organization, OrganizationVerification, TeacherProfile
 from accelerator.audits.models import Solution
 from accelerator.audits.queries import approved_on
 from accelerator.core.db import day_of
@@ -93,6 +94,7 @@ def qualifying_pairs() -> Select:
         .join(TrainingSession, TrainingSession.id == link.c.session_id)
         .join(Solution, Solution.id == link.c.solution_id)
         .join(Organization, Organization.id == Solution.organization_id)
+        .join(OrganizationVerification, OrganizationVerification.organization_id == Organization.id)
         .where(
             Organization.country == "FR",
             TrainingSession.status != SessionStatus.cancelled,

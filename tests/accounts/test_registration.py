@@ -136,12 +136,13 @@ def test_duplicate_email_in_another_case_is_refused(api):
     assert count(User) == 1
 
 
-def test_duplicate_siren_is_refused(api):
+def test_a_siren_already_registered_gives_nothing_away(api):
+    # The second registrant does not take over the organization: they ask to join it.
     assert api.post("/auth/register", json=COMPANY).status_code == 201
     again = with_changes(COMPANY, email="autre@exemple.fr")
     response = api.post("/auth/register", json=again)
-    assert response.status_code == 422
-    assert "SIREN" in response.json["errors"]["organization"]["siren"][0]
+    assert response.status_code == 201
+    assert response.json["organization"] is None
     assert count(Organization) == 1
 
 

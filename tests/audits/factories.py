@@ -6,7 +6,12 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from accelerator.accounts.models import Organization, Role
+from accelerator.accounts.models import (
+    Organization,
+    OrganizationVerification,
+    Role,
+    VerificationMethod,
+)
 from accelerator.audits.models import Assignment, Audit, Decision, Pricing, Solution
 from accelerator.audits.states import AuditStatus
 from accelerator.core.db import utcnow
@@ -132,6 +137,20 @@ def make_audit(
     return audit
 
 
+def verify_organization_row(organization: Organization) -> None:
+    """The organization's verification by a manager, as a row (once)."""
+    if organization.verification is None:
+        db.session.add(
+            OrganizationVerification(
+                organization=organization,
+                method=VerificationMethod.sirene,
+                comment="Extrait SIRENE consulté.",
+                verified_by=make_user(Role.manager),
+            )
+        )
+        db.session.flush()
+
+
 def make_approved_audit(
     solution: Solution | None = None,
     outcome: AuditStatus = AuditStatus.approved,
@@ -140,8 +159,10 @@ def make_approved_audit(
     overall: float = 82.0,
     domain_scores: dict | None = None,
 ) -> Audit:
-    """An audit with a committee decision (approval by default) and its verification code."""
+    """An audit with a committee decision (approval by default) and its verification code;
+    its organization is verified, as it must be for an audit to have been admitted."""
     audit = make_audit(solution, status=outcome)
+    verify_organization_row(audit.solution.organization)
     decided_at = (
         utcnow()
         if decided_on is None

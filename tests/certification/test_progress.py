@@ -55,6 +55,18 @@ def test_which_solutions_count(country, outcome, decided_on, valid_until, counts
     assert progress.trained_teachers() == (1 if counts else 0)
 
 
+def test_a_french_company_counts_only_once_verified():
+    # The country is what the company declared; only a manager's verification makes it a
+    # French company for the counter.
+    solution = approved_solution()
+    enroll(teacher(), make_session([solution], on=SESSION_DAY))
+    assert progress.trained_teachers() == 1
+    db.session.delete(solution.organization.verification)
+    db.session.flush()
+    db.session.expire_all()
+    assert progress.trained_teachers() == 0
+
+
 def test_a_solution_never_audited_does_not_count():
     enroll(teacher(), make_session([make_solution()], on=SESSION_DAY))
     assert progress.trained_teachers() == 0

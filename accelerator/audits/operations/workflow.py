@@ -119,7 +119,16 @@ def _guard_self_assessment_complete(audit: Audit, **_) -> None:
         )
 
 
-def _guard_two_experts_assigned(audit: Audit, **_) -> None:
+def _guard_organization_verified_two_experts(audit: Audit, **_) -> None:
+    organization = audit.solution.organization
+    if not organization.is_verified:
+        raise Conflict(
+            gettext(
+                "%(organization)s is not verified yet: a manager verifies the organization "
+                "(SIRENE, Kbis) before its first audit is admitted.",
+                organization=organization.name,
+            )
+        )
     if len(audit.assignments) < MIN_EXPERTS:
         raise Conflict(
             gettext(
@@ -181,7 +190,7 @@ def _guard_appeal_allowed(audit: Audit, **_) -> None:
 
 GUARDS = {
     "self_assessment_complete": _guard_self_assessment_complete,
-    "two_experts_assigned": _guard_two_experts_assigned,
+    "organization_verified_two_experts": _guard_organization_verified_two_experts,
     "scoring_complete": _guard_scoring_complete,
     "decision_allowed": _guard_decision_allowed,
     "appeal_allowed": _guard_appeal_allowed,
