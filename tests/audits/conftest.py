@@ -12,7 +12,7 @@ from accelerator.audits.demo import drive_audit
 from accelerator.audits.operations import start_audit
 from accelerator.audits.states import AuditStatus
 from accelerator.extensions import db
-from tests.audits.factories import make_framework_version, make_solution
+from tests.audits.factories import make_framework_version, make_solution, verify_organization_row
 from tests.factories import make_user
 
 
@@ -38,6 +38,9 @@ def people(version):
         teacher=make_user(Role.teacher),
         trainer=make_user(Role.trainer),
     )
+    # The company's organization is verified, as it must be before an audit is admitted
+    # (tests/audits/test_admission.py checks the refusal with an unverified one).
+    verify_organization_row(company.organization)
     db.session.commit()
     return people
 

@@ -3,9 +3,25 @@ before, ``admit`` answers 409 with the reason and the audit stays submitted."""
 
 from __future__ import annotations
 
+import pytest
+
+from accelerator.accounts.models import Role
 from accelerator.audits import operations
+from accelerator.audits.demo import drive_audit
 from accelerator.audits.states import AuditStatus as S
 from accelerator.extensions import db
+from tests.audits.factories import make_solution
+from tests.factories import make_user
+
+
+@pytest.fixture
+def submitted(people):
+    """A submitted audit of a new company whose organization nobody has verified."""
+    company = make_user(Role.company)
+    audit = operations.start_audit(company, make_solution(company.organization))
+    drive_audit(audit, S.submitted, company, people.manager, people.experts)
+    db.session.commit()
+    return audit
 
 
 def _admit(api, people, audit):
@@ -14,33 +30,31 @@ def _admit(api, people, audit):
     )
 
 
-def test_admit_waits_for_the_organization_verification(api, people, audit_in):
-    audit = audit_in(S.submitted)
+def test_admit_waits_for_the_organization_verification(api, people, submitted):
     for expert in people.experts:
-        operations.assign_expert(people.manager, audit, expert)
+        operations.assign_expert(people.manager, submitted, expert)
     db.session.commit()
-    refused = _admit(api, people, audit)
+    refused = _admit(api, people, submitted)
     assert refused.status_code == 409
     assert "vérifi" in refused.json["detail"]
     db.session.expire_all()
-    assert audit.status == S.submitted
-    org = audit.solution.organization
+    assert submitted.status == S.submitted
+    org = submitted.solution.organization
     verified = api.post(
         f"/organizations/{org.id}/verification",
         user=people.manager,
         json={"method": "kbis", "comment": "Kbis de moins de trois mois."},
     )
     assert verified.status_code == 200
-    assert _admit(api, people, audit).status_code == 200
+    assert _admit(api, people, submitted).status_code == 200
 
 
-def test_verification_alone_does_not_admit_without_two_experts(api, people, audit_in):
-    audit = audit_in(S.submitted)
-    org = audit.solution.organization
+def test_verification_alone_does_not_admit_without_two_experts(api, people, submitted):
+    org = submitted.solution.organization
     api.post(
         f"/organizations/{org.id}/verification",
         user=people.manager,
         json={"method": "sirene", "comment": ""},
     )
-    response = _admit(api, people, audit)
+    response = _admit(api, people, submitted)
     assert response.status_code == 409 and "expert" in response.json["detail"]
