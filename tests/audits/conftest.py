@@ -40,7 +40,7 @@ def people(version):
     )
     # The company's organization is verified, as it must be before an audit is admitted
     # (tests/audits/test_admission.py checks the refusal with an unverified one).
-    verify_organization_row(company.organization)
+    verify_organization_row(company.organization, by=people.manager)
     db.session.commit()
     return people
 

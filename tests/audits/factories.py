@@ -137,15 +137,15 @@ def make_audit(
     return audit
 
 
-def verify_organization_row(organization: Organization) -> None:
-    """The organization's verification by a manager, as a row (once)."""
+def verify_organization_row(organization: Organization, by=None) -> None:
+    """The organization's verification by a manager (``by``, else a new one), as a row, once."""
     if organization.verification is None:
         db.session.add(
             OrganizationVerification(
                 organization=organization,
                 method=VerificationMethod.sirene,
                 comment="Extrait SIRENE consulté.",
-                verified_by=make_user(Role.manager),
+                verified_by=by or make_user(Role.manager),
             )
         )
         db.session.flush()
