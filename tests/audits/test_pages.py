@@ -121,6 +121,14 @@ def test_a_whole_audit_through_the_pages(client, framework, outbox):
             client.post(f"/audits/{audit_id}/experts", data={"expert_id": expert.id}).status_code
             == 302
         )
+    # An unverified organization is not admitted: the manager verifies it on its page first.
+    client.post(f"/audits/{audit_id}/actions/admit")
+    assert fresh(audit_id).status == AuditStatus.submitted
+    verified = client.post(
+        f"/organisations/{company.organization_id}/verification",
+        data={"method": "kbis", "comment": "Extrait Kbis consulté."},
+    )
+    assert verified.status_code == 302
     client.post(f"/audits/{audit_id}/actions/admit")
     assert fresh(audit_id).status == AuditStatus.in_review
 
