@@ -38,10 +38,10 @@ def upgrade():
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('verified_by_id', sa.Integer(), nullable=False),
     sa.Column('verified_at', accelerator.core.db.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['verified_by_id'], ['user_account.id'], ondelete='RESTRICT'),
-    sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('organization_id')
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_organization_verification_organization_id_organization'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['verified_by_id'], ['user_account.id'], name=op.f('fk_organization_verification_verified_by_id_user_account'), ondelete='RESTRICT'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_verification')),
+    sa.UniqueConstraint('organization_id', name=op.f('uq_organization_verification_organization_id'))
     )
     with op.batch_alter_table('organization_verification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_verification_verified_by_id'), ['verified_by_id'], unique=False)
@@ -54,9 +54,9 @@ def upgrade():
     sa.Column('created_at', accelerator.core.db.UTCDateTime(), nullable=False),
     sa.Column('accepted_at', accelerator.core.db.UTCDateTime(), nullable=True),
     sa.Column('revoked_at', accelerator.core.db.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['invited_by_id'], ['user_account.id'], ondelete='RESTRICT'),
-    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['invited_by_id'], ['user_account.id'], name=op.f('fk_organization_invitation_invited_by_id_user_account'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_organization_invitation_organization_id_organization'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_invitation'))
     )
     with op.batch_alter_table('organization_invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_invitation_invited_by_id'), ['invited_by_id'], unique=False)
@@ -72,10 +72,10 @@ def upgrade():
     sa.Column('created_at', accelerator.core.db.UTCDateTime(), nullable=False),
     sa.Column('decided_at', accelerator.core.db.UTCDateTime(), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user_account.id'], name=op.f('fk_organization_join_request_decided_by_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_organization_join_request_organization_id_organization'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_organization_join_request_user_id_user_account'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_join_request'))
     )
     with op.batch_alter_table('organization_join_request', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_join_request_organization_id'), ['organization_id'], unique=False)
@@ -90,10 +90,10 @@ def upgrade():
     sa.Column('subject_id', sa.Integer(), nullable=True),
     sa.Column('comment', sa.Text(), nullable=False),
     sa.Column('created_at', accelerator.core.db.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['subject_id'], ['user_account.id'], ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id')
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_organization_event_actor_id_user_account'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_organization_event_organization_id_organization'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['subject_id'], ['user_account.id'], name=op.f('fk_organization_event_subject_id_user_account'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organization_event'))
     )
     with op.batch_alter_table('organization_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_organization_event_organization_id'), ['organization_id'], unique=False)

@@ -24,7 +24,7 @@ from accelerator.criteria.models import (
     VersionStatus,
 )
 from accelerator.extensions import db
-from tests.factories import OrganizationFactory, make_user
+from tests.factories import OrganizationFactory, UserFactory, make_user
 
 LEVEL_LABELS = ("Non satisfait", "Partiellement satisfait", "Satisfait", "Exemplaire")
 
@@ -145,7 +145,8 @@ def verify_organization_row(organization: Organization, by=None) -> None:
                 organization=organization,
                 method=VerificationMethod.sirene,
                 comment="Extrait SIRENE consulté.",
-                verified_by=by or make_user(Role.manager),
+                # A factory, not make_user: no commit in the middle of a test's setup.
+                verified_by=by or UserFactory(role=Role.manager),
             )
         )
         db.session.flush()
