@@ -40,7 +40,7 @@ from accelerator.accounts.models import (
 )
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
-from accelerator.core.mail import send_mail
+from accelerator.core.mail import queue_mail
 from accelerator.extensions import db
 
 #: an invitation link is valid this many seconds (14 days)
@@ -134,7 +134,7 @@ def request_to_join(user: User, organization: Organization, message: str = "") -
     record(organization, OrganizationAction.join_requested, user, comment=message)
     owner = organization.owner
     if owner is not None:
-        send_mail(
+        queue_mail(
             owner.email,
             gettext(
                 "%(name)s asks to join %(organization)s",
@@ -188,7 +188,7 @@ def invite_member(actor: User, organization: Organization, email: str) -> Invita
     db.session.add(invitation)
     _flush(gettext("An invitation to this address is already waiting to be accepted."))
     record(organization, OrganizationAction.invited, actor, comment=email)
-    send_mail(
+    queue_mail(
         email,
         gettext(
             "%(name)s invites you to join %(organization)s",
@@ -257,7 +257,7 @@ def accept_invitation(token: str, user: User | None = None, new_account: dict | 
     record(organization, OrganizationAction.joined, user, comment=gettext("by invitation"))
     owner = organization.owner
     if owner is not None and owner is not user:
-        send_mail(
+        queue_mail(
             owner.email,
             gettext(
                 "%(name)s joined %(organization)s",
@@ -289,7 +289,7 @@ def leave_organization(actor: User) -> Organization:
     record(organization, OrganizationAction.left, actor)
     owner = organization.owner
     if owner is not None:
-        send_mail(
+        queue_mail(
             owner.email,
             gettext(
                 "%(name)s left %(organization)s",
@@ -322,7 +322,7 @@ def transfer_ownership(actor: User, organization: Organization, new_owner: User)
         raise Conflict(gettext("This member's account is deactivated."))
     _hand_over(organization, actor, new_owner)
     record(organization, OrganizationAction.ownership_transferred, actor, subject=new_owner)
-    send_mail(
+    queue_mail(
         _emails([actor, new_owner]),
         gettext(
             "%(name)s now owns %(organization)s",
@@ -350,7 +350,7 @@ def _require_status(request: JoinRequest, *statuses: JoinStatus) -> None:
 
 
 def _tell_requester(request: JoinRequest) -> None:
-    send_mail(
+    queue_mail(
         request.user.email,
         gettext(
             "Your request to join %(organization)s: %(status)s",
@@ -410,7 +410,7 @@ def dispute_join_request(actor: User, request: JoinRequest, message: str) -> Joi
     record(request.organization, OrganizationAction.join_disputed, actor, comment=message)
     managers = _emails(_managers())
     if managers:
-        send_mail(
+        queue_mail(
             managers,
             gettext("Disputed SIREN %(siren)s", siren=request.organization.siren or "—"),
             "organization_dispute",
@@ -457,7 +457,7 @@ def settle_dispute(actor: User, request: JoinRequest, outcome: str, comment: str
     request.decided_by = actor
     record(organization, action, actor, subject=requester, comment=comment.strip())
     owner = organization.owner
-    send_mail(
+    queue_mail(
         _emails([requester, owner]),
         gettext(
             "Disputed SIREN %(siren)s: %(status)s",
@@ -513,7 +513,7 @@ def verify_organization(
     )
     owner = organization.owner
     if owner is not None:
-        send_mail(
+        queue_mail(
             owner.email,
             gettext("%(organization)s is verified", organization=organization.name),
             "organization_verified",

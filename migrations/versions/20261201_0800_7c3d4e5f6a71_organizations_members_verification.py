@@ -1,7 +1,7 @@
 """organizations: owner and members, invitations, requests to join, verification, history
 
 Revision ID: 7c3d4e5f6a71
-Revises: 5b1e2c7d9a40, 5d327cbe424d
+Revises: 7c4d2e9b1a63
 Create Date: 2026-12-01 08:00:00
 
 """
@@ -13,8 +13,8 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = '7c3d4e5f6a71'
-# Also merges the two heads main had (the reporting migration branched from d9b103ca0da2).
-down_revision = ('5b1e2c7d9a40', '5d327cbe424d')
+
+down_revision = '7c4d2e9b1a63'
 branch_labels = None
 depends_on = None
 
