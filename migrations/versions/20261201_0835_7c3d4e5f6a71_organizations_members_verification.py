@@ -1,7 +1,7 @@
 """organizations: owner and members, invitations, requests to join, verification, history
 
 Revision ID: 7c3d4e5f6a71
-Revises: 7c4d2e9b1a63
+Revises: a17c0e5e4b21
 Create Date: 2026-12-01 08:00:00
 
 """
@@ -14,7 +14,7 @@ import accelerator.core.db
 # revision identifiers, used by Alembic.
 revision = '7c3d4e5f6a71'
 
-down_revision = '7c4d2e9b1a63'
+down_revision = 'a17c0e5e4b21'
 branch_labels = None
 depends_on = None
 
