@@ -5,12 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
+from accelerator.accounts.models import Role
 from accelerator.audits.models import Answer, Pricing
-from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditStatus
+from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditAction, AuditStatus
 from accelerator.core.reference import DISCIPLINES, LEVELS
-from accelerator.core.schemas import Id, StrictSchema, Trimmed, iso, not_blank, validate_country
+from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, validate_country
 
 SUBJECT_UNKNOWN = _l("Unknown subject code.")
 LEVEL_UNKNOWN = _l("Unknown school level code.")
@@ -168,155 +169,246 @@ class TransitionIn(StrictSchema):
             )
 
 
-# What goes out. Audits are dumped by functions, because what a reader sees depends on them.
+# What goes out. Every answer of the audits API is one of these schemas; what a reader may
+# see of an audit is decided by the model's predicates (``Audit.scores_visible_to``, ...)
+# before dumping, never by the schema.
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+class PersonRef(StrictSchema):
+    id = fields.Integer()
+    full_name = fields.String()
+    role = fields.Enum(Role, by_value=True)
+
+
+class AuditSolutionRef(StrictSchema):
+    id = fields.Integer()
+    name = fields.String()
+    slug = fields.String()
+    organization = fields.Nested(OrganizationRef)
+
+
+class AuditSummaryOut(StrictSchema):
+    """The short form of an audit (lists, creation); ``status`` is the effective one."""
+
+    id = fields.Integer()
+    status = fields.Function(lambda audit: audit.effective_status().value)
+    solution = fields.Nested(AuditSolutionRef)
+    framework_version_id = fields.Integer()
+    created_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+    valid_until = fields.Date(allow_none=True)
+
+
+class ConditionOut(StrictSchema):
+    id = fields.Integer()
+    text = fields.String()
+    due_date = fields.Date(allow_none=True)
+
+
+class DecisionOut(StrictSchema):
+    id = fields.Integer()
+    round = fields.Integer()
+    outcome = fields.Enum(AuditStatus, by_value=True)
+    motivation = fields.String()
+    valid_until = fields.Date(allow_none=True)
+    decided_at = fields.DateTime()
+    overall_score = fields.Function(lambda decision: _rounded(decision.overall_score))
+    domain_scores = fields.Function(
+        lambda decision: {
+            code: _rounded(value) for code, value in (decision.domain_scores or {}).items()
+        }
+    )
+    recommendation = fields.String()
+    conditions = fields.List(fields.Nested(ConditionOut))
+
+
+class EvidenceOut(StrictSchema):
+    id = fields.Integer()
+    filename = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    content_type = fields.String()
+    created_at = fields.DateTime()
+
+
+class EvidenceListOut(StrictSchema):
+    items = fields.List(fields.Nested(EvidenceOut))
+
+
+class AssignmentOut(StrictSchema):
+    id = fields.Integer()
+    expert = fields.Nested(PersonRef)
+    assigned_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class EventOut(StrictSchema):
+    """One row of the history; ``data`` (criterion codes, levels...) is left out for the
+    company, which reads the transitions only."""
+
+    action = fields.Enum(AuditAction, by_value=True)
+    from_ = fields.String(attribute="from_status", data_key="from", allow_none=True)
+    to = fields.String(attribute="to_status", allow_none=True)
+    by = fields.Nested(PersonRef, attribute="actor", allow_none=True)
+    at = fields.DateTime()
+    comment = fields.String()
+    data = fields.Dict()
+
+
+class AnswerOut(StrictSchema):
+    criterion_code = fields.String()
+    answer = fields.Enum(Answer, by_value=True)
+    comment = fields.String()
+    evidence_ids = fields.Function(lambda row: [e.id for e in row.evidence])
+    updated_at = fields.DateTime()
+
+
+class ScoreOut(StrictSchema):
+    criterion_code = fields.String()
+    expert_id = fields.Integer()
+    level = fields.Integer()
+    justification = fields.String()
+    updated_at = fields.DateTime()
+
+
+class ConsolidationOut(StrictSchema):
+    criterion_code = fields.String()
+    level = fields.Integer()
+    justification = fields.String()
+    settled_at = fields.DateTime()
+
+
+class AuditDetailOut(AuditSummaryOut):
+    """An audit as one reader may see it (``audit_detail`` chooses what goes in)."""
+
+    stored_status = fields.Enum(AuditStatus, by_value=True, attribute="status")
+    status_changed_at = fields.DateTime()
+    verification_code = fields.String(allow_none=True)
+    appeal_count = fields.Integer()
+    renewed_from_id = fields.Integer(allow_none=True)
+    actions = fields.List(fields.Enum(AuditAction, by_value=True))
+    assignments = fields.List(fields.Nested(AssignmentOut))
+    history = fields.List(fields.Nested(EventOut))
+    self_assessment = fields.List(fields.Nested(AnswerOut))
+    evidence = fields.List(fields.Nested(EvidenceOut))
+    decision = fields.Nested(DecisionOut, attribute="latest_decision", allow_none=True)
+    decisions = fields.List(fields.Nested(DecisionOut))
+    scores = fields.List(fields.Nested(ScoreOut))
+    #: the company, once decided: criterion code → final level (None before)
+    final_levels = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
+    #: those who may read the results: the settled levels
+    consolidations = fields.List(fields.Nested(ConsolidationOut))
+
+
+class DomainScoreOut(StrictSchema):
+    code = fields.String()
+    score = fields.Float(allow_none=True)
+
+
+class ResultOut(StrictSchema):
+    overall_score = fields.Float()
+    domains = fields.List(fields.Nested(DomainScoreOut))
+    eliminatory_failures = fields.List(fields.String())
+    domain_floor_failures = fields.List(fields.String())
+    divergences = fields.List(fields.String())
+    recommendation = fields.String()
+    missing = fields.List(fields.String())
+
+
+class ConflictOut(StrictSchema):
+    id = fields.Integer()
+    expert = fields.Nested(PersonRef(only=("id", "full_name")))
+    organization = fields.Nested(OrganizationRef)
+    reason = fields.String()
+    declared_at = fields.DateTime()
+
+
+class ExpertRef(StrictSchema):
+    id = fields.Integer()
+    full_name = fields.String()
+    email = fields.String()
+
+
+class WorkloadOut(StrictSchema):
+    expert = fields.Nested(ExpertRef)
+    open_assignments = fields.Integer()
+
+
+class WorkloadListOut(StrictSchema):
+    items = fields.List(fields.Nested(WorkloadOut))
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """The schema of a page of ``item_schema`` (``core.api.paginate``'s answer)."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+        name=f"{item_schema.__name__.removesuffix('Out')}PageOut",
+    )
+
 
 solution_out = SolutionOut()
+audit_summary_out = AuditSummaryOut()
+evidence_out = EvidenceOut()
+assignment_out = AssignmentOut()
+conflict_out = ConflictOut()
+answer_out = AnswerOut(exclude=("updated_at",))
+score_out = ScoreOut()
+consolidation_out = ConsolidationOut()
+result_out = ResultOut()
 
 
-def _person(user) -> dict | None:
-    if user is None:
-        return None
-    return {"id": user.id, "full_name": user.full_name, "role": user.role.value}
+class _AuditAsSeen:
+    """An audit with what one reader may see of it in place of its lists."""
+
+    def __init__(self, audit, **seen) -> None:
+        self._audit = audit
+        self.__dict__.update(seen)
+
+    def __getattr__(self, name: str):
+        return getattr(self._audit, name)
 
 
-def audit_summary(audit) -> dict:
-    """The short form of an audit (lists, creation)."""
-    return {
-        "id": audit.id,
-        "status": audit.effective_status().value,
-        "solution": {
-            "id": audit.solution.id,
-            "name": audit.solution.name,
-            "slug": audit.solution.slug,
-            "organization": {
-                "id": audit.solution.organization.id,
-                "name": audit.solution.organization.name,
-            },
-        },
-        "framework_version_id": audit.framework_version_id,
-        "created_at": iso(audit.created_at),
-        "submitted_at": iso(audit.submitted_at),
-        "decided_at": iso(audit.decided_at),
-        "valid_until": iso(audit.valid_until),
-    }
-
-
-def decision_out(decision) -> dict:
-    return {
-        "id": decision.id,
-        "round": decision.round,
-        "outcome": decision.outcome.value,
-        "motivation": decision.motivation,
-        "valid_until": iso(decision.valid_until),
-        "decided_at": iso(decision.decided_at),
-        "overall_score": round(decision.overall_score, 1),
-        "domain_scores": {
-            code: None if value is None else round(value, 1)
-            for code, value in (decision.domain_scores or {}).items()
-        },
-        "recommendation": decision.recommendation,
-        "conditions": [
-            {"id": c.id, "text": c.text, "due_date": iso(c.due_date)} for c in decision.conditions
-        ],
-    }
-
-
-def evidence_out(evidence) -> dict:
-    return {
-        "id": evidence.id,
-        "filename": evidence.filename,
-        "size": evidence.size,
-        "sha256": evidence.sha256,
-        "content_type": evidence.content_type,
-        "created_at": iso(evidence.created_at),
-    }
-
-
-def assignment_out(assignment) -> dict:
-    return {
-        "id": assignment.id,
-        "expert": _person(assignment.expert),
-        "assigned_at": iso(assignment.assigned_at),
-        "completed_at": iso(assignment.completed_at),
-    }
+#: the company never reads the history's details nor the settled levels; the final levels
+#: are the company's view of the result
+_COMPANY_VIEW = AuditDetailOut(exclude=("consolidations", "history.data"))
+_RESULTS_VIEW = AuditDetailOut(exclude=("final_levels",))
+_REVIEW_VIEW = AuditDetailOut(exclude=("final_levels", "consolidations"))
 
 
 def audit_detail(actor, audit) -> dict:
-    """The audit as ``actor`` may see it.
+    """The audit as ``actor`` may see it, every choice made by the model's predicates.
 
     Everyone who sees the audit reads its status, solution, assignments, self-assessment,
-    evidence, decisions and transitions. Individual scores follow
-    ``Audit.can_see_scores_of`` (blind scoring; never to the company). The company reads
-    the history's transitions only (scores and settlements are the review's inner work) and,
-    once decided, the final level of each criterion.
+    evidence, decisions and history (``Audit.events_visible_to``: transitions only for the
+    company, which never reads the history's details). Individual scores follow
+    ``Audit.can_see_scores_of`` (blind scoring; never the company). The company reads the
+    final level of each criterion once decided; those who may read the results read the
+    settled levels.
     """
-    from accelerator.accounts.models import Role
     from accelerator.audits import operations
     from accelerator.audits.results import final_levels
 
-    is_company = actor.role == Role.company
-    events = audit.events_visible_to(actor)
-    body = audit_summary(audit)
-    decision = audit.latest_decision
-    body.update(
-        {
-            "stored_status": audit.status.value,
-            "status_changed_at": iso(audit.status_changed_at),
-            "verification_code": audit.verification_code,
-            "appeal_count": audit.appeal_count,
-            "renewed_from_id": audit.renewed_from_id,
-            "actions": operations.available_actions(actor, audit),
-            "assignments": [assignment_out(a) for a in audit.assignments],
-            "history": [
-                {
-                    "action": e.action,
-                    "from": e.from_status,
-                    "to": e.to_status,
-                    "by": _person(e.actor),
-                    "at": iso(e.at),
-                    "comment": e.comment,
-                    **({} if is_company else {"data": e.data or {}}),
-                }
-                for e in events
-            ],
-            "self_assessment": [
-                {
-                    "criterion_code": a.criterion_code,
-                    "answer": a.answer.value,
-                    "comment": a.comment,
-                    "evidence_ids": [e.id for e in a.evidence],
-                    "updated_at": iso(a.updated_at),
-                }
-                for a in sorted(audit.answers, key=lambda a: a.criterion_code)
-            ],
-            "evidence": [evidence_out(e) for e in audit.evidence],
-            "decision": decision_out(decision) if decision else None,
-            "decisions": [decision_out(d) for d in audit.decisions],
-            "scores": [
-                {
-                    "criterion_code": s.criterion_code,
-                    "expert_id": s.expert_id,
-                    "level": s.level,
-                    "justification": s.justification,
-                    "updated_at": iso(s.updated_at),
-                }
-                for s in sorted(
-                    audit.scores_visible_to(actor),
-                    key=lambda s: (s.criterion_code, s.expert_id),
-                )
-            ],
-        }
+    seen = _AuditAsSeen(
+        audit,
+        actions=operations.available_actions(actor, audit),
+        history=audit.events_visible_to(actor),
+        self_assessment=sorted(audit.answers, key=lambda a: a.criterion_code),
+        scores=sorted(
+            audit.scores_visible_to(actor), key=lambda s: (s.criterion_code, s.expert_id)
+        ),
+        consolidations=sorted(audit.consolidations, key=lambda c: c.criterion_code),
     )
-    if is_company:
-        body["final_levels"] = final_levels(audit) if decision else None
-    elif audit.can_read_results(actor):
-        body["consolidations"] = [
-            {
-                "criterion_code": c.criterion_code,
-                "level": c.level,
-                "justification": c.justification,
-                "settled_at": iso(c.settled_at),
-            }
-            for c in sorted(audit.consolidations, key=lambda c: c.criterion_code)
-        ]
-    return body
+    if actor.role == Role.company:
+        seen.final_levels = final_levels(audit) if audit.latest_decision else None
+        return _COMPANY_VIEW.dump(seen)
+    return (_RESULTS_VIEW if audit.can_read_results(actor) else _REVIEW_VIEW).dump(seen)
