@@ -40,14 +40,10 @@ def _wait_for_a_lock_wait(seconds: float = 20) -> bool:
     return False
 
 
-def test_a_concurrent_attestation_answers_409_in_the_api(app, api):
-    session = make_session(starts_in=timedelta(days=-2))
-    enrollment = add_enrollment(session)
-    headers = api.headers_for(make_user(Role.trainer))
-    item = {"teacher_email": enrollment.teacher.email, "attended": True, "completed": True}
+def _against_a_concurrent_attestation(app, enrollment, send) -> object:
+    """``send()`` while another transaction holds an attestation of ``enrollment`` it has
+    not committed yet; that transaction commits once the request waits for it."""
     answers: list = []
-
-    # The other trainer's transaction has issued the attestation and not committed yet.
     other = db.engine.connect()
     other.execute(
         insert(Certificate).values(
@@ -55,13 +51,11 @@ def test_a_concurrent_attestation_answers_409_in_the_api(app, api):
         )
     )
 
-    path = f"/training/sessions/{session.id}/attendance"
-
-    def save() -> None:
+    def run() -> None:
         with app.app_context():
-            answers.append(api.put(path, headers=headers, json=[item]))
+            answers.append(send())
 
-    request = threading.Thread(target=save)
+    request = threading.Thread(target=run)
     request.start()
     try:
         assert _wait_for_a_lock_wait(), "the request never waited for the other transaction"
@@ -69,10 +63,36 @@ def test_a_concurrent_attestation_answers_409_in_the_api(app, api):
         other.commit()
         other.close()
     request.join(timeout=60)
-
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 1
     [response] = answers
+    return response
+
+
+def test_a_concurrent_attestation_answers_409_in_the_api(app, api):
+    session = make_session(starts_in=timedelta(days=-2))
+    enrollment = add_enrollment(session)
+    headers = api.headers_for(make_user(Role.trainer))
+    item = {"teacher_email": enrollment.teacher.email, "attended": True, "completed": True}
+    path = f"/training/sessions/{session.id}/attendance"
+
+    response = _against_a_concurrent_attestation(
+        app, enrollment, lambda: api.put(path, headers=headers, json=[item])
+    )
     assert response.status_code == 409, response.get_data(as_text=True)
     assert response.mimetype == "application/problem+json"
     assert response.json["status"] == 409
-    db.session.expire_all()
-    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 1
+
+
+def test_a_concurrent_attestation_is_told_in_french_on_the_page(app, client, login_as):
+    session = make_session(starts_in=timedelta(days=-2))
+    enrollment = add_enrollment(session)
+    login_as(make_user(Role.trainer))
+    path = f"/formations/{session.id}/presences"
+
+    response = _against_a_concurrent_attestation(
+        app, enrollment, lambda: client.post(path, data={"completed": [str(enrollment.id)]})
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Quelqu&#39;un d&#39;autre a modifié ces informations entre-temps" in page
