@@ -39,6 +39,14 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = 3600 * 12
 
+    # The accessibility statement (core.accessibility): the rate and date of the last RGAA
+    # audit, empty until one is made ("non conforme"), and where users report a barrier.
+    RGAA_AUDIT_RATE = os.environ.get("RGAA_AUDIT_RATE") or None
+    RGAA_AUDIT_DATE = os.environ.get("RGAA_AUDIT_DATE") or None
+    ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+        "ACCESSIBILITY_CONTACT_EMAIL", "accessibilite@reseau-canope.fr"
+    )
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")

@@ -209,6 +209,7 @@ def _register_error_handlers(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from accelerator.core import reference
+    from accelerator.core.accessibility import compliance
     from accelerator.core.navigation import nav_items
 
     @app.context_processor
@@ -216,6 +217,7 @@ def _register_template_helpers(app: Flask) -> None:
         return {
             "reference": reference,
             "nav_items": lambda: nav_items(current_user),
+            "accessibility": compliance,
             "current_locale": _current_locale_code(),
             "request_id": g.get("request_id"),
         }

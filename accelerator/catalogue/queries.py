@@ -356,12 +356,25 @@ def sessions_to_come(solution_id: int, now: datetime | None = None, limit: int =
     )
 
 
+def clean_code(code: str | None) -> str:
+    """A verification code as typed or pasted, without its spaces (around or inside)."""
+    return "".join((code or "").split())
+
+
 def audit_by_code(code: str) -> Audit | None:
-    """The audit whose approval carries ``code`` (any state), with its solution."""
+    """The audit whose approval carries ``code`` (any state), with its solution.
+
+    Spaces are ignored, and so is letter case when only one code matches that way: people
+    copy codes from paper and type them in lower case; 96 random bits leave no ambiguity
+    in practice, and an ambiguous code is refused rather than guessed."""
+    code = clean_code(code)
     if not code or len(code) > 32:
         return None
-    return db.session.scalar(
-        select(Audit)
-        .options(joinedload(Audit.solution).joinedload(Solution.organization))
-        .where(Audit.verification_code == code)
-    )
+    statement = select(Audit).options(joinedload(Audit.solution).joinedload(Solution.organization))
+    exact = db.session.scalar(statement.where(Audit.verification_code == code))
+    if exact is not None:
+        return exact
+    alike = db.session.scalars(
+        statement.where(func.lower(Audit.verification_code) == code.lower()).limit(2)
+    ).all()
+    return alike[0] if len(alike) == 1 else None

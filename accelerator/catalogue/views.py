@@ -6,7 +6,15 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -197,6 +205,20 @@ def solution(slug: str):
         )
     )
     return cacheable(response)
+
+
+@bp.route("/verify")
+def verify_form():
+    """A form to type a code; a typed code goes to its page (spaces dropped)."""
+    code = queries.clean_code(request.args.get("code"))
+    if code and len(code) <= 32 and code.isprintable():
+        return redirect(url_for("catalogue.verify", code=code))
+    error = (
+        gettext("Type the verification code shown on the badge or the report.")
+        if ("code" in request.args)
+        else None
+    )
+    return render_template("catalogue/verify_form.html", error=error), 422 if error else 200
 
 
 @bp.route("/verify/<code>")

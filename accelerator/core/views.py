@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import (
     Blueprint,
     current_app,
@@ -12,8 +13,10 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from accelerator.core.accessibility import compliance
 from accelerator.core.health import health_report
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.openapi import build_spec
@@ -59,12 +62,35 @@ def api_docs():
 
 @bp.route("/accessibilite")
 def accessibility():
-    return render_template("core/accessibility.html")
+    measured = compliance()
+    rate_text = None
+    if measured.rate is not None:  # "87,5 %" in French (narrow no-break space), "87.5%"
+        locale = get_locale()
+        sign = "\u202f%" if locale.language == "fr" else "%"
+        rate_text = format_decimal(measured.rate, "#,##0.#", locale=locale) + sign
+    return render_template(
+        "core/accessibility.html",
+        compliance=measured,
+        rate_text=rate_text,
+        contact=current_app.config["ACCESSIBILITY_CONTACT_EMAIL"],
+    )
 
 
 @bp.route("/mentions-legales")
 def legal():
     return render_template("core/legal.html")
+
+
+@bp.route("/donnees-personnelles")
+def personal_data():
+    return render_template("core/personal_data.html")
+
+
+@bp.route("/plan-du-site")
+def sitemap():
+    """Every page a visitor can reach from here: the menu (it depends on the role) and the
+    public pages."""
+    return render_template("core/sitemap.html")
 
 
 add_nav_item(NavItem(0, "core.home", _l("Home")))

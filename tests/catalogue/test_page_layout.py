@@ -1,0 +1,29 @@
+"""The catalogue page for keyboard users, small screens and the dark theme."""
+
+from __future__ import annotations
+
+from tests.catalogue.helpers import approve
+
+
+def test_a_link_skips_the_filters_to_the_results(client):
+    approve("Lien", domain_scores={"RGPD": 90.0, "PEDA": 80.0})
+    html = client.get("/catalogue").get_data(as_text=True)
+    skip = html.index('href="#results"')
+    assert skip < html.index('name="subject"')  # before every filter control
+    assert 'id="results" tabindex="-1"' in html
+
+
+def test_per_domain_minimums_are_folded_unless_one_is_chosen(client):
+    approve("Pliee", domain_scores={"RGPD": 90.0, "PEDA": 80.0})
+    html = client.get("/catalogue").get_data(as_text=True)
+    assert 'aria-expanded="false" aria-controls="accordion-domain-minimums"' in html
+    chosen = client.get("/catalogue", query_string={"min_RGPD": "50"}).get_data(as_text=True)
+    assert 'aria-expanded="true" aria-controls="accordion-domain-minimums"' in chosen
+
+
+def test_the_domain_chart_takes_the_theme_colours(client):
+    approve("Sombre", domain_scores={"RGPD": 90.0, "PEDA": 80.0})
+    html = client.get("/catalogue/sombre").get_data(as_text=True)
+    chart = html.split('<svg class="app-chart"', 1)[1].split("</svg>", 1)[0]
+    assert "#" not in chart.replace('href="#', "")  # no fixed colour: readable in dark mode
+    assert 'fill="currentColor"' in chart
