@@ -30,13 +30,16 @@ from accelerator.accounts.schemas import (
     SettlementIn,
     StaffUserIn,
     TokenIn,
+    TokenOut,
     UserOut,
+    UserQueryIn,
     VerificationIn,
 )
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
-from accelerator.core.permissions import login_required, roles_required
+from accelerator.core.openapi import documented
+from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.problems import problem
 from accelerator.extensions import db
 
@@ -44,17 +47,13 @@ user_out = UserOut()
 
 
 @api.post("/auth/register")
+@public
+@documented(body=RegisterIn, response=UserOut, status=201, errors=(429,))
 @per_address
 def register_user():
     """Register a company member or a teacher.
-    ---
-    post:
-      summary: Self-registration (roles company and teacher only)
-      tags: [accounts]
-      security: []
-      responses:
-        201: {description: The new user}
-        422: {description: Invalid fields}
+
+    Self-registration (roles company and teacher only)
     """
     data = load(RegisterIn(), json_body())
     user = operations.register(data)
@@ -62,19 +61,14 @@ def register_user():
 
 
 @api.post("/auth/token")
+@public
+@documented(body=TokenIn, response=TokenOut, status=201, errors=(401, 429))
 @credential_failures
 @per_address
 def create_token():
     """Exchange credentials for a bearer token.
-    ---
-    post:
-      summary: Get a bearer token
-      tags: [accounts]
-      security: []
-      responses:
-        201: {description: "{token, expires_at}"}
-        401: {description: Wrong credentials}
-        429: {description: Too many failures for this account}
+
+    Get a bearer token
     """
     data = load(TokenIn(), json_body())
     user = operations.authenticate(data["email"], data["password"])
@@ -86,19 +80,16 @@ def create_token():
             headers={"WWW-Authenticate": "Bearer"},
         )
     token, expires_at = operations.issue_token(user)
-    return {"token": token, "expires_at": expires_at.isoformat()}, 201
+    return TokenOut().dump({"token": token, "expires_at": expires_at}), 201
 
 
 @api.delete("/auth/token")
+@documented(status=204)
 @login_required
 def revoke_token():
     """Revoke the token used for this request.
-    ---
-    delete:
-      summary: Sign out this token
-      tags: [accounts]
-      responses:
-        204: {description: Revoked}
+
+    Sign out this token
     """
     _, _, token = request.headers.get("Authorization", "").partition(" ")
     record = db.session.scalar(
@@ -110,32 +101,23 @@ def revoke_token():
 
 
 @api.get("/me")
+@documented(response=UserOut)
 @login_required
 def me():
     """The caller.
-    ---
-    get:
-      summary: The authenticated user, with organization or teacher profile
-      tags: [accounts]
-      responses:
-        200: {description: The user}
-        401: {description: Not authenticated}
+
+    The authenticated user, with organization or teacher profile
     """
     return user_out.dump(current_user)
 
 
 @api.post("/users")
+@documented(body=StaffUserIn, response=UserOut, status=201, errors=(422,))
 @roles_required(Role.admin)
 def create_user():
     """Create a staff account.
-    ---
-    post:
-      summary: Create an expert, trainer, manager or admin account (admin only)
-      tags: [accounts]
-      responses:
-        201: {description: The new user}
-        403: {description: Not an admin}
-        422: {description: Invalid fields}
+
+    Create an expert, trainer, manager or admin account (admin only)
     """
     data = load(StaffUserIn(), json_body())
     user = operations.create_staff_user(
@@ -145,19 +127,12 @@ def create_user():
 
 
 @api.get("/users")
+@documented(response=UserOut, paginated=True, query=UserQueryIn)
 @roles_required(Role.admin, Role.manager)
 def list_users():
     """List users.
-    ---
-    get:
-      summary: Users, filtered by role (admin, manager)
-      tags: [accounts]
-      parameters:
-        - {name: role, in: query, schema: {type: string}}
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
-        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
-      responses:
-        200: {description: A page of users}
+
+    Users, filtered by role (admin, manager)
     """
     statement = User.visible_to(current_user).order_by(User.id)
     role = request.args.get("role")
@@ -171,16 +146,12 @@ def list_users():
 
 
 @api.get("/users/<int:user_id>")
+@documented(response=UserOut, errors=(404,))
 @login_required
 def get_user(user_id: int):
     """One user.
-    ---
-    get:
-      summary: A user the caller may see (themself; admins and managers see all)
-      tags: [accounts]
-      responses:
-        200: {description: The user}
-        404: {description: Unknown or not visible}
+
+    A user the caller may see (themself; admins and managers see all)
     """
     user = db.session.scalar(User.visible_to(current_user).where(User.id == user_id))
     if user is None:
@@ -189,16 +160,12 @@ def get_user(user_id: int):
 
 
 @api.get("/organizations/<int:organization_id>")
+@documented(response=OrganizationDetailOut, errors=(404,))
 @login_required
 def get_organization(organization_id: int):
     """One organization.
-    ---
-    get:
-      summary: An organization (its members; staff)
-      tags: [accounts]
-      responses:
-        200: {description: The organization}
-        404: {description: Unknown or not visible}
+
+    An organization (its members; staff)
     """
     return OrganizationDetailOut().dump(_visible_organization(organization_id))
 
@@ -225,16 +192,12 @@ def _visible_request(request_id: int) -> JoinRequest:
 
 
 @api.post("/organizations/<int:organization_id>/verification")
+@documented(body=VerificationIn, response=OrganizationDetailOut, errors=(409,))
 @roles_required(Role.manager)
 def verify_organization(organization_id: int):
     """Verify an organization.
-    ---
-    post:
-      summary: "A manager verifies it: {method: sirene | kbis | other, comment}"
-      tags: [accounts]
-      responses:
-        200: {description: The organization, with verified_at and verified_by}
-        409: {description: Already verified}
+
+    A manager verifies it: {method: sirene | kbis | other, comment}
     """
     org = _visible_organization(organization_id)
     data = load(VerificationIn(), json_body())
@@ -244,17 +207,12 @@ def verify_organization(organization_id: int):
 
 
 @api.post("/organizations/<int:organization_id>/invitations")
+@documented(body=InvitationIn, response=InvitationOut, status=201, errors=(409,))
 @roles_required(Role.company)
 def invite_member(organization_id: int):
     """Invite a colleague.
-    ---
-    post:
-      summary: "The owner invites a colleague by email {email}: a signed link is sent"
-      tags: [accounts]
-      responses:
-        201: {description: The invitation}
-        403: {description: Not the owner}
-        409: {description: Already a member, or an invitation is open}
+
+    The owner invites a colleague by email {email}: a signed link is sent
     """
     org = _visible_organization(organization_id)
     data = load(InvitationIn(), json_body())
@@ -264,15 +222,14 @@ def invite_member(organization_id: int):
 
 
 @api.get("/organizations/<int:organization_id>/invitations")
+@documented(
+    response={"type": "object", "properties": {"items": {"type": "array", "items": InvitationOut}}}
+)
 @roles_required(Role.company)
 def list_invitations(organization_id: int):
     """The organization's invitations.
-    ---
-    get:
-      summary: Invitations of the organization (its owner)
-      tags: [accounts]
-      responses:
-        200: {description: The invitations}
+
+    Invitations of the organization (its owner)
     """
     org = _visible_organization(organization_id)
     if not org.can_manage_members(current_user):
@@ -284,16 +241,12 @@ def list_invitations(organization_id: int):
 
 
 @api.delete("/organizations/<int:organization_id>/invitations/<int:invitation_id>")
+@documented(status=204, errors=(409,))
 @roles_required(Role.company)
 def revoke_invitation(organization_id: int, invitation_id: int):
     """Withdraw an invitation.
-    ---
-    delete:
-      summary: The owner withdraws an open invitation
-      tags: [accounts]
-      responses:
-        204: {description: Withdrawn}
-        409: {description: Already accepted or withdrawn}
+
+    The owner withdraws an open invitation
     """
     org = _visible_organization(organization_id)
     invitation = db.session.get(Invitation, invitation_id)
@@ -305,18 +258,13 @@ def revoke_invitation(organization_id: int, invitation_id: int):
 
 
 @api.post("/invitations/accept")
+@public
+@documented(body=InvitationAcceptIn, response=UserOut, status=201, errors=(409, 429))
 @per_address
 def accept_invitation():
     """Accept an invitation.
-    ---
-    post:
-      summary: "{token} signed in as the invited address, or {token, full_name, password}"
-      tags: [accounts]
-      security: []
-      responses:
-        201: {description: The user, now a member}
-        409: {description: Invalid, expired or used link; address already has an account}
-        422: {description: Invalid fields}
+
+    {token} signed in as the invited address, or {token, full_name, password}
     """
     data = load(InvitationAcceptIn(), json_body())
     user = current_user if current_user.is_authenticated else None
@@ -336,16 +284,12 @@ def accept_invitation():
 
 
 @api.post("/organizations/<int:organization_id>/leave")
+@documented(response=UserOut, errors=(409,))
 @roles_required(Role.company)
 def leave_organization(organization_id: int):
     """Leave the organization.
-    ---
-    post:
-      summary: A member leaves (the owner hands over first)
-      tags: [accounts]
-      responses:
-        200: {description: The caller, without organization}
-        409: {description: The owner cannot leave}
+
+    A member leaves (the owner hands over first)
     """
     org = _visible_organization(organization_id)
     if current_user.organization_id != org.id:
@@ -356,16 +300,12 @@ def leave_organization(organization_id: int):
 
 
 @api.post("/organizations/<int:organization_id>/owner")
+@documented(body=OwnerIn, response=OrganizationDetailOut, errors=(409,))
 @roles_required(Role.company)
 def transfer_ownership(organization_id: int):
     """Hand over the ownership.
-    ---
-    post:
-      summary: "The owner hands the organization over to a member {user_id}"
-      tags: [accounts]
-      responses:
-        200: {description: The organization}
-        409: {description: Not a member of the organization}
+
+    The owner hands the organization over to a member {user_id}
     """
     org = _visible_organization(organization_id)
     data = load(OwnerIn(), json_body())
@@ -378,15 +318,12 @@ def transfer_ownership(organization_id: int):
 
 
 @api.get("/join-requests")
+@documented(response=JoinRequestOut, paginated=True)
 @login_required
 def list_join_requests():
     """Requests to join.
-    ---
-    get:
-      summary: "The caller's requests, those to the organization they own; managers: all"
-      tags: [accounts]
-      responses:
-        200: {description: A page of requests}
+
+    The caller's requests, those to the organization they own; managers: all
     """
     statement = JoinRequest.visible_to(current_user).order_by(JoinRequest.id)
     status = request.args.get("status")
@@ -399,16 +336,12 @@ def list_join_requests():
 
 
 @api.post("/join-requests/<int:request_id>/accept")
+@documented(response=JoinRequestOut, errors=(409,))
 @roles_required(Role.company)
 def accept_join_request(request_id: int):
     """Accept a request to join.
-    ---
-    post:
-      summary: The owner accepts a request to join
-      tags: [accounts]
-      responses:
-        200: {description: The request}
-        409: {description: Not pending}
+
+    The owner accepts a request to join
     """
     row = _visible_request(request_id)
     organizations.accept_join_request(current_user, row)
@@ -417,16 +350,12 @@ def accept_join_request(request_id: int):
 
 
 @api.post("/join-requests/<int:request_id>/refuse")
+@documented(body=CommentIn, response=JoinRequestOut, errors=(409,))
 @roles_required(Role.company)
 def refuse_join_request(request_id: int):
     """Refuse a request to join.
-    ---
-    post:
-      summary: "The owner refuses a request to join {comment}"
-      tags: [accounts]
-      responses:
-        200: {description: The request}
-        409: {description: Not pending}
+
+    The owner refuses a request to join {comment}
     """
     row = _visible_request(request_id)
     data = load(CommentIn(), json_body())
@@ -436,16 +365,12 @@ def refuse_join_request(request_id: int):
 
 
 @api.post("/join-requests/<int:request_id>/dispute")
+@documented(body=DisputeIn, response=JoinRequestOut, errors=(409,))
 @roles_required(Role.company)
 def dispute_join_request(request_id: int):
     """Take a request to a manager.
-    ---
-    post:
-      summary: "The requester disputes the SIREN {message}: a manager decides"
-      tags: [accounts]
-      responses:
-        200: {description: The request}
-        409: {description: Neither pending nor refused}
+
+    The requester disputes the SIREN {message}: a manager decides
     """
     row = _visible_request(request_id)
     data = load(DisputeIn(), json_body())
@@ -455,16 +380,12 @@ def dispute_join_request(request_id: int):
 
 
 @api.post("/join-requests/<int:request_id>/settle")
+@documented(body=SettlementIn, response=JoinRequestOut, errors=(409,))
 @roles_required(Role.manager)
 def settle_dispute(request_id: int):
     """Settle a disputed SIREN.
-    ---
-    post:
-      summary: "A manager decides {outcome: grant | transfer | dismiss, comment}"
-      tags: [accounts]
-      responses:
-        200: {description: The request}
-        409: {description: Not disputed}
+
+    A manager decides {outcome: grant | transfer | dismiss, comment}
     """
     row = _visible_request(request_id)
     data = load(SettlementIn(), json_body())

@@ -249,3 +249,14 @@ class OrganizationDetailOut(OrganizationOut):
         if not organization.can_read_history(current_user):
             return None
         return OrganizationEventOut(many=True).dump(history(organization))
+
+
+class TokenOut(StrictSchema):
+    token = fields.String()
+    expires_at = fields.DateTime()
+
+
+class UserQueryIn(StrictSchema):
+    """Filters of the user list (documentation of its query string)."""
+
+    role = fields.Enum(Role, by_value=True)

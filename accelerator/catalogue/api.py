@@ -14,6 +14,10 @@ from accelerator.catalogue.caching import (
     state_etag,
 )
 from accelerator.catalogue.schemas import (
+    CatalogueDetailOut,
+    CataloguePageOut,
+    CatalogueQueryIn,
+    VerificationOut,
     dump_detail,
     dump_entry,
     dump_verification,
@@ -21,48 +25,28 @@ from accelerator.catalogue.schemas import (
 )
 from accelerator.core.api import api
 from accelerator.core.errors import NotFound
+from accelerator.core.openapi import documented
+from accelerator.core.permissions import public
 
 
 @api.get("/catalogue")
+@public
+@documented(
+    response=CataloguePageOut,
+    query=CatalogueQueryIn,
+    responses={304: "Not modified"},
+)
 def catalogue_search():
     """Search the solutions whose approval is in force.
-    ---
-    get:
-      summary: Search the public catalogue
-      tags: [catalogue]
-      security: []
-      description: |
-        Only solutions with an approval in force are listed (approved, or approved with
-        conditions, and not past their validity). Words of `q` are searched, as prefixes and
-        insensitive to case and accents, in the name, company, summary and description.
-        Repeat `subject`, `level` and `pricing` to accept any of several values. Per-domain
-        minimum scores: `min_<DOMAIN>=NN` (e.g. `min_RGPD=80`) or `domain_min=CODE:NN`
-        (repeatable). The answer has `facets`: counts per subject, level, pricing and GAR
-        compatibility over the results (each ignoring its own filter). Answers carry an ETag;
-        send If-None-Match to get a 304 when nothing changed.
-      parameters:
-        - {name: q, in: query, schema: {type: string, maxLength: 200}}
-        - name: subject
-          in: query
-          schema: {type: array, items: {type: string}}
-        - name: level
-          in: query
-          schema: {type: array, items: {type: string}}
-        - name: pricing
-          in: query
-          schema: {type: array, items: {type: string, enum: [free, freemium, paid]}}
-        - {name: gar, in: query, schema: {type: string, enum: ["true", "false"]}}
-        - {name: min_score, in: query, schema: {type: number, minimum: 0, maximum: 100}}
-        - name: domain_min
-          in: query
-          schema: {type: array, items: {type: string, example: "RGPD:80"}}
-        - {name: sort, in: query, schema: {type: string, enum: [relevance, score, recent]}}
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
-        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
-      responses:
-        200: {description: "{items, page, per_page, total, sort, facets}"}
-        304: {description: Not modified}
-        422: {description: Invalid filter values}
+
+    Only solutions with an approval in force are listed (approved, or approved with
+    conditions, and not past their validity). Words of `q` are searched, as prefixes and
+    insensitive to case and accents, in the name, company, summary and description.
+    Repeat `subject`, `level` and `pricing` to accept any of several values. Per-domain
+    minimum scores: `min_<DOMAIN>=NN` (e.g. `min_RGPD=80`) or `domain_min=CODE:NN`
+    (repeatable). The answer has `facets`: counts per subject, level, pricing and GAR
+    compatibility over the results (each ignoring its own filter). Answers carry an ETag;
+    send If-None-Match to get a 304 when nothing changed.
     """
     state = queries.fingerprint()
     etag = state_etag(state, personal=False)
@@ -90,20 +74,10 @@ def catalogue_search():
 
 
 @api.get("/catalogue/<slug>")
+@public
+@documented(response=CatalogueDetailOut, responses={304: "Not modified"})
 def catalogue_solution(slug: str):
-    """One solution of the catalogue, its conditions and its training sessions to come.
-    ---
-    get:
-      summary: A solution of the public catalogue
-      tags: [catalogue]
-      security: []
-      responses:
-        200:
-          description: >-
-            The item's fields, plus description, website, motivation,
-            conditions [{text, due_date, fulfilled}] and training_sessions (to come)
-        404: {description: Unknown solution, or no approval in force}
-    """
+    """One solution of the catalogue, its conditions and its training sessions to come."""
     entry = queries.entry_in_force(slug)
     if entry is None:
         raise NotFound(gettext("No solution with an approval in force has this address."))
@@ -114,20 +88,10 @@ def catalogue_solution(slug: str):
 
 
 @api.get("/verify/<code>")
+@public
+@documented(response=VerificationOut, responses={304: "Not modified"})
 def verify_approval(code: str):
-    """Whether an approval is genuine and in force.
-    ---
-    get:
-      summary: Verify an approval by its code
-      tags: [catalogue]
-      security: []
-      responses:
-        200:
-          description: >-
-            {genuine, in_force, status, solution {slug, name, organization},
-            decided_at, valid_until}
-        404: {description: No approval has this code}
-    """
+    """Whether an approval is genuine and in force."""
     audit = queries.audit_by_code(code)
     if audit is None:
         raise NotFound(gettext("No approval has this verification code."))

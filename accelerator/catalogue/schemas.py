@@ -18,6 +18,7 @@ from accelerator.core.errors import Invalid
 from accelerator.core.pagination import MAX_PAGE
 from accelerator.core.reference import DISCIPLINES, LEVELS
 from accelerator.core.schemas import StrictSchema, iso, one_of
+from accelerator.criteria.schemas import DomainScoreOut
 
 DEFAULT_PER_PAGE = 20
 #: ``min_<DOMAIN>=NN``: a minimum score in one domain of the framework
@@ -146,72 +147,135 @@ def _flatten(messages) -> list[str]:
     return [str(messages)]
 
 
-def dump_entry(entry: CatalogueEntry) -> dict:
+class IsoDate(fields.Field):
+    """A date or a datetime written as ISO 8601 (as stored: a datetime keeps its offset)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("metadata", {"type": "string", "format": "date-time"})
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return iso(value)
+
+
+class NamedDomainScoreOut(DomainScoreOut):
+    name = fields.String()
+
+
+class CatalogueEntryOut(StrictSchema):
     """One catalogue item (API.md)."""
-    return {
-        "slug": entry.slug,
-        "name": entry.name,
-        "organization": entry.organization_name,
-        "summary": entry.summary,
-        "subjects": entry.subjects,
-        "levels": entry.levels,
-        "pricing": entry.pricing,
-        "gar_compatible": entry.gar_compatible,
-        "overall_score": entry.overall_score,
-        "domains": [{"code": d["code"], "score": d["score"]} for d in entry.domains],
-        "outcome": entry.outcome,
-        "decided_at": iso(entry.decided_at),
-        "valid_until": iso(entry.valid_until),
-        "verification_code": entry.verification_code,
-    }
+
+    slug = fields.String()
+    name = fields.String()
+    organization = fields.String(attribute="organization_name")
+    summary = fields.String()
+    subjects = fields.List(fields.String())
+    levels = fields.List(fields.String())
+    pricing = fields.String()
+    gar_compatible = fields.Boolean()
+    overall_score = fields.Float(allow_none=True)
+    domains = fields.List(fields.Nested(DomainScoreOut))
+    outcome = fields.String()
+    decided_at = IsoDate(metadata={"type": "string", "format": "date-time"})
+    valid_until = IsoDate(metadata={"type": "string", "format": "date"})
+    verification_code = fields.String()
+
+
+class ConditionOut(StrictSchema):
+    text = fields.String()
+    due_date = IsoDate(metadata={"type": "string", "format": "date"})
+    fulfilled = fields.Function(lambda condition: condition.fulfilled_at is not None)
+
+
+class SessionBriefOut(StrictSchema):
+    """A training session to come on the solution."""
+
+    id = fields.Integer()
+    title = fields.String()
+    format = fields.Function(lambda session: session.format.value)
+    starts_at = IsoDate()
+    ends_at = IsoDate()
+    academy = fields.String(allow_none=True)
+    location = fields.String(allow_none=True)
+    places_left = fields.Integer()
+
+
+class CatalogueDetailOut(CatalogueEntryOut):
+    """A solution's page: the item, plus description, website, the decision's motivation and
+    conditions, and the training sessions to come."""
+
+    description = fields.String()
+    website = fields.String()
+    domains = fields.List(fields.Nested(NamedDomainScoreOut))
+    motivation = fields.String()
+    conditions = fields.List(fields.Nested(ConditionOut))
+    training_sessions = fields.List(fields.Nested(SessionBriefOut))
+
+
+class CataloguePageOut(StrictSchema):
+    """A page of search results, with the facet counts over all of them."""
+
+    items = fields.List(fields.Nested(CatalogueEntryOut))
+    page = fields.Integer()
+    per_page = fields.Integer()
+    total = fields.Integer()
+    sort = fields.String()
+    #: facet → value → count (each facet ignoring its own filter)
+    facets = fields.Dict(keys=fields.String(), values=fields.Dict())
+
+
+class VerifiedSolutionOut(StrictSchema):
+    slug = fields.String()
+    name = fields.String()
+    organization = fields.String()
+
+
+class VerificationOut(StrictSchema):
+    genuine = fields.Boolean()
+    in_force = fields.Boolean()
+    status = fields.String()
+    solution = fields.Nested(VerifiedSolutionOut)
+    decided_at = IsoDate()
+    valid_until = IsoDate(metadata={"type": "string", "format": "date"})
+    verification_code = fields.String()
+
+
+class _Detail:
+    """An entry seen with its decision and sessions, for ``CatalogueDetailOut``."""
+
+    def __init__(self, entry: CatalogueEntry, decision, sessions: list):
+        self._entry = entry
+        self.motivation = decision.motivation if decision else ""
+        self.conditions = decision.conditions if decision else []
+        self.training_sessions = sessions
+
+    def __getattr__(self, name: str):
+        return getattr(self._entry, name)
+
+
+def dump_entry(entry: CatalogueEntry) -> dict:
+    return CatalogueEntryOut().dump(entry)
 
 
 def dump_detail(entry: CatalogueEntry, decision, sessions: list) -> dict:
-    body = dump_entry(entry)
-    body["description"] = entry.description
-    body["website"] = entry.website
-    body["domains"] = [
-        {"code": d["code"], "name": d["name"], "score": d["score"]} for d in entry.domains
-    ]
-    body["motivation"] = decision.motivation if decision else ""
-    body["conditions"] = [
-        {
-            "text": condition.text,
-            "due_date": iso(condition.due_date),
-            "fulfilled": condition.fulfilled_at is not None,
-        }
-        for condition in (decision.conditions if decision else [])
-    ]
-    body["training_sessions"] = [
-        {
-            "id": session.id,
-            "title": session.title,
-            "format": session.format.value,
-            "starts_at": iso(session.starts_at),
-            "ends_at": iso(session.ends_at),
-            "academy": session.academy,
-            "location": session.location,
-            "places_left": session.places_left,
-        }
-        for session in sessions
-    ]
-    return body
+    return CatalogueDetailOut().dump(_Detail(entry, decision, sessions))
 
 
 def dump_verification(audit: Audit, today: date | None = None) -> dict:
     status = audit.effective_status(today)
-    in_force = status.value in ("approved", "approved_with_conditions")
     solution = audit.solution
-    return {
-        "genuine": True,
-        "in_force": in_force,
-        "status": status.value,
-        "solution": {
-            "slug": solution.slug,
-            "name": solution.name,
-            "organization": solution.organization.name,
-        },
-        "decided_at": iso(audit.decided_at),
-        "valid_until": iso(audit.valid_until),
-        "verification_code": audit.verification_code,
-    }
+    return VerificationOut().dump(
+        {
+            "genuine": True,
+            "in_force": status.value in ("approved", "approved_with_conditions"),
+            "status": status.value,
+            "solution": {
+                "slug": solution.slug,
+                "name": solution.name,
+                "organization": solution.organization.name,
+            },
+            "decided_at": audit.decided_at,
+            "valid_until": audit.valid_until,
+            "verification_code": audit.verification_code,
+        }
+    )

@@ -11,11 +11,17 @@ from sqlalchemy import select
 from accelerator.accounts.models import Role
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.errors import Invalid, NotFound
-from accelerator.core.permissions import roles_required
+from accelerator.core.openapi import documented
+from accelerator.core.permissions import public, roles_required
 from accelerator.criteria import operations
 from accelerator.criteria.diagnostic import diagnose
 from accelerator.criteria.models import FrameworkVersion, VersionStatus
-from accelerator.criteria.schemas import DiagnosticIn, VersionOut, VersionSummaryOut
+from accelerator.criteria.schemas import (
+    DiagnosticIn,
+    DiagnosticOut,
+    VersionOut,
+    VersionSummaryOut,
+)
 from accelerator.extensions import db
 
 version_out = VersionOut()
@@ -58,67 +64,38 @@ def _public_cache(body: dict, version: FrameworkVersion, max_age: int):
 
 
 @api.get("/frameworks")
+@public
+@documented(response=VersionSummaryOut, paginated=True)
 def list_frameworks():
-    """Versions of the cadre de confiance.
-    ---
-    get:
-      summary: Framework versions (published and retired; drafts for admins and managers)
-      tags: [criteria]
-      security: []
-      parameters:
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
-        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
-      responses:
-        200: {description: "A page of {id, code, version, status, published_at}"}
-    """
+    """Versions of the cadre de confiance (published and retired; drafts for admins and
+    managers)."""
     statement = FrameworkVersion.visible_to(current_user).order_by(FrameworkVersion.id.desc())
     return paginate(statement, lambda rows: VersionSummaryOut().dump(rows, many=True))
 
 
 @api.get("/frameworks/current")
+@public
+@documented(response=VersionOut, errors=(404,), responses={304: "Not modified"})
 def current_framework():
-    """The version in force.
-    ---
-    get:
-      summary: The published version in force, whole (domains, criteria, levels)
-      tags: [criteria]
-      security: []
-      responses:
-        200: {description: The version in force}
-        404: {description: No version in force}
-    """
+    """The published version in force, whole (domains, criteria, levels)."""
     version = version_in_force()
     return _public_cache(version_out.dump(version), version, max_age=300)
 
 
 @api.get("/frameworks/<int:version_id>")
+@public
+@documented(response=VersionOut, responses={304: "Not modified"})
 def get_framework(version_id: int):
-    """One version.
-    ---
-    get:
-      summary: A framework version, whole (drafts for admins and managers only)
-      tags: [criteria]
-      security: []
-      responses:
-        200: {description: The version}
-        404: {description: Unknown or not visible}
-    """
+    """A framework version, whole (drafts for admins and managers only)."""
     version = visible_version(version_id)
     return _public_cache(version_out.dump(version), version, max_age=3600)
 
 
 @api.post("/frameworks/current/diagnostic")
+@public
+@documented(body=DiagnosticIn, response=DiagnosticOut, errors=(404,))
 def diagnostic():
-    """Self-diagnostic against the version in force; nothing is stored.
-    ---
-    post:
-      summary: "Quick answers (yes | partial | no | not_applicable) → scores and gap list"
-      tags: [criteria]
-      security: []
-      responses:
-        200: {description: "Scores, recommendation and gaps (eliminatory first)"}
-        422: {description: Invalid answers or unknown criterion codes}
-    """
+    """Self-diagnostic against the version in force; nothing is stored."""
     data = load(DiagnosticIn(), json_body())
     version = version_in_force()
     codes = {criterion.code for criterion in version.criteria()}
@@ -127,81 +104,61 @@ def diagnostic():
         message = gettext("Unknown criterion codes: %(codes)s.", codes=", ".join(unknown))
         raise Invalid(message, {"answers": [message]})
     result = diagnose(version, data["attributes"], data["answers"])
-    return {
-        "framework_version_id": version.id,
-        "overall_score": round(result.result.overall, 1),
-        "domains": [
-            {"code": code, "score": None if value is None else round(value, 1)}
-            for code, value in result.result.domains.items()
-        ],
-        "eliminatory_failures": result.result.eliminatory_failures,
-        "domain_floor_failures": result.result.domain_floor_failures,
-        "recommendation": result.result.recommendation,
-        "gaps": [
-            {
-                "code": gap.code,
-                "title": gap.title,
-                "domain": gap.domain_code,
-                "answer": gap.answer,
-                "level": gap.level,
-                "eliminatory": gap.eliminatory,
-                "min_level": gap.min_level,
-                "failing": gap.failing,
-                "target_level": gap.target_level,
-                "target_descriptor": gap.target_descriptor,
-                "gain": round(gap.gain, 1),
-            }
-            for gap in result.gaps
-        ],
-        "counted_as_not_met": result.counted_as_not_met,
-        "unanswered": result.unanswered,
-    }
+    return DiagnosticOut().dump(
+        {
+            "framework_version_id": version.id,
+            "overall_score": round(result.result.overall, 1),
+            "domains": [
+                {"code": code, "score": None if value is None else round(value, 1)}
+                for code, value in result.result.domains.items()
+            ],
+            "eliminatory_failures": result.result.eliminatory_failures,
+            "domain_floor_failures": result.result.domain_floor_failures,
+            "recommendation": result.result.recommendation,
+            "gaps": [
+                {
+                    "code": gap.code,
+                    "title": gap.title,
+                    "domain": gap.domain_code,
+                    "answer": gap.answer,
+                    "level": gap.level,
+                    "eliminatory": gap.eliminatory,
+                    "min_level": gap.min_level,
+                    "failing": gap.failing,
+                    "target_level": gap.target_level,
+                    "target_descriptor": gap.target_descriptor,
+                    "gain": round(gap.gain, 1),
+                }
+                for gap in result.gaps
+            ],
+            "counted_as_not_met": result.counted_as_not_met,
+            "unanswered": result.unanswered,
+        }
+    )
 
 
 @api.post("/frameworks/drafts")
+@documented(response=VersionOut, status=201, errors=(409,))
 @roles_required(Role.admin)
 def create_draft():
-    """Draft a new version from the one in force (admin).
-    ---
-    post:
-      summary: A new draft, a copy of the version in force
-      tags: [criteria]
-      responses:
-        201: {description: The draft}
-        409: {description: No version in force}
-    """
+    """Draft a new version from the one in force (admin)."""
     draft = operations.draft_from(current_user)
     return version_out.dump(visible_version(draft.id)), 201
 
 
 @api.post("/frameworks/<int:version_id>/publish")
+@documented(response=VersionOut, errors=(409, 422))
 @roles_required(Role.admin)
 def publish_framework(version_id: int):
-    """Publish a draft (admin); the version in force is retired.
-    ---
-    post:
-      summary: Publish a draft
-      tags: [criteria]
-      responses:
-        200: {description: The published version}
-        409: {description: Not a draft}
-        422: {description: The draft breaks the rules of a framework}
-    """
+    """Publish a draft (admin); the version in force is retired."""
     version = operations.publish_version(current_user, visible_version(version_id))
     return version_out.dump(visible_version(version.id))
 
 
 @api.post("/frameworks/<int:version_id>/retire")
+@documented(response=VersionOut, errors=(409,))
 @roles_required(Role.admin)
 def retire_framework(version_id: int):
-    """Retire a published version (admin), when another stays in force.
-    ---
-    post:
-      summary: Retire a published version
-      tags: [criteria]
-      responses:
-        200: {description: The retired version}
-        409: {description: Not in force, or the only version in force}
-    """
+    """Retire a published version (admin), when another stays in force."""
     version = operations.retire_version(current_user, visible_version(version_id))
     return version_out.dump(visible_version(version.id))

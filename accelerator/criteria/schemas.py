@@ -72,3 +72,37 @@ class DiagnosticIn(StrictSchema):
             raise ValidationError(
                 str(_l("Unknown attributes: %(names)s.", names=", ".join(unknown)))
             )
+
+
+class DomainScoreOut(StrictSchema):
+    code = fields.String()
+    #: 0..100, or null when no criterion of the domain applies
+    score = fields.Float(allow_none=True)
+
+
+class GapOut(StrictSchema):
+    code = fields.String()
+    title = fields.String()
+    domain = fields.String()
+    answer = fields.String(allow_none=True)
+    level = fields.Integer(allow_none=True)
+    eliminatory = fields.Boolean()
+    min_level = fields.Integer(allow_none=True)
+    failing = fields.Boolean()
+    target_level = fields.Integer()
+    target_descriptor = fields.String()
+    gain = fields.Float()
+
+
+class DiagnosticOut(StrictSchema):
+    """Scores, recommendation and gaps (eliminatory first) of a self-diagnostic."""
+
+    framework_version_id = fields.Integer()
+    overall_score = fields.Float()
+    domains = fields.List(fields.Nested(DomainScoreOut))
+    eliminatory_failures = fields.List(fields.String())
+    domain_floor_failures = fields.List(fields.String())
+    recommendation = fields.String()
+    gaps = fields.List(fields.Nested(GapOut))
+    counted_as_not_met = fields.List(fields.String())
+    unanswered = fields.List(fields.String())
