@@ -7,6 +7,7 @@ Tables are created once per session from the migrations and emptied after each t
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -19,6 +20,36 @@ from accelerator.extensions import cache, db, limiter
 from tests import factories
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "accelerator" / "translations"
+
+
+def compile_catalogues(directory: Path = TRANSLATIONS) -> list[Path]:
+    """Compile each ``messages.po`` whose ``.mo`` is missing or older (as ``make
+    translations`` does, fuzzy entries included), so ``pytest`` works on a fresh clone."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=True)
+        compiled.append(mo_path)
+    return compiled
+
+
+def pytest_sessionstart(session) -> None:
+    try:
+        compile_catalogues()
+    except Exception as error:  # unreadable catalogue, read-only tree...
+        pytest.exit(
+            f"The translation catalogues could not be compiled ({error}); run `make install-test`.",
+            returncode=4,
+        )
 IS_POSTGRESQL = DATABASE_URL.startswith("postgresql")
 
 

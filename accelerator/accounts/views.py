@@ -45,7 +45,7 @@ from accelerator.accounts.models import (
 )
 from accelerator.core.forms import attempt, select_choices
 from accelerator.core.navigation import NavItem, add_nav_item
-from accelerator.core.permissions import login_required, roles_required
+from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.redirects import safe_next
 from accelerator.extensions import db
 
@@ -58,12 +58,14 @@ def _sign_in(user: User, remember: bool = False) -> None:
 
 
 @bp.route("/inscription")
+@public
 def register():
     return render_template("accounts/register_choice.html")
 
 
 @bp.route("/inscription/entreprise", methods=["GET", "POST"])
 @per_address
+@public
 def register_company():
     form = CompanyRegistrationForm()
     if form.validate_on_submit():
@@ -98,6 +100,7 @@ def register_company():
 
 @bp.route("/inscription/enseignant", methods=["GET", "POST"])
 @per_address
+@public
 def register_teacher():
     form = TeacherRegistrationForm()
     if form.validate_on_submit():
@@ -125,6 +128,7 @@ def register_teacher():
 @bp.route("/connexion", methods=["GET", "POST"])
 @credential_failures
 @per_address
+@public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.account"))
@@ -142,6 +146,7 @@ def login():
 
 
 @bp.route("/deconnexion", methods=["POST"])
+@public
 def logout():
     logout_user()
     session.clear()
@@ -152,6 +157,7 @@ def logout():
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @reset_requests
 @per_address
+@public
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -173,6 +179,7 @@ def forgot_password():
 
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
 @per_address
+@public
 def reset_password(token: str):
     if operations.user_for_reset_token(token) is None:
         return render_template("accounts/reset_invalid.html"), 404

@@ -32,6 +32,7 @@ from accelerator.catalogue.schemas import parse_catalogue_query
 from accelerator.core.errors import Invalid
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.pagination import check_last_page
+from accelerator.core.permissions import public
 from accelerator.core.reference import DISCIPLINES, LEVELS
 
 bp = Blueprint("catalogue", __name__)
@@ -140,6 +141,7 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 
 
 @bp.route("/catalogue")
+@public
 def search():
     state = queries.fingerprint()
     etag = state_etag(state)
@@ -187,6 +189,7 @@ def search():
 
 
 @bp.route("/catalogue/<slug>")
+@public
 def solution(slug: str):
     entry = queries.entry_in_force(slug)
     if entry is None:
@@ -222,6 +225,7 @@ def verify_form():
 
 
 @bp.route("/verify/<code>")
+@public
 def verify(code: str):
     audit = queries.audit_by_code(code)
     if audit is None:
@@ -241,6 +245,7 @@ def verify(code: str):
 
 
 @bp.route("/badges/<slug>.svg")
+@public
 def badge(slug: str):
     entry = queries.entry_in_force(slug)
     if entry is None:

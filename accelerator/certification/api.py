@@ -20,7 +20,7 @@ from accelerator.certification.schemas import (
     VerificationOut,
 )
 from accelerator.core.api import api, json_body, load, paginate
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import public, roles_required
 
 #: Public figures may be served from a cache (a CDN) for a few minutes.
 PROGRESS_MAX_AGE = 300
@@ -46,6 +46,7 @@ def rate_session(session_id: int):
 
 
 @api.get("/training/certificates/<code>")
+@public
 def verify_certificate(code: str):
     """Public verification of an attestation de formation.
     ---
@@ -126,6 +127,7 @@ def badge_jwt(certificate_id: int):
 
 
 @api.get("/training/badges/<code>/status")
+@public
 def badge_status(code: str):
     """Status of an Open Badge (its credentialStatus).
     ---
@@ -141,6 +143,7 @@ def badge_status(code: str):
 
 
 @api.get("/training/progress")
+@public
 def training_progress():
     """The counter toward 100,000 trained teachers.
     ---

@@ -22,7 +22,7 @@ from accelerator.certification.exports import (
 from accelerator.certification.forms import RateForm, VerifyForm
 from accelerator.core.errors import NotFound
 from accelerator.core.navigation import NavItem, add_nav_item
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import public, roles_required
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
@@ -89,6 +89,7 @@ def badge_jwt(certificate_id: int):
 
 
 @bp.route("/attestations")
+@public
 def verify_form():
     form = VerifyForm(request.args)
     if request.args and form.validate():
@@ -99,6 +100,7 @@ def verify_form():
 
 
 @bp.route("/attestations/<code>")
+@public
 def verify_page(code: str):
     try:
         certificate = operations.verify_certificate(code)
@@ -114,6 +116,7 @@ def verify_page(code: str):
 
 
 @bp.route("/progression")
+@public
 def progress_page():
     figures = progress.cached_summary()
     names = dict(
@@ -134,6 +137,7 @@ def progress_page():
 
 
 @bp.route("/.well-known/jwks.json")
+@public
 def jwks():
     """The public key that verifies the service's Open Badges (VC-JWT, EdDSA)."""
     response = jsonify(badges.jwks())

@@ -20,17 +20,20 @@ from accelerator.core.accessibility import compliance
 from accelerator.core.health import health_report
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.openapi import build_spec
+from accelerator.core.permissions import public
 from accelerator.core.redirects import safe_next
 
 bp = Blueprint("core", __name__)
 
 
 @bp.route("/")
+@public
 def home():
     return render_template("core/home.html")
 
 
 @bp.route("/langue/<code>")
+@public
 def set_language(code: str):
     """Remember the reader's language in their session (a GET writes nothing), then go back
     to the page they were on. An account's stored language changes on "Mon compte"."""
@@ -40,6 +43,7 @@ def set_language(code: str):
 
 
 @bp.route("/healthz")
+@public
 def healthz():
     """Each dependency's state (``core.health``): 503 when the database is down."""
     body, status = health_report()
@@ -47,6 +51,7 @@ def healthz():
 
 
 @bp.route("/api/v1/openapi.json")
+@public
 def openapi():
     spec = current_app.extensions.get("openapi_spec")
     if spec is None:
@@ -55,12 +60,14 @@ def openapi():
 
 
 @bp.route("/api/docs")
+@public
 def api_docs():
     spec = current_app.extensions.get("openapi_spec") or build_spec(current_app)
     return render_template("core/api_docs.html", spec=spec)
 
 
 @bp.route("/accessibilite")
+@public
 def accessibility():
     measured = compliance()
     rate_text = None
@@ -77,6 +84,7 @@ def accessibility():
 
 
 @bp.route("/mentions-legales")
+@public
 def legal():
     return render_template("core/legal.html")
 

@@ -13,7 +13,7 @@ from accelerator.accounts.models import Role
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import public, roles_required
 from accelerator.criteria import operations
 from accelerator.criteria.diagnostic import diagnose
 from accelerator.criteria.diff import diff
@@ -99,11 +99,13 @@ def _render_framework(version: FrameworkVersion | None):
 
 
 @bp.route("/cadre-de-confiance")
+@public
 def framework():
     return _render_framework(_in_force())
 
 
 @bp.route("/cadre-de-confiance.pdf")
+@public
 def framework_pdf_in_force():
     version = _in_force()
     if version is None:
@@ -112,16 +114,19 @@ def framework_pdf_in_force():
 
 
 @bp.route("/cadre-de-confiance/versions/<int:version_id>")
+@public
 def framework_version(version_id: int):
     return _render_framework(_with_content(version_id, FrameworkVersion.visible_to(current_user)))
 
 
 @bp.route("/cadre-de-confiance/versions/<int:version_id>.pdf")
+@public
 def framework_version_pdf(version_id: int):
     return _pdf_response(_with_content(version_id, FrameworkVersion.visible_to(current_user)))
 
 
 @bp.route("/cadre-de-confiance/autodiagnostic", methods=["GET", "POST"])
+@public
 def self_diagnostic():
     """Open to anyone, nothing stored: the answers are scored and the gaps listed."""
     version = _in_force()

@@ -9,7 +9,7 @@ from flask import Response, request
 
 from accelerator.accounts.models import Role
 from accelerator.core.api import api
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import public, roles_required
 from accelerator.reporting import indicators, opendata
 from accelerator.reporting.exports import download, open_data_csv
 from accelerator.reporting.periods import parse_period
@@ -58,6 +58,7 @@ def _public(response: Response) -> Response:
 
 
 @api.get("/open-data/decisions.json")
+@public
 def open_data_decisions_json():
     """Open data: every committee decision.
     ---
@@ -83,6 +84,7 @@ def open_data_decisions_json():
 
 
 @api.get("/open-data/decisions.csv")
+@public
 def open_data_decisions_csv():
     """Open data: every committee decision, as CSV.
     ---
@@ -101,6 +103,7 @@ def open_data_decisions_csv():
 
 
 @api.get("/open-data/decisions.schema.json")
+@public
 def open_data_decisions_schema():
     """Open data: the decisions' Table Schema.
     ---

@@ -9,7 +9,7 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.errors import Invalid
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import public, roles_required
 from accelerator.core.problems import problem
 from accelerator.extensions import db
 from accelerator.training import operations
@@ -49,6 +49,7 @@ def create_training_session():
 
 
 @api.get("/training/sessions")
+@public
 def list_training_sessions():
     """Sessions to come.
     ---
@@ -79,6 +80,7 @@ def list_training_sessions():
 
 
 @api.get("/training/sessions/<int:session_id>")
+@public
 def get_training_session(session_id: int):
     """One session.
     ---

@@ -15,7 +15,7 @@ from accelerator.accounts.models import Role
 from accelerator.core.db import utcnow
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.pagination import paginate_page
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import public, roles_required
 from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
 from accelerator.training import operations
@@ -50,6 +50,7 @@ def paris_datetime(value: datetime | None) -> str:
 
 
 @bp.route("/formations")
+@public
 def sessions_list():
     form = SessionFilterForm(request.args)
     filters = SessionFilters()
@@ -74,6 +75,7 @@ def _my_enrollment(session) -> Enrollment | None:
 
 
 @bp.route("/formations/<int:session_id>")
+@public
 def session_detail(session_id: int):
     session = operations.get_session(current_user, session_id)
     mine = _my_enrollment(session)

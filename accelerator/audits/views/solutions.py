@@ -15,7 +15,7 @@ from accelerator.audits.queries import solution_ids_in_force
 from accelerator.audits.views import bp
 from accelerator.audits.views.common import attempt, run, solution_or_404
 from accelerator.core.navigation import NavItem, add_nav_item
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import guarded_by, roles_required
 from accelerator.extensions import db
 
 add_nav_item(
@@ -96,6 +96,7 @@ def start_audit(solution_id: int):
 
 
 @bp.route("/solutions/<int:solution_id>/logo")
+@guarded_by("Solution.visible_to", "in the catalogue")
 def logo(solution_id: int):
     """A solution's logo: public once the solution is in the catalogue, otherwise for those
     who may see the solution. Its content never changes (content-addressed), so caches keep
