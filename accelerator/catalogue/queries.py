@@ -7,9 +7,7 @@ lag behind a missed refresh; this join never lets a suspended or expired approva
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -38,6 +36,7 @@ from accelerator.catalogue.models import (
     CatalogueLevel,
     CatalogueSubject,
 )
+from accelerator.core.caching import kept
 from accelerator.core.db import utcnow
 from accelerator.extensions import db
 from accelerator.training.models import SessionStatus, TrainingSession, session_solution
@@ -204,42 +203,18 @@ def _total_and_facets(query: CatalogueQuery, today: date) -> tuple[int, dict]:
     return total, facets
 
 
-class _Cache:
-    """A small per-process LRU for what depends only on the catalogue's state (facet counts,
-    totals, domain codes); keys carry the fingerprint, so a change to the index, to an
-    approval or the date makes old entries unreachable."""
-
-    def __init__(self, size: int = 512):
-        self.size = size
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-        return None
-
-    def put(self, key, value) -> None:
-        self.size = current_app.config.get("CATALOGUE_CACHE_SIZE", self.size)
-        if not self.size:
-            return
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
+#: seconds a value keyed by the catalogue's state is kept (the key changes with the state)
+STATE_KEYED_TTL = 300
 
 
-cache = _Cache()
+def _caching() -> bool:
+    # CATALOGUE_CACHE_SIZE=0 turns every catalogue cache off (the benchmark's cold case).
+    return current_app.config.get("CATALOGUE_CACHE_SIZE", 512) != 0
 
 
-_state_memo: dict[str, tuple[float, str]] = {}
+def _key(*parts) -> str:
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"catalogue:{parts[0]}:{digest}"
 
 
 def fingerprint(today: date | None = None) -> str:
@@ -251,15 +226,12 @@ def fingerprint(today: date | None = None) -> str:
     testing): public answers may be 60 seconds old anyway (``Cache-Control``)."""
     today = today or date.today()
     ttl = current_app.config.get("CATALOGUE_STATE_TTL", 0 if current_app.testing else 1.0)
-    key = f"{db.engine.url}|{today.isoformat()}"
-    if ttl:
-        remembered = _state_memo.get(key)
-        if remembered and remembered[0] > time.monotonic():
-            return remembered[1]
-        state = _fingerprint(today)
-        _state_memo[key] = (time.monotonic() + ttl, state)
-        return state
-    return _fingerprint(today)
+    return kept(
+        _key("state", str(db.engine.url), today.isoformat()),
+        lambda: _fingerprint(today),
+        timeout=ttl,
+        enabled=_caching(),
+    )
 
 
 def _fingerprint(today: date) -> str:
@@ -277,13 +249,12 @@ def search_catalogue(
     when the caller has it (facets and totals are then cached under it)."""
     today = today or date.today()
     statement, rank = _filtered(query, today)
-    key = ("search", state, query.filters_key()) if state else None
-    cached = cache.get(key) if key else None
-    if cached is None:
-        cached = _total_and_facets(query, today)
-        if key:
-            cache.put(key, cached)
-    total, facets = cached
+    total, facets = kept(
+        _key("search", state, query.filters_key()),
+        lambda: _total_and_facets(query, today),
+        timeout=STATE_KEYED_TTL,
+        enabled=bool(state) and _caching(),
+    )
     rows = db.session.scalars(
         statement.order_by(*_order(query, rank))
         .limit(query.per_page)
@@ -301,10 +272,15 @@ def search_catalogue(
 
 def domain_codes(state: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of the domains scored in the live catalogue, for the per-domain filters."""
-    key = ("domains", state) if state else None
-    cached = cache.get(key) if key else None
-    if cached is not None:
-        return cached
+    return kept(
+        _key("domains", state),
+        _domain_codes,
+        timeout=STATE_KEYED_TTL,
+        enabled=bool(state) and _caching(),
+    )
+
+
+def _domain_codes() -> list[tuple[str, str]]:
     # Every domain of the index (read from the (code, score) index, not the rows): a domain
     # found only on an approval that just lapsed would merely filter down to nothing.
     codes = db.session.scalars(
@@ -319,8 +295,6 @@ def domain_codes(state: str | None = None) -> list[tuple[str, str]]:
         )
         for code in codes
     ]
-    if key:
-        cache.put(key, result)
     return result
 
 

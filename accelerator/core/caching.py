@@ -92,3 +92,23 @@ class SafeRedisCache(RedisCache):
 
     def dec(self, key: str, delta: int = 1) -> Any:
         return self._safely("dec", None, lambda: super(SafeRedisCache, self).dec(key, delta))
+
+
+def kept(key: str, compute: Callable[[], Any], timeout: float, enabled: bool = True) -> Any:
+    """``compute()``, kept ``timeout`` seconds in the application's cache under ``key``.
+
+    The one way domains keep computed values (Flask-Caching: each process's memory, or Redis
+    shared by the workers when configured). Keys name what the value depends on (a state
+    fingerprint, a version and its status), so a change makes the old value unreachable
+    instead of needing an invalidation. ``enabled=False`` computes every time.
+    """
+    from accelerator.extensions import cache
+
+    if not enabled or timeout <= 0:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        # Redis counts whole seconds; a fraction of a second still keeps it one second.
+        cache.set(key, value, timeout=max(1, round(timeout)))
+    return value

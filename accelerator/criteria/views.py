@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accelerator.accounts.models import Role
+from accelerator.core.caching import kept
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -50,21 +51,16 @@ def _in_force() -> FrameworkVersion | None:
     return _with_content(version.id) if version is not None else None
 
 
-#: PDFs of published and retired versions, which never change: (id, status, locale) → bytes.
-#: Building one takes a few tenths of a second, so each worker builds it once.
-_PDF_CACHE: dict[tuple, bytes] = {}
-_PDF_CACHE_SIZE = 16
+#: seconds a published or retired version's PDF is kept: it never changes (its key names
+#: the version and its status), and building one takes a few tenths of a second
+PDF_TTL = 24 * 3600
 
 
 def _pdf_bytes(version: FrameworkVersion) -> bytes:
     if version.status == VersionStatus.draft:
         return framework_pdf(version)
-    key = (version.id, version.status.value, str(get_locale()))
-    if key not in _PDF_CACHE:
-        if len(_PDF_CACHE) >= _PDF_CACHE_SIZE:
-            _PDF_CACHE.pop(next(iter(_PDF_CACHE)))
-        _PDF_CACHE[key] = framework_pdf(version)
-    return _PDF_CACHE[key]
+    key = f"criteria:pdf:{version.id}:{version.status.value}:{get_locale()}"
+    return kept(key, lambda: framework_pdf(version), timeout=PDF_TTL)
 
 
 def _pdf_response(version: FrameworkVersion) -> Response:
