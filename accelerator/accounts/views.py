@@ -460,6 +460,7 @@ def _account_page(status: int = 200, **forms):
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @per_address
+@public
 def invitation(token: str):
     """An invitation link: create the account, or join with the signed-in one."""
     found = organizations.invitation_for_token(token)
