@@ -100,6 +100,10 @@ class Config:
     #: search results' facet counts and totals remembered per worker (0: none)
     CATALOGUE_CACHE_SIZE = int(os.environ.get("CATALOGUE_CACHE_SIZE", "512"))
 
+    #: proxies in front of the application (nginx: 1) whose X-Forwarded-For and -Proto are
+    #: believed: the client's address (rate limits per address) and scheme come from them
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -130,6 +134,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
+    #: the documented deployment puts nginx in front (deploy/nginx/accelerator.conf)
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))
 
     @staticmethod
     def check(config: dict) -> None:

@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, g, has_request_context, render_template, req
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from accelerator.core.api import BadRequestBody
@@ -69,6 +70,10 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     from accelerator.core.security import configure_logging, init_security
     from accelerator.core.unit_of_work import init_unit_of_work
 
+    if app.config.get("PROXY_HOPS"):
+        # Behind nginx every connection comes from nginx: the client is in X-Forwarded-For.
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     configure_logging(app)
     init_security(app)
     init_inputs(app)

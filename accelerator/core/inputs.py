@@ -130,11 +130,8 @@ def refuse_hostile_input():
                 {name: [str(UNSTORABLE_CHARACTER)] for name in bad},
             )
     if _reads_json_body() and request.content_length != 0:
-        body = request.get_json(force=True, silent=True)
-        if body is None and request.get_data(cache=True).strip():
-            # Malformed or too deeply nested: the endpoints say "must be a JSON object" (400).
-            return None
-        errors = unstorable_fields(body)
+        # Malformed or too deeply nested JSON is None here: the endpoints answer 400.
+        errors = unstorable_fields(request.get_json(force=True, silent=True))
         if errors:
             return _refuse(422, gettext("Some fields are invalid."), errors)
     return None

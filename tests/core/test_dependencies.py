@@ -138,3 +138,46 @@ def test_the_safe_cache_is_no_cache_while_redis_is_unreachable(app, redis_down):
     assert not cache.set("test:down", 1)
     assert cache.get("test:down") is None
     assert cache.get_many("a", "b") == [None, None]
+
+
+def test_behind_nginx_limits_count_per_client_not_per_proxy(monkeypatch):
+    """In production (PROXY_HOPS=1, nginx in front) every connection comes from nginx: the
+    per-address ceiling must count the client nginx names in X-Forwarded-For, or one busy
+    school would exhaust it for everyone."""
+    from flask_migrate import upgrade
+    from sqlalchemy.pool import StaticPool
+
+    from accelerator import create_app
+    from accelerator.extensions import db
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    production = create_app(
+        "production",
+        SECRET_KEY="x" * 32,
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        SQLALCHEMY_ENGINE_OPTIONS={"poolclass": StaticPool},
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_ADDRESS="2 per minute",
+        REDIS_URL=None,
+        CACHE_TYPE="SimpleCache",
+        CACHE_OPTIONS={},
+    )
+    try:
+        with production.app_context():
+            upgrade()
+        client = production.test_client()
+
+        def token(client_address: str) -> int:
+            return client.post(
+                "/api/v1/auth/token",
+                json={"email": "x@exemple.fr", "password": "y" * 12},
+                headers={"X-Forwarded-For": client_address, "X-Forwarded-Proto": "https"},
+                environ_base={"REMOTE_ADDR": "127.0.0.1"},  # nginx
+            ).status_code
+
+        assert [token("203.0.113.7") for _ in range(3)] == [401, 401, 429]
+        assert token("198.51.100.20") == 401  # another client behind the same nginx
+    finally:
+        with production.app_context():
+            db.engine.dispose()
+        limiter._storage_dead = False
