@@ -38,6 +38,7 @@ from accelerator.accounts.schemas import (
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
+from accelerator.core.forms import REQUIRED
 from accelerator.core.openapi import documented
 from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.problems import problem
@@ -270,11 +271,7 @@ def accept_invitation():
     user = current_user if current_user.is_authenticated else None
     new_account = None
     if user is None:
-        errors = {
-            name: [gettext("This field is required.")]
-            for name in ("full_name", "password")
-            if not data.get(name)
-        }
+        errors = {name: [str(REQUIRED)] for name in ("full_name", "password") if not data.get(name)}
         if errors:
             raise Invalid(gettext("Some fields are invalid."), errors)
         new_account = {"full_name": data["full_name"], "password": data["password"]}

@@ -17,10 +17,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from accelerator.accounts import rules
 from accelerator.accounts.models import STAFF_ROLES, VerificationMethod
-from accelerator.core.forms import select_choices
+from accelerator.core.forms import REQUIRED, select_choices
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES, DISCIPLINES, country_choices
 
-REQUIRED = _l("This field is required.")
 EMAIL_INVALID = _l("Enter a valid email address, such as nom@exemple.fr.")
 
 

@@ -141,9 +141,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login
         return self.active
 
-    def has_role(self, *roles: Role) -> bool:
-        return self.role in roles
-
     @staticmethod
     def normalize_email(email: str) -> str:
         return (email or "").strip().lower()

@@ -32,10 +32,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from accelerator.audits.models import Answer, Pricing
 from accelerator.audits.states import AuditStatus
-from accelerator.core.forms import select_choices
+from accelerator.core.forms import REQUIRED, select_choices
 from accelerator.core.reference import DISCIPLINES, LEVELS, country_choices
 
-REQUIRED = _l("This field is required.")
 LEVEL_CHOICES = select_choices((value, str(value)) for value in range(4))
 JUSTIFICATION_MIN = 20
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
 from accelerator.core.errors import DomainError
 
 # Pages run their operations in ``attempt``, part of the request's unit of work.
 from accelerator.core.unit_of_work import Outcome, attempt  # noqa: F401
+
+#: the message of a required field left empty, on every form and in API errors
+REQUIRED = _l("This field is required.")
 
 
 def apply_errors(form, error: DomainError, aliases: dict | None = None) -> None:

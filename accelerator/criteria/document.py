@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import yaml
 from flask_babel import lazy_gettext as _l
 
+from accelerator.core.forms import REQUIRED
 from accelerator.criteria import rules
 
 
@@ -184,7 +185,7 @@ class _Checker:
                     ),
                 )
         for key in sorted(required - set(data)):
-            self.error(data.line, _join(path, key), _l("This field is required."))
+            self.error(data.line, _join(path, key), REQUIRED)
         return data
 
     def text(

@@ -27,10 +27,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from accelerator.core.forms import select_choices
+from accelerator.core.forms import REQUIRED, select_choices
 from accelerator.criteria import rules
 
-REQUIRED = _l("This field is required.")
 WEIGHT = _l("A weight is a number greater than 0.")
 THRESHOLD = _l("Thresholds are numbers between 0 and 100.")
 FLOOR = _l("A floor is a minimum domain score between 0 and 100.")

@@ -29,14 +29,13 @@ from wtforms.validators import (
 )
 
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
-from accelerator.core.forms import select_choices
+from accelerator.core.forms import REQUIRED, select_choices
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
 from accelerator.training.models import SessionFormat
 from accelerator.training.operations import PARIS, catalogue_solutions
 from accelerator.training.schemas import MAX_CAPACITY
 
-REQUIRED = _l("This field is required.")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
