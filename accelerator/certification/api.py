@@ -20,6 +20,7 @@ from accelerator.certification.schemas import (
     VerificationOut,
 )
 from accelerator.core.api import api, json_body, load, paginate
+from accelerator.core.openapi import documented
 from accelerator.core.permissions import public, roles_required
 
 #: Public figures may be served from a cache (a CDN) for a few minutes.
@@ -27,18 +28,12 @@ PROGRESS_MAX_AGE = 300
 
 
 @api.post("/training/sessions/<int:session_id>/feedback")
+@documented(body=FeedbackIn, response=FeedbackOut, status=201, errors=(404, 409, 422))
 @roles_required(Role.teacher)
 def rate_session(session_id: int):
     """Rate a session the teacher attended.
-    ---
-    post:
-      summary: Rate an attended session from 1 to 5, with a comment (once)
-      tags: [training]
-      responses:
-        201: {description: The feedback}
-        404: {description: No enrolment of the caller in this session}
-        409: {description: Not attended yet, or already rated}
-        422: {description: Rating out of 1..5 or comment too long}
+
+    Rate an attended session from 1 to 5, with a comment (once)
     """
     data = load(FeedbackIn(), json_body())
     feedback = operations.rate_session(current_user, session_id, data["rating"], data["comment"])
@@ -46,31 +41,23 @@ def rate_session(session_id: int):
 
 
 @api.get("/training/certificates/<code>")
+@documented(response=VerificationOut, errors=(404,))
 @public
 def verify_certificate(code: str):
     """Public verification of an attestation de formation.
-    ---
-    get:
-      summary: Say whether a certificate code is genuine (and not revoked)
-      tags: [training]
-      security: []
-      responses:
-        200: {description: "{genuine, teacher, session, solutions, issued_at, revoked}"}
-        404: {description: Unknown or forged code}
+
+    Say whether a certificate code is genuine (and not revoked)
     """
     return VerificationOut().dump(operations.verify_certificate(code))
 
 
 @api.get("/me/certificates")
+@documented(response=CertificateOut, paginated=True)
 @roles_required(Role.teacher)
 def my_certificates():
     """The teacher's attestations (issued for every completed training).
-    ---
-    get:
-      summary: The caller's certificates, with links to the PDF and the Open Badge
-      tags: [training]
-      responses:
-        200: {description: "{items, page, per_page, total}"}
+
+    The caller's certificates, with links to the PDF and the Open Badge
     """
     return paginate(
         operations.certificates_visible_to(current_user),
@@ -79,81 +66,59 @@ def my_certificates():
 
 
 @api.get("/me/certificates/<int:certificate_id>.pdf")
+@documented(errors=(404,))
 @roles_required(Role.teacher)
 def certificate_pdf(certificate_id: int):
     """The attestation de formation as a PDF.
-    ---
-    get:
-      summary: Download one of the caller's certificates (PDF)
-      tags: [training]
-      responses:
-        200: {description: application/pdf}
-        404: {description: Not one of the caller's certificates}
+
+    Download one of the caller's certificates (PDF)
     """
     certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.pdf_response(certificate)
 
 
 @api.get("/me/badges/<int:certificate_id>.json")
+@documented(errors=(404,))
 @roles_required(Role.teacher)
 def badge_json(certificate_id: int):
     """The Open Badges 3.0 credential of a certificate (JSON).
-    ---
-    get:
-      summary: OpenBadgeCredential (W3C VC 2.0) of one of the caller's certificates
-      tags: [training]
-      responses:
-        200: {description: The credential}
-        404: {description: Not one of the caller's certificates}
+
+    OpenBadgeCredential (W3C VC 2.0) of one of the caller's certificates
     """
     certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.badge_json_response(certificate)
 
 
 @api.get("/me/badges/<int:certificate_id>.jwt")
+@documented(errors=(404,))
 @roles_required(Role.teacher)
 def badge_jwt(certificate_id: int):
     """The same credential, signed (VC-JWT, EdDSA).
-    ---
-    get:
-      summary: Signed OpenBadgeCredential (compact JWS; key at /.well-known/jwks.json)
-      tags: [training]
-      responses:
-        200: {description: application/vc+jwt}
-        404: {description: Not one of the caller's certificates}
+
+    Signed OpenBadgeCredential (compact JWS; key at /.well-known/jwks.json)
     """
     certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.badge_jwt_response(certificate)
 
 
 @api.get("/training/badges/<code>/status")
+@documented(response=BadgeStatusOut, errors=(404,))
 @public
 def badge_status(code: str):
     """Status of an Open Badge (its credentialStatus).
-    ---
-    get:
-      summary: Whether a badge is active, revoked, or its solutions' approval has lapsed
-      tags: [training]
-      security: []
-      responses:
-        200: {description: "{id, status, revoked, approval_lapsed, message}"}
-        404: {description: Unknown code}
+
+    Whether a badge is active, revoked, or its solutions' approval has lapsed
     """
     return BadgeStatusOut().dump(badges.status(operations.verify_certificate(code)))
 
 
 @api.get("/training/progress")
+@documented(response=ProgressOut)
 @public
 def training_progress():
     """The counter toward 100,000 trained teachers.
-    ---
-    get:
-      summary: Trained teachers, by académie, month and solution, and the projected date
-      tags: [training]
-      security: []
-      responses:
-        200: {description: "{trained_teachers, target, percent, by_academy, by_month,
-          by_solution, projected_date}"}
+
+    Trained teachers, by académie, month and solution, and the projected date
     """
     figures = ProgressOut().dump(progress.cached_summary())
     response = Response(_json(figures), mimetype="application/json")

@@ -204,10 +204,21 @@ def _legacy_operation(view: Callable, endpoint: str, method: str, rule: str) -> 
     return operation
 
 
-def _schema_name(schema: Any) -> str:
-    cls = schema if isinstance(schema, type) else type(schema)
-    name = cls.__name__
-    return name.removesuffix("Schema") or name
+def _schema_namer() -> Callable[[Any], str]:
+    """Components are named after their class; a name two domains use (``VerificationOut``
+    of the catalogue and of certification) is prefixed with the domain of the second."""
+    names: dict[type, str] = {}
+
+    def name_of(schema: Any) -> str:
+        cls = schema if isinstance(schema, type) else type(schema)
+        if cls not in names:
+            name = cls.__name__.removesuffix("Schema") or cls.__name__
+            if name in names.values():
+                name = cls.__module__.split(".")[1].capitalize() + name
+            names[cls] = name
+        return names[cls]
+
+    return name_of
 
 
 def build_spec(app: Flask, rules: Iterable | None = None) -> dict:
@@ -220,7 +231,7 @@ def build_spec(app: Flask, rules: Iterable | None = None) -> dict:
             "public catalogue and teacher training (Réseau Canopé)."
         },
         servers=[{"url": "/api/v1"}],
-        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_name)],
+        plugins=[MarshmallowPlugin(schema_name_resolver=_schema_namer())],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", schema=ProblemOut)

@@ -9,6 +9,7 @@ from flask import Response, request
 
 from accelerator.accounts.models import Role
 from accelerator.core.api import api
+from accelerator.core.openapi import documented
 from accelerator.core.permissions import public, roles_required
 from accelerator.reporting import indicators, opendata
 from accelerator.reporting.exports import download, open_data_csv
@@ -19,25 +20,34 @@ OPEN_DATA_MAX_AGE = 300
 
 
 @api.get("/indicators")
+@documented(
+    errors=(422,),
+    parameters=[
+        {
+            "name": "from",
+            "in": "query",
+            "schema": {"type": "string", "format": "date"},
+            "description": "First day (default: 1 September of the current school year)",
+        },
+        {
+            "name": "to",
+            "in": "query",
+            "schema": {"type": "string", "format": "date"},
+            "description": "Last day (default: today)",
+        },
+        {
+            "name": "academy",
+            "in": "query",
+            "schema": {"type": "string"},
+            "description": "An académie code",
+        },
+    ],
+)
 @roles_required(Role.manager, Role.admin)
 def list_indicators():
     """The contract's indicators and the audit pipeline.
-    ---
-    get:
-      summary: Every indicator with its definition, value, target, status and monthly trend
-      tags: [reporting]
-      parameters:
-        - {name: from, in: query, schema: {type: string, format: date},
-           description: "First day (default: 1 September of the current school year)"}
-        - {name: to, in: query, schema: {type: string, format: date},
-           description: "Last day (default: today)"}
-        - {name: academy, in: query, schema: {type: string}, description: "An académie code"}
-      responses:
-        200: {description: "{items: [{code, label, definition, value, target, unit, status,
-          trend: [{month, value}]}], period: {from, to, academy}}"}
-        401: {description: Not authenticated}
-        403: {description: Not a manager or an admin}
-        422: {description: A date or the académie is invalid}
+
+    Every indicator with its definition, value, target, status and monthly trend
     """
     period = parse_period(request.args)
     return {
@@ -58,18 +68,12 @@ def _public(response: Response) -> Response:
 
 
 @api.get("/open-data/decisions.json")
+@documented()
 @public
 def open_data_decisions_json():
     """Open data: every committee decision.
-    ---
-    get:
-      summary: Every committee decision in force or past (licence etalab-2.0)
-      tags: [open data]
-      security: []
-      responses:
-        200: {description: "{items: [{decision_id, solution, solution_slug, company,
-          company_siren, company_country, outcome, round, decided_at, valid_until, in_force,
-          framework_version, overall_score, domain_scores}], total, license, schema}"}
+
+    Every committee decision in force or past (licence etalab-2.0)
     """
     rows = opendata.decision_rows()
     body = {
@@ -84,16 +88,12 @@ def open_data_decisions_json():
 
 
 @api.get("/open-data/decisions.csv")
+@documented()
 @public
 def open_data_decisions_csv():
     """Open data: every committee decision, as CSV.
-    ---
-    get:
-      summary: The same decisions as CSV (UTF-8, comma), domain scores as score_<CODE> columns
-      tags: [open data]
-      security: []
-      responses:
-        200: {description: text/csv}
+
+    The same decisions as CSV (UTF-8, comma), domain scores as score_<CODE> columns
     """
     header, rows = opendata.csv_table(opendata.decision_rows())
     response = download(open_data_csv(header, rows), "decisions.csv", "text/csv")
@@ -103,16 +103,12 @@ def open_data_decisions_csv():
 
 
 @api.get("/open-data/decisions.schema.json")
+@documented()
 @public
 def open_data_decisions_schema():
     """Open data: the decisions' Table Schema.
-    ---
-    get:
-      summary: Table Schema of decisions.csv (for data.gouv.fr)
-      tags: [open data]
-      security: []
-      responses:
-        200: {description: A Table Schema}
+
+    Table Schema of decisions.csv (for data.gouv.fr)
     """
     schema = opendata.csv_schema(opendata.decision_rows())
     return _public(

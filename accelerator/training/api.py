@@ -9,6 +9,7 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.errors import Invalid
+from accelerator.core.openapi import documented
 from accelerator.core.permissions import public, roles_required
 from accelerator.core.problems import problem
 from accelerator.extensions import db
@@ -32,16 +33,12 @@ enrollment_out = EnrollmentOut()
 
 
 @api.post("/training/sessions")
+@documented(body=SessionIn, response=SessionOut, status=201, errors=(422,))
 @roles_required(*MANAGING_ROLES)
 def create_training_session():
     """Create a training session.
-    ---
-    post:
-      summary: A session on catalogue solutions (trainer, manager)
-      tags: [training]
-      responses:
-        201: {description: "The session, with its reference (CANOPE-<year>-<id>)"}
-        422: {description: Invalid fields, or a solution not in the catalogue}
+
+    A session on catalogue solutions (trainer, manager)
     """
     data = load(SessionIn(), json_body())
     session = operations.create_session(current_user, data)
@@ -49,25 +46,12 @@ def create_training_session():
 
 
 @api.get("/training/sessions")
+@documented(query=SessionFiltersIn, response=SessionOut, paginated=True)
 @public
 def list_training_sessions():
     """Sessions to come.
-    ---
-    get:
-      summary: Scheduled sessions to come, soonest first (public)
-      tags: [training]
-      security: []
-      parameters:
-        - {name: solution, in: query, schema: {type: integer}}
-        - {name: academy, in: query, schema: {type: string}}
-        - {name: format, in: query, schema: {type: string, enum: [in_person, remote, hybrid]}}
-        - {name: from, in: query, schema: {type: string, format: date}}
-        - {name: to, in: query, schema: {type: string, format: date}}
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
-        - {name: per_page, in: query, schema: {type: integer, minimum: 1, maximum: 100}}
-      responses:
-        200: {description: A page of sessions}
-        422: {description: An invalid filter}
+
+    Scheduled sessions to come, soonest first (public)
     """
     args = {
         key: value
@@ -80,33 +64,23 @@ def list_training_sessions():
 
 
 @api.get("/training/sessions/<int:session_id>")
+@documented(response=SessionOut, errors=(404,))
 @public
 def get_training_session(session_id: int):
     """One session.
-    ---
-    get:
-      summary: A session (public while scheduled)
-      tags: [training]
-      security: []
-      responses:
-        200: {description: The session}
-        404: {description: Unknown or not visible}
+
+    A session (public while scheduled)
     """
     return session_out.dump(operations.get_session(current_user, session_id))
 
 
 @api.patch("/training/sessions/<int:session_id>")
+@documented(body=SessionIn, response=SessionOut, errors=(409, 422))
 @roles_required(*MANAGING_ROLES)
 def update_training_session(session_id: int):
     """Edit a session.
-    ---
-    patch:
-      summary: Change some fields of a scheduled session (trainer, manager)
-      tags: [training]
-      responses:
-        200: {description: The session}
-        409: {description: The session is cancelled}
-        422: {description: Invalid fields}
+
+    Change some fields of a scheduled session (trainer, manager)
     """
     session = operations.get_session(current_user, session_id)
     data = load(SessionIn(), json_body(), partial=True)
@@ -115,16 +89,12 @@ def update_training_session(session_id: int):
 
 
 @api.post("/training/sessions/<int:session_id>/cancel")
+@documented(response=SessionOut, errors=(409,))
 @roles_required(*MANAGING_ROLES)
 def cancel_training_session(session_id: int):
     """Cancel a session.
-    ---
-    post:
-      summary: Cancel a session; enrolled teachers are told by email (trainer, manager)
-      tags: [training]
-      responses:
-        200: {description: The cancelled session}
-        409: {description: Already cancelled}
+
+    Cancel a session; enrolled teachers are told by email (trainer, manager)
     """
     session = operations.get_session(current_user, session_id)
     operations.cancel_session(current_user, session)
@@ -132,32 +102,24 @@ def cancel_training_session(session_id: int):
 
 
 @api.get("/training/sessions/<int:session_id>/enrollments")
+@documented(response=EnrollmentOut, paginated=True)
 @roles_required(*MANAGING_ROLES)
 def list_enrollments(session_id: int):
     """Enrolments of a session.
-    ---
-    get:
-      summary: Every enrolment of a session, with status and attendance (trainer, manager)
-      tags: [training]
-      responses:
-        200: {description: A page of enrolments}
+
+    Every enrolment of a session, with status and attendance (trainer, manager)
     """
     session = operations.get_session(current_user, session_id)
     return paginate(operations.roster(session), lambda rows: enrollment_out.dump(rows, many=True))
 
 
 @api.post("/training/sessions/<int:session_id>/enrollments")
+@documented(body=EnrollmentIn, response=EnrollmentOut, status=201, errors=(409, 422))
 @roles_required(Role.teacher, *MANAGING_ROLES)
 def enroll(session_id: int):
     """Enrol in a session.
-    ---
-    post:
-      summary: A teacher enrols themself; a trainer or manager enrols {teacher_email}
-      tags: [training]
-      responses:
-        201: {description: "{id, status: registered | waitlisted, waitlist_rank}"}
-        409: {description: Already enrolled, or the session is cancelled or past}
-        422: {description: Invalid email (or not academic for an unknown teacher)}
+
+    A teacher enrols themself; a trainer or manager enrols {teacher_email}
     """
     data = load(EnrollmentIn(), json_body() if request.get_data() else {})
     session = operations.get_session(current_user, session_id)
@@ -178,18 +140,13 @@ def enroll(session_id: int):
 
 
 @api.delete("/training/sessions/<int:session_id>/enrollments/<int:enrollment_id>")
+@documented(status=204, errors=(404, 409))
 @roles_required(Role.teacher, *MANAGING_ROLES)
 def cancel_enrollment(session_id: int, enrollment_id: int):
     """Cancel an enrolment.
-    ---
-    delete:
-      summary: Cancel an enrolment (the teacher themself, a trainer or manager); the first
-        teacher of the waitlist moves up and is told by email
-      tags: [training]
-      responses:
-        204: {description: Cancelled}
-        404: {description: Unknown, or another teacher's enrolment}
-        409: {description: Already cancelled, or the session started or was cancelled}
+
+    Cancel an enrolment (the teacher themself, a trainer or manager); the first teacher of the
+    waitlist moves up and is told by email
     """
     session = operations.get_session(current_user, session_id)
     enrollment = operations.find_enrollment(current_user, session, enrollment_id)
@@ -198,19 +155,13 @@ def cancel_enrollment(session_id: int, enrollment_id: int):
 
 
 @api.put("/training/sessions/<int:session_id>/attendance")
+@documented(body=AttendanceItemIn(many=True), response=AttendanceOut, errors=(409, 422))
 @roles_required(*MANAGING_ROLES)
 def record_attendance(session_id: int):
     """Take attendance.
-    ---
-    put:
-      summary: "[{teacher_email, attended, completed}] for the session (trainer, manager);
-        idempotent, all or nothing"
-      tags: [training]
-      responses:
-        200: {description: "{changed, enrollments}"}
-        409: {description: The session is cancelled or has not started}
-        422: {description: "Errors by item index: unknown or not enrolled teacher, completed
-          without attended"}
+
+    [{teacher_email, attended, completed}] for the session (trainer, manager); idempotent, all
+    or nothing
     """
     session = operations.get_session(current_user, session_id)
     items = load(AttendanceItemIn(many=True), json_body(list))
@@ -220,18 +171,13 @@ def record_attendance(session_id: int):
 
 
 @api.post("/training/imports")
+@documented(response=ImportReportOut, errors=(415, 422))
 @roles_required(*MANAGING_ROLES)
 def import_attendance_file():
     """Import an attendance CSV.
-    ---
-    post:
-      summary: "Multipart field file: an attendance CSV from a training platform (format in
-        the README); the good lines are imported, the bad ones reported"
-      tags: [training]
-      responses:
-        200: {description: "{imported, unchanged, errors: [{line, message}]}"}
-        415: {description: Not a text file}
-        422: {description: No file}
+
+    Multipart field file: an attendance CSV from a training platform (format in the README); the
+    good lines are imported, the bad ones reported
     """
     upload = request.files.get("file")
     if upload is None or not upload.filename:
