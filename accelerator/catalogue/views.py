@@ -211,6 +211,7 @@ def solution(slug: str):
 
 
 @bp.route("/verify")
+@public
 def verify_form():
     """A form to type a code; a typed code goes to its page (spaces dropped)."""
     code = queries.clean_code(request.args.get("code"))

@@ -90,11 +90,13 @@ def legal():
 
 
 @bp.route("/donnees-personnelles")
+@public
 def personal_data():
     return render_template("core/personal_data.html")
 
 
 @bp.route("/plan-du-site")
+@public
 def sitemap():
     """Every page a visitor can reach from here: the menu (it depends on the role) and the
     public pages."""
