@@ -7,7 +7,7 @@ Kinds:
 
 - ``flow``: a count of events within the period (teachers newly trained, audits decided...);
   the target is to be reached by the end of its horizon, so the status compares the value with
-  the target pro rata of the horizon's days the period covers.
+  the target pro rata of the horizon's days the period covers up to today.
 - ``rate`` / ``level``: a share or a figure compared with the target as it is.
 - ``stock``: a state on the period's last day (audits in review, approvals expiring).
 

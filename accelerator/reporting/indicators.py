@@ -72,10 +72,13 @@ def _sum_days(days: dict, start: date, end: date, key: str | None = None) -> int
     return sum((value[key] if key else value) for day, value in days.items() if start <= day <= end)
 
 
-def _month_sum(days: dict, month: str, key: str | None = None) -> int:
-    return sum(
-        (value[key] if key else value) for day, value in days.items() if f"{day:%Y-%m}" == month
-    )
+def _month_sums(days: dict, key: str | None = None) -> dict[str, int]:
+    """The daily figures summed by ``YYYY-MM`` (one pass)."""
+    sums: dict[str, int] = {}
+    for day, value in days.items():
+        month = f"{day.year:04d}-{day.month:02d}"
+        sums[month] = sums.get(month, 0) + (value[key] if key else value)
+    return sums
 
 
 def use_kept_figures() -> bool:
@@ -122,9 +125,11 @@ def compute(
         "expert_agreement_rate": lambda: _agreement(period),
     }
     results = []
+    with measures.reading():
+        computed = {indicator.code: computers[indicator.code]() for indicator in INDICATORS}
     for indicator in INDICATORS:
-        value, trend = computers[indicator.code]()
-        results.append(_judge(indicator, value, trend, targets.get(indicator.code), period))
+        value, trend = computed[indicator.code]
+        results.append(_judge(indicator, value, trend, targets.get(indicator.code), period, today))
     return results
 
 
@@ -135,8 +140,17 @@ def compute_one(code: str, period: Period, **kwargs) -> IndicatorValue:
 # --- Measures into values and trends ---------------------------------------------------------
 
 
+def _group_by_month(rows) -> dict[str, list]:
+    """Rows whose first item is a day, by ``YYYY-MM``."""
+    grouped: dict[str, list] = {}
+    for row in rows:
+        grouped.setdefault(f"{row[0]:%Y-%m}", []).append(row)
+    return grouped
+
+
 def _flow(days: dict[date, int], period: Period) -> tuple[float | None, list[dict]]:
-    trend = [{"month": m, "value": _month_sum(days, m)} for m in period.months()]
+    sums = _month_sums(days)
+    trend = [{"month": m, "value": sums.get(m, 0)} for m in period.months()]
     return sum(days.values()), trend
 
 
@@ -146,9 +160,9 @@ def _session_rate(source, period: Period, part: str, whole: str):
         _sum_days(days, period.start, period.end, part),
         _sum_days(days, period.start, period.end, whole),
     )
+    parts, wholes = _month_sums(days, part), _month_sums(days, whole)
     trend = [
-        {"month": m, "value": _rate(_month_sum(days, m, part), _month_sum(days, m, whole))}
-        for m in period.months()
+        {"month": m, "value": _rate(parts.get(m, 0), wholes.get(m, 0))} for m in period.months()
     ]
     return value, trend
 
@@ -160,25 +174,33 @@ def _population_rate(days: dict[date, int], period: Period, new_teachers: bool):
     whole = None if figures is None else figures[1 if new_teachers else 0]
     if not whole:
         return None, [{"month": m, "value": None} for m, _ in period.month_ends()]
-    trend = [
-        {"month": m, "value": _rate(_sum_days(days, period.start, end), whole)}
-        for m, end in period.month_ends()
-    ]
+    sums, total, trend = _month_sums(days), 0, []
+    for month, _ in period.month_ends():
+        total += sums.get(month, 0)  # cumulative from the period's start
+        trend.append({"month": month, "value": _rate(total, whole)})
     return _rate(sum(days.values()), whole), trend
 
 
 def _partnerships(period: Period):
     whole = 1 if period.academy else len(ACADEMIES)
+    month_ends = period.month_ends()
+    covered = measures.academies_covered(
+        [end for _, end in month_ends] + [period.end], period.academy
+    )
     trend = [
-        {"month": m, "value": _rate(measures.academies_covered(end, period.academy), whole)}
-        for m, end in period.month_ends()
+        {"month": m, "value": _rate(count, whole)}
+        for (m, _), count in zip(month_ends, covered, strict=False)
     ]
-    return _rate(measures.academies_covered(period.end, period.academy), whole), trend
+    return _rate(covered[-1], whole), trend
 
 
-def _stock(measure: Callable[[date], int], period: Period, today: date):
-    trend = [{"month": m, "value": measure(min(end, today))} for m, end in period.month_ends()]
-    return measure(min(period.end, today)), trend
+def _stock(measure: Callable[[list[date]], list[int]], period: Period, today: date):
+    """A state on the period's last day (today when it ends later), and on each month's."""
+    month_ends = period.month_ends()
+    days = [min(end, today) for _, end in month_ends] + [min(period.end, today)]
+    values = measure(days)
+    trend = [{"month": m, "value": v} for (m, _), v in zip(month_ends, values, strict=False)]
+    return values[-1], trend
 
 
 def _decisions(period: Period, kind: str):
@@ -192,19 +214,18 @@ def _decisions(period: Period, kind: str):
         waits = [waited for _, _, waited in selected if waited is not None]
         return round(statistics.median(waits), 1) if waits else None
 
-    trend = [
-        {"month": m, "value": figure([r for r in rows if f"{r[0]:%Y-%m}" == m])}
-        for m in period.months()
-    ]
+    by_month = _group_by_month(rows)
+    trend = [{"month": m, "value": figure(by_month.get(m, []))} for m in period.months()]
     return figure(rows), trend
 
 
 def _agreement(period: Period):
     levels = measures.expert_levels(period)
     agreeing, items = agreement.share(levels)
+    by_month = _group_by_month(levels)
     trend = []
     for m in period.months():
-        month_agreeing, month_items = agreement.share([r for r in levels if f"{r[0]:%Y-%m}" == m])
+        month_agreeing, month_items = agreement.share(by_month.get(m, []))
         trend.append({"month": m, "value": _rate(month_agreeing, month_items)})
     return _rate(agreeing, items), trend
 
@@ -218,14 +239,17 @@ def _judge(
     trend: list[dict],
     target: Target | None,
     period: Period,
+    today: date,
 ) -> IndicatorValue:
+    """The status against the target; a flow's target is taken pro rata of the horizon's
+    days the period covers up to today (what should have been reached by now)."""
     if target is None:
         return IndicatorValue(indicator, value, None, NO_TARGET, trend)
     horizon = (target.horizon_start, target.horizon_end)
     goal = target.value
     if indicator.kind == "flow":
         overlap = (
-            min(period.end, target.horizon_end) - max(period.start, target.horizon_start)
+            min(period.end, target.horizon_end, today) - max(period.start, target.horizon_start)
         ).days + 1
         if overlap <= 0:
             return IndicatorValue(indicator, value, goal, NO_TARGET, trend, horizon)
@@ -235,7 +259,7 @@ def _judge(
         indicator, value, target.value, status_of(indicator, value, goal), trend, horizon
     )
     if indicator.kind == "flow":
-        result.expected = round(goal, 1)
+        result.expected = round(goal)
     return result
 
 

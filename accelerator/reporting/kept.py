@@ -1,30 +1,46 @@
 """Kept figures: the training measures stored small, so that reading them does not grow
 with the number of enrolments.
 
-``refresh()`` rebuilds them from the source tables in one transaction (``INSERT ... SELECT``
-of the same subqueries ``measures`` recounts with): one row per teacher who attended (their
-first attended, completed and trained days), one per session (its counts), one per solution
-and month (teachers first trained on it). ``tasks.refresh_kept_figures`` runs it on the job
-queue (Celery beat, every few minutes), and ``flask reporting refresh`` on demand; the pages
-say when the figures were last refreshed.
+- ``KeptTeacher``: one row per teacher who attended (first attended, completed and trained
+  days, académie, career stage); ``KeptSession``: one row per session (its counts);
+  ``KeptPair``: each (solution, teacher) trained on it with the month of the first time;
+  ``KeptSolution`` and ``KeptMonthly``: counts per (solution, month) and (month, académie).
+- ``refresh()`` rebuilds everything from the source tables (``INSERT ... SELECT`` of the
+  subqueries ``measures`` recounts with); ``flask reporting refresh`` and the job queue
+  (``tasks.refresh_kept_figures``, on Celery beat) run it.
+- Between two refreshes, ``tracking`` records which teachers and sessions a transaction
+  touched (attendance on the page, the API or an import, cancellations, ratings, decisions,
+  suspensions, profiles) and ``update()`` recomputes their rows before the commit, applying
+  the differences to the counts: the kept figures stay equal to a recount (the tests hold
+  them equal) at a cost that depends on what changed, not on how many enrolments exist.
 
-The reading functions answer exactly what ``measures`` answers (the tests hold them equal
-after imports, cancellations and suspensions): with the kept rows indexed by day and
-académie, each is one range scan over at most one row per teacher or per session.
+The reading functions answer exactly what ``measures`` answers; each is one range scan over
+at most one row per teacher or per session, or a few hundred rows for the counter.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
+from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import case, delete, func, insert, literal, or_, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 
 from accelerator.certification.progress import month_of
-from accelerator.core.db import utcnow
+from accelerator.core.db import among, utcnow
 from accelerator.extensions import db
 from accelerator.reporting import measures
-from accelerator.reporting.models import KeptSession, KeptSolution, KeptState, KeptTeacher
+from accelerator.reporting.models import (
+    KeptDaily,
+    KeptMonthly,
+    KeptPair,
+    KeptSession,
+    KeptSolution,
+    KeptState,
+    KeptTeacher,
+)
 from accelerator.reporting.periods import Period
 from accelerator.reporting.sources import (
     Enrollment,
@@ -33,8 +49,42 @@ from accelerator.reporting.sources import (
     SessionStatus,
     TeacherProfile,
     TrainingSession,
-    day_of,
     qualifying_pairs,
+)
+
+#: Teachers or sessions recomputed per statement by an incremental update.
+CHUNK = 2_000
+TEACHER_COLUMNS = [
+    "teacher_id",
+    "academy",
+    "career_stage",
+    "first_attended_on",
+    "first_completed_on",
+    "first_trained_on",
+]
+SESSION_COLUMNS = [
+    "session_id",
+    "academy",
+    "ends_on",
+    "registered",
+    "attended",
+    "completed",
+    "ratings",
+    "satisfied",
+]
+
+
+#: The three first days kept per teacher, by the ``kind`` of their daily counts.
+FIRST_DAYS = {
+    "attended": KeptTeacher.first_attended_on,
+    "completed": KeptTeacher.first_completed_on,
+    "trained": KeptTeacher.first_trained_on,
+}
+#: The counts maintained from the teachers' rows: (model, key columns, count column).
+COUNTS = (
+    (KeptDaily, ("kind", "day", "academy", "career_stage"), "teachers"),
+    (KeptMonthly, ("month", "academy"), "trained"),
+    (KeptSolution, ("solution_id", "month"), "teachers"),
 )
 
 
@@ -45,11 +95,43 @@ def state() -> KeptState | None:
 def refresh() -> KeptState:
     """Rebuild every kept figure from the source tables (the caller commits)."""
     started = time.perf_counter()
-    for model in (KeptTeacher, KeptSession, KeptSolution):
+    for model in (KeptTeacher, KeptSession, KeptPair, KeptSolution, KeptMonthly, KeptDaily):
         db.session.execute(delete(model))
-    _refresh_teachers()
-    _refresh_sessions()
-    _refresh_solutions()
+    db.session.execute(insert(KeptTeacher).from_select(TEACHER_COLUMNS, _teacher_rows()))
+    db.session.execute(insert(KeptSession).from_select(SESSION_COLUMNS, _session_rows()))
+    db.session.execute(
+        insert(KeptPair).from_select(["solution_id", "teacher_id", "month"], _pair_rows())
+    )
+    db.session.execute(
+        insert(KeptSolution).from_select(
+            ["solution_id", "month", "teachers"],
+            select(KeptPair.solution_id, KeptPair.month, func.count()).group_by(
+                KeptPair.solution_id, KeptPair.month
+            ),
+        )
+    )
+    for kind, column in FIRST_DAYS.items():
+        stage = func.coalesce(KeptTeacher.career_stage, "")
+        db.session.execute(
+            insert(KeptDaily).from_select(
+                ["kind", "day", "academy", "career_stage", "teachers"],
+                select(literal(kind), column, KeptTeacher.academy, stage, func.count())
+                .where(column.is_not(None))
+                .group_by(column, KeptTeacher.academy, stage),
+            )
+        )
+    monthly: Counter = Counter()
+    for day, academy, count in db.session.execute(
+        select(KeptTeacher.first_trained_on, KeptTeacher.academy, func.count())
+        .where(KeptTeacher.first_trained_on.is_not(None))
+        .group_by(KeptTeacher.first_trained_on, KeptTeacher.academy)
+    ):
+        monthly[(f"{measures.as_day(day):%Y-%m}", academy)] += count
+    if monthly:
+        db.session.execute(
+            insert(KeptMonthly),
+            [{"month": m, "academy": a, "trained": n} for (m, a), n in monthly.items()],
+        )
     kept = state() or KeptState(id=1, refreshed_at=utcnow())
     kept.refreshed_at = utcnow()
     kept.seconds = round(time.perf_counter() - started, 3)
@@ -58,70 +140,73 @@ def refresh() -> KeptState:
     return kept
 
 
-def _refresh_teachers() -> None:
-    attended = measures.first_in_sessions(completed=False)
-    completed = measures.first_in_sessions(completed=True)
-    trained = measures.first_trained()
-    rows = (
+def _teacher_rows(teacher_ids=None):
+    """One row per teacher who attended: one pass over their enrolments (the three first
+    days as conditional minimums), the qualifying sessions read once."""
+    qualifying = select(qualifying_pairs().subquery().c.session_id)
+    ends = measures.day_of(TrainingSession.ends_at)
+    held = TrainingSession.status != SessionStatus.cancelled
+    attended = or_(Enrollment.attended == true(), Enrollment.completed == true())
+    completed = Enrollment.completed == true()
+    firsts = (
+        select(
+            Enrollment.teacher_id.label("teacher_id"),
+            func.min(case((held & attended, ends))).label("attended_on"),
+            func.min(case((held & completed, ends))).label("completed_on"),
+            func.min(case((completed & Enrollment.session_id.in_(qualifying), ends))).label(
+                "trained_on"
+            ),
+        )
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(attended)
+        .group_by(Enrollment.teacher_id)
+    )
+    if teacher_ids is not None:
+        firsts = firsts.where(among(Enrollment.teacher_id, teacher_ids))
+    firsts = firsts.subquery()
+    return (
         select(
             TeacherProfile.id,
             func.coalesce(TeacherProfile.academy, measures.UNKNOWN_ACADEMY),
             TeacherProfile.career_stage,
-            attended.c.first_on,
-            completed.c.first_on,
-            trained.c.first_on,
+            firsts.c.attended_on,
+            firsts.c.completed_on,
+            firsts.c.trained_on,
         )
-        .join(attended, attended.c.teacher_id == TeacherProfile.id)
-        .outerjoin(completed, completed.c.teacher_id == TeacherProfile.id)
-        .outerjoin(trained, trained.c.teacher_id == TeacherProfile.id)
-    )
-    db.session.execute(
-        insert(KeptTeacher).from_select(
-            [
-                "teacher_id",
-                "academy",
-                "career_stage",
-                "first_attended_on",
-                "first_completed_on",
-                "first_trained_on",
-            ],
-            rows,
-        )
+        .join(firsts, firsts.c.teacher_id == TeacherProfile.id)
+        .where(firsts.c.attended_on.is_not(None))
     )
 
 
-def _refresh_sessions() -> None:
+def _session_rows(session_ids=None):
     attended = or_(Enrollment.attended == true(), Enrollment.completed == true())
     registered = Enrollment.status == EnrollmentStatus.registered
-    ratings = (
-        select(
-            Enrollment.session_id.label("session_id"),
-            func.count().label("ratings"),
-            func.sum(case((Feedback.rating >= measures.SATISFIED_FROM, 1), else_=0)).label(
-                "satisfied"
-            ),
-        )
-        .join(Feedback, Feedback.enrollment_id == Enrollment.id)
-        .group_by(Enrollment.session_id)
-        .subquery()
+    ratings = select(
+        Enrollment.session_id.label("session_id"),
+        func.count().label("ratings"),
+        func.sum(case((Feedback.rating >= measures.SATISFIED_FROM, 1), else_=0)).label("satisfied"),
+    ).join(Feedback, Feedback.enrollment_id == Enrollment.id)
+    counts = select(
+        Enrollment.session_id.label("session_id"),
+        func.sum(case((registered, 1), else_=0)).label("registered"),
+        func.sum(case((registered & attended, 1), else_=0)).label("attended"),
+        func.sum(case((registered & (Enrollment.completed == true()), 1), else_=0)).label(
+            "completed"
+        ),
     )
-    counts = (
-        select(
-            Enrollment.session_id.label("session_id"),
-            func.sum(case((registered, 1), else_=0)).label("registered"),
-            func.sum(case((registered & attended, 1), else_=0)).label("attended"),
-            func.sum(case((registered & (Enrollment.completed == true()), 1), else_=0)).label(
-                "completed"
-            ),
-        )
-        .group_by(Enrollment.session_id)
-        .subquery()
-    )
-    rows = (
-        select(
-            TrainingSession.id,
-            TrainingSession.academy,
-            day_of(TrainingSession.ends_at),
+    statement = select(
+        TrainingSession.id,
+        TrainingSession.academy,
+        measures.day_of(TrainingSession.ends_at),
+    ).where(TrainingSession.status != SessionStatus.cancelled)
+    if session_ids is not None:
+        ratings = ratings.where(among(Enrollment.session_id, session_ids))
+        counts = counts.where(among(Enrollment.session_id, session_ids))
+        statement = statement.where(among(TrainingSession.id, session_ids))
+    ratings = ratings.group_by(Enrollment.session_id).subquery()
+    counts = counts.group_by(Enrollment.session_id).subquery()
+    return (
+        statement.add_columns(
             func.coalesce(counts.c.registered, 0),
             func.coalesce(counts.c.attended, 0),
             func.coalesce(counts.c.completed, 0),
@@ -130,78 +215,131 @@ def _refresh_sessions() -> None:
         )
         .join(counts, counts.c.session_id == TrainingSession.id)
         .outerjoin(ratings, ratings.c.session_id == TrainingSession.id)
-        .where(TrainingSession.status != SessionStatus.cancelled)
-    )
-    db.session.execute(
-        insert(KeptSession).from_select(
-            [
-                "session_id",
-                "academy",
-                "ends_on",
-                "registered",
-                "attended",
-                "completed",
-                "ratings",
-                "satisfied",
-            ],
-            rows,
-        )
     )
 
 
-def _refresh_solutions() -> None:
-    pairs = qualifying_pairs().subquery()
-    first = (
+def _pair_rows(teacher_ids=None):
+    first = measures.first_per_solution(teacher_ids)
+    return select(first.c.solution_id, first.c.teacher_id, month_of(first.c.first_at))
+
+
+# --- Incremental updates ---------------------------------------------------------------------
+
+
+def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def update(teacher_ids: Iterable[int] = (), session_ids: Iterable[int] = ()) -> None:
+    """Recompute the kept rows of these teachers and sessions from the source tables, and
+    move the counts by the difference (the caller commits). Nothing is kept before the first
+    ``refresh()``, so there is nothing to update then."""
+    if state() is None:
+        return
+    for chunk in _chunks(session_ids):
+        db.session.execute(delete(KeptSession).where(among(KeptSession.session_id, chunk)))
+        db.session.execute(insert(KeptSession).from_select(SESSION_COLUMNS, _session_rows(chunk)))
+    for chunk in _chunks(teacher_ids):
+        _update_teachers(chunk)
+
+
+def _teacher_counts(teacher_ids: list[int]) -> tuple[Counter, Counter, Counter]:
+    """What the kept rows of these teachers add to the daily, monthly and per-solution
+    counts (negated before an update, added after it)."""
+    daily: Counter = Counter()
+    monthly: Counter = Counter()
+    solutions: Counter = Counter()
+    for row in db.session.execute(
         select(
-            pairs.c.solution_id.label("solution_id"),
-            func.min(TrainingSession.ends_at).label("first_at"),
-        )
-        .select_from(Enrollment)
-        .join(pairs, pairs.c.session_id == Enrollment.session_id)
-        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-        .where(Enrollment.completed == true())
-        .group_by(pairs.c.solution_id, Enrollment.teacher_id)
-        .subquery()
-    )
-    month = month_of(first.c.first_at)
+            KeptTeacher.academy,
+            KeptTeacher.career_stage,
+            KeptTeacher.first_attended_on,
+            KeptTeacher.first_completed_on,
+            KeptTeacher.first_trained_on,
+        ).where(among(KeptTeacher.teacher_id, teacher_ids))
+    ):
+        academy, stage = row[0], row[1] or ""
+        for kind, day in zip(FIRST_DAYS, row[2:], strict=True):
+            if day is not None:
+                daily[(kind, measures.as_day(day), academy, stage)] += 1
+        if row[4] is not None:
+            monthly[(f"{measures.as_day(row[4]):%Y-%m}", academy)] += 1
+    for solution_id, month in db.session.execute(
+        select(KeptPair.solution_id, KeptPair.month).where(among(KeptPair.teacher_id, teacher_ids))
+    ):
+        solutions[(solution_id, month)] += 1
+    return daily, monthly, solutions
+
+
+def _update_teachers(teacher_ids: list[int]) -> None:
+    old = _teacher_counts(teacher_ids)
+    db.session.execute(delete(KeptTeacher).where(among(KeptTeacher.teacher_id, teacher_ids)))
+    db.session.execute(delete(KeptPair).where(among(KeptPair.teacher_id, teacher_ids)))
+    db.session.execute(insert(KeptTeacher).from_select(TEACHER_COLUMNS, _teacher_rows(teacher_ids)))
     db.session.execute(
-        insert(KeptSolution).from_select(
-            ["solution_id", "month", "teachers"],
-            select(first.c.solution_id, month, func.count()).group_by(first.c.solution_id, month),
+        insert(KeptPair).from_select(
+            ["solution_id", "teacher_id", "month"], _pair_rows(teacher_ids)
         )
     )
+    new = _teacher_counts(teacher_ids)
+    for (model, keys, column), before, after in zip(COUNTS, old, new, strict=True):
+        after.subtract(before)
+        add_to_counts(model, keys, column, after)
+
+
+def add_to_counts(model, keys: tuple[str, ...], column: str, deltas: Counter) -> None:
+    """Add ``deltas`` {key tuple: difference} to the counts of ``model`` with one upsert
+    (``INSERT ... ON CONFLICT DO UPDATE``, which SQLite and PostgreSQL both speak), then
+    drop the counts that fell to zero."""
+    rows = [
+        {**dict(zip(keys, key, strict=True)), column: delta}
+        for key, delta in deltas.items()
+        if delta
+    ]
+    if not rows:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(model)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={column: getattr(model, column) + getattr(statement.excluded, column)},
+    )
+    db.session.execute(statement, rows)
+    db.session.execute(delete(model).where(getattr(model, column) == 0))
 
 
 # --- Reading ---------------------------------------------------------------------------------
 
 
-def _teacher_days(column, period: Period, stages: tuple[str, ...] | None) -> dict[date, int]:
+def _teacher_days(kind: str, period: Period, stages: tuple[str, ...] | None) -> dict[date, int]:
     statement = (
-        select(column, func.count())
-        .where(column >= period.start, column <= period.end)
-        .group_by(column)
+        select(KeptDaily.day, func.sum(KeptDaily.teachers))
+        .where(KeptDaily.kind == kind, KeptDaily.day >= period.start, KeptDaily.day <= period.end)
+        .group_by(KeptDaily.day)
     )
     if period.academy:
-        statement = statement.where(KeptTeacher.academy == period.academy)
+        statement = statement.where(KeptDaily.academy == period.academy)
     if stages:
-        statement = statement.where(KeptTeacher.career_stage.in_(stages))
+        statement = statement.where(KeptDaily.career_stage.in_(stages))
     return measures._by_day(db.session.execute(statement))
 
 
 def trained_days(period: Period) -> dict[date, int]:
-    return _teacher_days(KeptTeacher.first_trained_on, period, None)
+    return _teacher_days("trained", period, None)
 
 
 def first_attended_days(period: Period, stages: tuple[str, ...] | None = None) -> dict:
-    return _teacher_days(KeptTeacher.first_attended_on, period, stages)
+    return _teacher_days("attended", period, stages)
 
 
 def first_completed_days(period: Period, stages: tuple[str, ...] | None = None) -> dict:
-    return _teacher_days(KeptTeacher.first_completed_on, period, stages)
+    return _teacher_days("completed", period, stages)
 
 
 def session_days(period: Period) -> dict[date, dict[str, int]]:
-    names = ("registered", "attended", "completed", "ratings", "satisfied")
+    names = ("attended", "completed", "ratings", "satisfied")
     statement = (
         select(KeptSession.ends_on, *(func.sum(getattr(KeptSession, n)) for n in names))
         .where(KeptSession.ends_on >= period.start, KeptSession.ends_on <= period.end)
@@ -212,7 +350,7 @@ def session_days(period: Period) -> dict[date, dict[str, int]]:
     result = {}
     for day, *values in db.session.execute(statement):
         figures = dict(zip(names, (int(v or 0) for v in values), strict=True))
-        if figures["registered"] or figures["ratings"]:
+        if figures["attended"] or figures["ratings"]:
             result[measures.as_day(day)] = figures
     return result
 
@@ -230,18 +368,52 @@ def by_solution(period: Period | None = None) -> dict[int, int]:
     return {solution_id: int(count) for solution_id, count in db.session.execute(statement)}
 
 
-def _by_academy(column, period: Period) -> dict[str, int]:
+def _by_academy(kind: str, period: Period) -> dict[str, int]:
     rows = db.session.execute(
-        select(KeptTeacher.academy, func.count())
-        .where(column >= period.start, column <= period.end)
-        .group_by(KeptTeacher.academy)
+        select(KeptDaily.academy, func.sum(KeptDaily.teachers))
+        .where(KeptDaily.kind == kind, KeptDaily.day >= period.start, KeptDaily.day <= period.end)
+        .group_by(KeptDaily.academy)
     )
     return {code: int(count) for code, count in rows}
 
 
 def trained_by_academy(period: Period) -> dict[str, int]:
-    return _by_academy(KeptTeacher.first_trained_on, period)
+    return _by_academy("trained", period)
 
 
 def attended_by_academy(period: Period) -> dict[str, int]:
-    return _by_academy(KeptTeacher.first_attended_on, period)
+    return _by_academy("attended", period)
+
+
+def counter_figures() -> tuple[dict[str, int], dict[str, int], dict[int, int]]:
+    """The public counter's breakdowns from the kept counts: by month, by académie (every
+    teacher once, under their first month) and by solution id."""
+    months: Counter = Counter()
+    academies: Counter = Counter()
+    for month, academy, trained in db.session.execute(
+        select(KeptMonthly.month, KeptMonthly.academy, KeptMonthly.trained)
+    ):
+        months[month] += trained
+        academies[academy] += trained
+    return dict(sorted(months.items())), dict(sorted(academies.items())), by_solution()
+
+
+def counter_source() -> tuple[dict[str, int], dict[str, int], dict[str, int]] | None:
+    """The counter's (by_month, by_academy, by_solution by slug) from the kept counts; None
+    before the first refresh (the counter then recounts)."""
+    if state() is None:
+        return None
+    months, academies, solutions = counter_figures()
+    from accelerator.reporting.sources import Solution
+
+    slugs = (
+        dict(
+            db.session.execute(
+                select(Solution.id, Solution.slug).where(among(Solution.id, list(solutions)))
+            ).all()
+        )
+        if solutions
+        else {}
+    )
+    by_slug = {slugs[i]: n for i, n in solutions.items() if n and i in slugs}
+    return months, academies, dict(sorted(by_slug.items()))

@@ -8,10 +8,15 @@ figures, and the tests hold the two equal. Days are UTC calendar days.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
+from functools import wraps
 
 from sqlalchemy import case, func, or_, select, true
 
+from accelerator.core.db import among
 from accelerator.core.reference import ACADEMIES
 from accelerator.extensions import db
 from accelerator.reporting.models import (
@@ -46,6 +51,37 @@ SATISFIED_FROM = 4
 EXPIRY_DAYS = 90
 
 
+_MEMO: ContextVar[dict | None] = ContextVar("reporting_memo", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within this block (one page, one export) a period's audit rows are read once, however
+    many indicators and tables use them."""
+    if _MEMO.get() is not None:
+        yield
+        return
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def _read_once(function: Callable) -> Callable:
+    @wraps(function)
+    def wrapper(period):
+        memo = _MEMO.get()
+        if memo is None:
+            return function(period)
+        key = (function.__name__, period)
+        if key not in memo:
+            memo[key] = function(period)
+        return memo[key]
+
+    return wrapper
+
+
 def as_day(value) -> date:
     """A day from the database: SQLite answers ``date()`` as text."""
     if isinstance(value, datetime):
@@ -65,10 +101,19 @@ def _by_day(rows) -> dict[date, int]:
 # --- Training: first days per teacher --------------------------------------------------------
 
 
-def first_trained() -> object:
+def _of_teachers(statement, teacher_ids):
+    """Narrow a statement on enrolments to some teachers (None: all of them)."""
+    return (
+        statement
+        if teacher_ids is None
+        else statement.where(among(Enrollment.teacher_id, teacher_ids))
+    )
+
+
+def first_trained(teacher_ids=None) -> object:
     """Each trained teacher with the end day of their first qualifying completion."""
     qualifying = select(qualifying_pairs().subquery().c.session_id)
-    return (
+    statement = (
         select(
             Enrollment.teacher_id.label("teacher_id"),
             func.min(day_of(TrainingSession.ends_at)).label("first_on"),
@@ -76,11 +121,11 @@ def first_trained() -> object:
         .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
         .where(Enrollment.completed == true(), Enrollment.session_id.in_(qualifying))
         .group_by(Enrollment.teacher_id)
-        .subquery()
     )
+    return _of_teachers(statement, teacher_ids).subquery()
 
 
-def first_in_sessions(completed: bool) -> object:
+def first_in_sessions(completed: bool, teacher_ids=None) -> object:
     """Each teacher with the end day of their first attended (or completed) session, not
     cancelled. Completion implies attendance."""
     condition = (
@@ -88,7 +133,7 @@ def first_in_sessions(completed: bool) -> object:
         if completed
         else or_(Enrollment.attended == true(), Enrollment.completed == true())
     )
-    return (
+    statement = (
         select(
             Enrollment.teacher_id.label("teacher_id"),
             func.min(day_of(TrainingSession.ends_at)).label("first_on"),
@@ -96,8 +141,27 @@ def first_in_sessions(completed: bool) -> object:
         .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
         .where(condition, TrainingSession.status != SessionStatus.cancelled)
         .group_by(Enrollment.teacher_id)
-        .subquery()
     )
+    return _of_teachers(statement, teacher_ids).subquery()
+
+
+def first_per_solution(teacher_ids=None) -> object:
+    """Each (qualifying solution, teacher) with the end of the teacher's first completed
+    session on it."""
+    pairs = qualifying_pairs().subquery()
+    statement = (
+        select(
+            pairs.c.solution_id.label("solution_id"),
+            Enrollment.teacher_id.label("teacher_id"),
+            func.min(TrainingSession.ends_at).label("first_at"),
+        )
+        .select_from(Enrollment)
+        .join(pairs, pairs.c.session_id == Enrollment.session_id)
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .where(Enrollment.completed == true())
+        .group_by(pairs.c.solution_id, Enrollment.teacher_id)
+    )
+    return _of_teachers(statement, teacher_ids).subquery()
 
 
 def _count_first_days(first, period: Period, stages: tuple[str, ...] | None) -> dict[date, int]:
@@ -133,13 +197,13 @@ def first_completed_days(period: Period, stages: tuple[str, ...] | None = None) 
 
 def session_days(period: Period) -> dict[date, dict[str, int]]:
     """Per end day of the sessions (not cancelled) ending within the period: enrolments with
-    a place, attended, completed; ratings and ratings of 4 or 5."""
+    a place that attended, that completed; ratings and ratings of 4 or 5. Days with neither
+    attendance nor rating are left out."""
     ends = day_of(TrainingSession.ends_at)
     attended = or_(Enrollment.attended == true(), Enrollment.completed == true())
     statement = (
         select(
             ends,
-            func.count(),
             func.sum(case((attended, 1), else_=0)),
             func.sum(case((Enrollment.completed == true(), 1), else_=0)),
         )
@@ -174,20 +238,18 @@ def session_days(period: Period) -> dict[date, dict[str, int]]:
 
     def figures(day) -> dict[str, int]:
         return result.setdefault(
-            as_day(day),
-            {"registered": 0, "attended": 0, "completed": 0, "ratings": 0, "satisfied": 0},
+            as_day(day), {"attended": 0, "completed": 0, "ratings": 0, "satisfied": 0}
         )
 
-    for day, registered, attended_count, completed in db.session.execute(statement):
+    for day, attended_count, completed in db.session.execute(statement):
         row = figures(day)
-        row["registered"] += int(registered or 0)
         row["attended"] += int(attended_count or 0)
         row["completed"] += int(completed or 0)
     for day, count, satisfied in db.session.execute(ratings):
         row = figures(day)
         row["ratings"] += int(count or 0)
         row["satisfied"] += int(satisfied or 0)
-    return result
+    return {day: row for day, row in result.items() if row["attended"] or row["ratings"]}
 
 
 # --- Settings: targets, populations, partnerships, PAF actions -------------------------------
@@ -223,14 +285,19 @@ def population(year: int, academy: str | None) -> tuple[int, int] | None:
     return sum(r.teachers for r in rows.values()), sum(r.new_teachers for r in rows.values())
 
 
-def academies_covered(day: date, academy: str | None) -> int:
-    statement = select(func.count(func.distinct(Partnership.academy))).where(
-        Partnership.starts_on <= day,
-        or_(Partnership.ends_on.is_(None), Partnership.ends_on >= day),
-    )
+def academies_covered(days: list[date], academy: str | None) -> list[int]:
+    """For each day, the académies (or the one chosen) with an agreement in force on it."""
+    statement = select(Partnership.academy, Partnership.starts_on, Partnership.ends_on)
     if academy:
         statement = statement.where(Partnership.academy == academy)
-    return db.session.scalar(statement) or 0
+    rows = [
+        (a, as_day(start), as_day(end) if end else None)
+        for a, start, end in db.session.execute(statement)
+    ]
+    return [
+        len({a for a, start, end in rows if start <= day and (end is None or end >= day)})
+        for day in days
+    ]
 
 
 def paf_first_days(period: Period) -> dict[date, int]:
@@ -271,6 +338,7 @@ def submitted_days(period: Period) -> dict[date, int]:
     )
 
 
+@_read_once
 def decisions(period: Period) -> list[tuple[date, bool, float | None]]:
     """Each decision of the period: its day, whether it approves, days since submission."""
     from accelerator.reporting.sources import Audit
@@ -283,42 +351,45 @@ def decisions(period: Period) -> list[tuple[date, bool, float | None]]:
     )
     result = []
     for decided_at, outcome, submitted_at in rows:
+        # an audit without a submission before its decision (imported history) has no delay
         waited = (
             (decided_at - submitted_at).total_seconds() / 86_400
-            if submitted_at is not None
+            if submitted_at is not None and submitted_at <= decided_at
             else None
         )
         result.append((decided_at.date(), outcome in APPROVED_STATES, waited))
     return result
 
 
-def in_review_on(day: date) -> int:
-    """Audits whose last transition on or before ``day`` left them in a review state."""
-    last = (
-        select(func.max(AuditEvent.id))
-        .where(AuditEvent.to_status.is_not(None), day_of(AuditEvent.at) <= day)
-        .group_by(AuditEvent.audit_id)
-    )
-    return (
-        db.session.scalar(
-            select(func.count()).where(
-                AuditEvent.id.in_(last),
-                AuditEvent.to_status.in_([state.value for state in REVIEW_STATES]),
-            )
-        )
-        or 0
-    )
+def in_review_on(days: list[date]) -> list[int]:
+    """For each day, the audits whose last transition on or before it left them in a review
+    state (from the history, read once)."""
+    review = {state.value for state in REVIEW_STATES}
+    rows = db.session.execute(
+        select(AuditEvent.audit_id, AuditEvent.at, AuditEvent.to_status)
+        .where(AuditEvent.to_status.is_not(None), day_of(AuditEvent.at) <= max(days))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    result = []
+    for day in days:
+        last: dict[int, str] = {}
+        for audit_id, at, to_status in rows:
+            if at.date() > day:
+                break
+            last[audit_id] = to_status
+        result.append(sum(1 for status in last.values() if status in review))
+    return result
 
 
-def expiring_on(day: date) -> int:
-    """Approvals in force on ``day`` whose validity ends within EXPIRY_DAYS after it."""
-    in_force = approvals_in_force(day).subquery()
-    return (
-        db.session.scalar(
-            select(func.count()).where(in_force.c.valid_until <= day + timedelta(days=EXPIRY_DAYS))
-        )
-        or 0
-    )
+def expiring_on(days: list[date]) -> list[int]:
+    """For each day, the approvals in force on it whose validity ends within EXPIRY_DAYS
+    after it. An approval in force on a later day is in force on an earlier one (the
+    audits' rule: approved, not suspended, valid until that day), so one query serves all."""
+    in_force = approvals_in_force(min(days)).subquery()
+    ends = [as_day(v) for v in db.session.scalars(select(in_force.c.valid_until))]
+    return [
+        sum(1 for end in ends if day <= end <= day + timedelta(days=EXPIRY_DAYS)) for day in days
+    ]
 
 
 def first_decision_days(period: Period):
@@ -336,6 +407,7 @@ def first_decision_days(period: Period):
     )
 
 
+@_read_once
 def expert_levels(period: Period) -> list[tuple[date, int, str, int, int]]:
     """(decision day, audit, criterion, expert, level) of the scores of the audits whose
     first decision fell within the period."""
@@ -353,19 +425,7 @@ def by_solution(period: Period) -> dict[int, int]:
     teacher trained on two solutions counts under each)."""
     from accelerator.certification.progress import month_of
 
-    pairs = qualifying_pairs().subquery()
-    first = (
-        select(
-            pairs.c.solution_id.label("solution_id"),
-            func.min(TrainingSession.ends_at).label("first_at"),
-        )
-        .select_from(Enrollment)
-        .join(pairs, pairs.c.session_id == Enrollment.session_id)
-        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
-        .where(Enrollment.completed == true())
-        .group_by(pairs.c.solution_id, Enrollment.teacher_id)
-        .subquery()
-    )
+    first = first_per_solution()
     month = month_of(first.c.first_at)
     months = period.months()
     rows = db.session.execute(

@@ -195,6 +195,43 @@ class KeptSolution(db.Model):
     teachers: Mapped[int] = mapped_column()
 
 
+class KeptPair(db.Model):
+    """Each (solution, teacher) trained on it, with the month of the teacher's first completed
+    session on it: what an incremental update compares to maintain ``KeptSolution``."""
+
+    __tablename__ = "reporting_kept_pair"
+    __table_args__ = (Index("ix_reporting_kept_pair_teacher", "teacher_id"),)
+
+    solution_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    teacher_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month: Mapped[str] = mapped_column(String(7))
+
+
+class KeptDaily(db.Model):
+    """Teachers by the day of their first attended, completed or trained session (``kind``),
+    académie and career stage: the dashboard's teacher counts are sums of these rows."""
+
+    __tablename__ = "reporting_kept_daily"
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    academy: Mapped[str] = mapped_column(String(30), primary_key=True)
+    #: "" when the profile has none
+    career_stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    teachers: Mapped[int] = mapped_column()
+
+
+class KeptMonthly(db.Model):
+    """Teachers newly trained (the counter's rule) per month and académie: the public counter
+    reads these few hundred rows."""
+
+    __tablename__ = "reporting_kept_monthly"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    academy: Mapped[str] = mapped_column(String(30), primary_key=True)
+    trained: Mapped[int] = mapped_column()
+
+
 class KeptState(db.Model):
     """When the kept figures were last rebuilt (one row)."""
 
@@ -216,3 +253,10 @@ def _settings_are_append_only(mapper, connection, target) -> None:
 
 class SettingsAreAppendOnly(RuntimeError):
     pass
+
+
+def edits_reporting(user) -> bool:
+    """Managers and admins read the indicators and edit their settings."""
+    from accelerator.accounts.models import Role
+
+    return user is not None and user.is_authenticated and user.role in (Role.manager, Role.admin)

@@ -222,16 +222,17 @@ class Dashboard:
 
 def dashboard(period: Period, today: date | None = None) -> Dashboard:
     today = today or date.today()
-    values = indicators.compute(period, today=today)
-    criteria, experts = agreement_tables(period)
-    tables = [
-        indicator_table(values),
-        progress_table(values, period, today),
-        academy_table(period),
-        solution_table(period),
-        funnel_table(period),
-        criteria,
-        experts,
-        workload_table(),
-    ]
+    with measures.reading():
+        values = indicators.compute(period, today=today)
+        criteria, experts = agreement_tables(period)
+        tables = [
+            indicator_table(values),
+            progress_table(values, period, today),
+            academy_table(period),
+            solution_table(period),
+            funnel_table(period),
+            criteria,
+            experts,
+            workload_table(),
+        ]
     return Dashboard(period, values, {table.key: table for table in tables})

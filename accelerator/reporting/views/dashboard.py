@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from accelerator.accounts.models import Role
 from accelerator.core.errors import Invalid
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import roles_required
 from accelerator.core.reference import ACADEMIES
 from accelerator.reporting import exports, kept, tables
 from accelerator.reporting.periods import default_period, parse_period
+from accelerator.reporting.views.common import READERS, bp
 
-bp = Blueprint("reporting", __name__, url_prefix="/pilotage/indicateurs")
-
-READERS = (Role.manager, Role.admin)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -33,15 +30,15 @@ def _period_or_errors():
 def _chart_data(board: tables.Dashboard) -> dict[str, dict]:
     """The attributes of the DSFR Chart web components (JSON lists, as the library reads)."""
     progress = board.tables["progress"].rows
-    known = [row for row in progress if row[2] is not None]
-    projected = [row for row in progress if row[3] is not None]
+    months = [row[0] for row in progress]
     academies = board.tables["by_academy"].rows
     solutions = board.tables["by_solution"].rows
     funnel = board.tables["funnel"].rows
     return {
+        # one axis of months for both lines: the cumulative so far, then the projection
         "progress": {
-            "x": json.dumps([[row[0] for row in known], [row[0] for row in projected]]),
-            "y": json.dumps([[row[2] for row in known], [row[3] for row in projected]]),
+            "x": json.dumps([months, months]),
+            "y": json.dumps([[row[2] for row in progress], [row[3] for row in progress]]),
             "name": json.dumps([str(_l("Cumulative")), str(_l("Projection"))]),
         },
         "by_academy": {

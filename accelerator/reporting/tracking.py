@@ -1,0 +1,158 @@
+"""Which teachers and sessions a transaction touched, so that ``kept.update`` recomputes
+their kept figures before the commit.
+
+Recorded from:
+- every ORM flush: enrolments (new, changed, deleted), sessions (cancelled, moved, another
+  académie), ratings, teacher profiles (académie, career stage), committee decisions and the
+  audit history (suspensions, reinstatements), an organization's country;
+- training's ``attendance_changed`` signal, which the bulk paths (imports) send with the
+  enrolments they changed;
+- audits' ``approval_changed`` signal (decisions, suspensions, reinstatements).
+A solution whose approval changed touches every session on it and their teachers.
+
+What a bulk statement changes without a signal (an import filling an empty académie of a
+known teacher) waits for the next ``refresh`` on the job queue.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from accelerator.audits.signals import approval_changed
+from accelerator.core.db import among
+from accelerator.reporting.sources import (
+    Audit,
+    AuditEvent,
+    Decision,
+    Enrollment,
+    Feedback,
+    Organization,
+    Solution,
+    TeacherProfile,
+    TrainingSession,
+    session_solution,
+)
+from accelerator.training.signals import attendance_changed
+
+KEY = "reporting_touched"
+
+
+def _touched(session: Session) -> dict[str, set[int]]:
+    return session.info.setdefault(
+        KEY, {"teachers": set(), "sessions": set(), "whole_sessions": set(), "solutions": set()}
+    )
+
+
+def touch(session: Session, **ids) -> None:
+    touched = _touched(session)
+    for name, values in ids.items():
+        touched[name].update(v for v in values if v is not None)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, flush_context) -> None:
+    if session.info.get("reporting_updating"):
+        return
+    for instance in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(instance, Enrollment):
+            touch(session, teachers=[instance.teacher_id], sessions=[instance.session_id])
+        elif isinstance(instance, TrainingSession):
+            touch(session, whole_sessions=[instance.id])
+        elif isinstance(instance, Feedback):
+            enrollment = session.get(Enrollment, instance.enrollment_id)
+            if enrollment is not None:
+                touch(session, sessions=[enrollment.session_id])
+        elif isinstance(instance, TeacherProfile):
+            touch(session, teachers=[instance.id])
+        elif isinstance(instance, Decision) or (
+            isinstance(instance, AuditEvent) and instance.to_status is not None
+        ):
+            audit = session.get(Audit, instance.audit_id)
+            if audit is not None:
+                touch(session, solutions=[audit.solution_id])
+        elif isinstance(instance, Organization) and instance in session.dirty:
+            ids = session.scalars(
+                select(Solution.id).where(Solution.organization_id == instance.id)
+            )
+            touch(session, solutions=list(ids))
+
+
+@attendance_changed.connect
+def _attendance_changed(sender, enrollment_ids=(), **extra) -> None:
+    from accelerator.extensions import db
+
+    ids = list(enrollment_ids)
+    if not ids:
+        return
+    rows = db.session.execute(
+        select(Enrollment.teacher_id, Enrollment.session_id).where(among(Enrollment.id, ids))
+    ).all()
+    touch(
+        db.session(),
+        teachers=[teacher for teacher, _ in rows],
+        sessions=[session_id for _, session_id in rows],
+    )
+
+
+@approval_changed.connect
+def _approval_changed(audit, **extra) -> None:
+    from accelerator.extensions import db
+
+    touch(db.session(), solutions=[audit.solution_id])
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    """Bring the kept figures of what the transaction touched in line, in the same
+    transaction."""
+    if not _is_the_application_session(session):
+        return
+    # The commit flushes after this hook: flush first, so that this transaction's last
+    # changes are recorded too.
+    session.flush()
+    if not session.info.get(KEY):
+        return
+    from accelerator.reporting import kept
+
+    touched = session.info.pop(KEY, None)
+    if not touched or not any(touched.values()) or kept.state() is None:
+        return
+
+    session.info["reporting_updating"] = True
+    try:
+        whole = set(touched["whole_sessions"])
+        if touched["solutions"]:
+            whole.update(
+                session.scalars(
+                    select(session_solution.c.session_id).where(
+                        among(session_solution.c.solution_id, touched["solutions"])
+                    )
+                )
+            )
+        teachers = set(touched["teachers"])
+        if whole:
+            teachers.update(
+                session.scalars(
+                    select(Enrollment.teacher_id).where(among(Enrollment.session_id, whole))
+                )
+            )
+        kept.update(teachers, touched["sessions"] | whole)
+        session.flush()
+    finally:
+        session.info.pop("reporting_updating", None)
+        session.info.pop(KEY, None)
+
+
+def _is_the_application_session(session: Session) -> bool:
+    """``kept`` works on ``db.session``: other sessions (scripts) are left alone."""
+    from flask import has_app_context
+
+    from accelerator.extensions import db
+
+    return has_app_context() and session is db.session()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(KEY, None)

@@ -1,0 +1,209 @@
+"""The kept figures equal a full recount: after a refresh on random data (hypothesis), and
+kept up to date by each transaction (attendance, imports, cancellations, ratings,
+suspensions) without any refresh."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accelerator.accounts.models import Role
+from accelerator.audits.operations import reinstate_approval, suspend_approval
+from accelerator.certification import progress
+from accelerator.certification.models import Feedback
+from accelerator.core.db import utcnow
+from accelerator.extensions import db
+from accelerator.reporting import kept, measures
+from accelerator.reporting.periods import Period
+from accelerator.reporting.sources import Audit
+from accelerator.training.imports import import_attendance
+from accelerator.training.models import EnrollmentStatus, SessionStatus
+from accelerator.training.operations import attendance, sessions
+from tests.conftest import _empty_tables
+from tests.factories import make_user
+from tests.reporting.helpers import approved_solution, enrol, session_on, teacher
+
+ACADEMIES = ("paris", "lyon", None)
+STAGES = ("stagiaire", "neotitulaire", "titulaire")
+WIDE = Period(date(2020, 1, 1), date(2031, 12, 31))
+PERIODS = (
+    WIDE,
+    Period(date(2026, 1, 1), date(2026, 3, 31)),
+    Period(date(2026, 1, 1), date(2026, 12, 31), "paris"),
+    Period(date(2026, 2, 10), date(2026, 2, 20), "lyon"),
+)
+
+
+def assert_kept_equals_recount() -> None:
+    for period in PERIODS:
+        assert kept.trained_days(period) == measures.trained_days(period), period
+        assert kept.first_attended_days(period) == measures.first_attended_days(period)
+        assert kept.first_completed_days(period) == measures.first_completed_days(period)
+        new = ("stagiaire", "neotitulaire")
+        assert kept.first_completed_days(period, new) == measures.first_completed_days(period, new)
+        assert kept.session_days(period) == measures.session_days(period), period
+        assert kept.by_solution(period) == measures.by_solution(period), period
+        assert kept.trained_by_academy(period) == measures.trained_by_academy(period)
+        assert kept.attended_by_academy(period) == measures.attended_by_academy(period)
+    fast, slow = progress.summary(), progress.summary(recount=True)
+    assert fast == slow
+
+
+sessions_strategy = st.lists(
+    st.tuples(
+        st.integers(0, 400),  # day after 2025-10-01
+        st.sampled_from(("paris", "lyon", "nice")),
+        st.sampled_from(("FR", "FR", "BE")),
+        st.booleans(),  # cancelled
+        st.integers(0, 2),  # which approval date (early, mid, late)
+    ),
+    min_size=1,
+    max_size=5,
+)
+enrolments_strategy = st.lists(
+    st.tuples(
+        st.integers(0, 4),  # session index
+        st.integers(0, 5),  # teacher index
+        st.sampled_from(("none", "attended", "completed", "waitlisted", "cancelled")),
+        st.one_of(st.none(), st.integers(1, 5)),  # rating
+    ),
+    max_size=20,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    sessions_strategy,
+    enrolments_strategy,
+    st.lists(st.sampled_from(ACADEMIES), min_size=6, max_size=6),
+    st.lists(st.sampled_from(STAGES), min_size=6, max_size=6),
+)
+def test_refreshed_kept_figures_equal_a_recount(app, sessions_spec, enrolments, academies, stages):
+    _empty_tables()
+    approvals = (date(2025, 1, 1), date(2026, 2, 1), date(2026, 9, 1))
+    solutions = {}
+    built = []
+    for day, academy, country, cancelled, approval in sessions_spec:
+        key = (country, approval)
+        if key not in solutions:
+            solutions[key] = approved_solution(country, decided_on=approvals[approval])
+        built.append(
+            session_on(
+                date(2025, 10, 1) + timedelta(days=day),
+                [solutions[key]],
+                academy=academy,
+                status=SessionStatus.cancelled if cancelled else SessionStatus.scheduled,
+            )
+        )
+    teachers = [teacher(a, s) for a, s in zip(academies, stages, strict=True)]
+    seen = set()
+    for index, who, state, rating in enrolments:
+        session = built[index % len(built)]
+        if (session.id, who) in seen:
+            continue
+        seen.add((session.id, who))
+        status = {
+            "waitlisted": EnrollmentStatus.waitlisted,
+            "cancelled": EnrollmentStatus.cancelled,
+        }.get(state, EnrollmentStatus.registered)
+        enrol(
+            session,
+            teachers[who],
+            attended=state == "attended",
+            completed=state == "completed",
+            status=status,
+            rating=rating if state in ("attended", "completed") else None,
+        )
+    kept.refresh()
+    db.session.commit()
+    assert_kept_equals_recount()
+
+
+def _started_session(solution, academy="paris"):
+    """A session that began an hour ago (attendance can be taken, and a suspension today
+    concerns it)."""
+    session = session_on(date.today(), [solution], academy=academy)
+    session.starts_at = utcnow() - timedelta(hours=1)
+    session.ends_at = utcnow() + timedelta(hours=2)
+    db.session.commit()
+    return session
+
+
+def test_each_transaction_keeps_the_figures_equal_to_a_recount():
+    """No refresh after the first: attendance on the page, an import, a rating, a
+    cancellation, a suspension and a reinstatement each leave kept == recount."""
+    manager = make_user(Role.manager)
+    kept.refresh()
+    db.session.commit()
+    solution, other = approved_solution(), approved_solution()
+    past = session_on(date(2026, 2, 15), [solution, other], academy="lyon")
+    today = _started_session(solution)
+    camille, dominique = teacher("paris", "stagiaire"), teacher("lyon")
+    for session in (past, today):
+        for profile in (camille, dominique):
+            enrol(session, profile)
+    assert_kept_equals_recount()
+
+    attendance.record_attendance(
+        manager,
+        today,
+        [
+            {"teacher_email": camille.email, "attended": True, "completed": True},
+            {"teacher_email": dominique.email, "attended": True, "completed": False},
+        ],
+        source="page",
+    )
+    db.session.commit()
+    assert kept.trained_days(WIDE) == {date.today(): 1}
+    assert_kept_equals_recount()
+
+    newcomer = "alix.durand@ac-nice.fr"
+    csv_file = (
+        "email;academie;situation;session;present;termine\n"
+        f"{camille.email};;;{past.reference};oui;oui\n"
+        f"{newcomer};nice;neotitulaire;{today.reference};oui;oui\n"
+    )
+    report = import_attendance(manager, io.BytesIO(csv_file.encode()))
+    assert not report.as_dict()["errors"]
+    db.session.commit()
+    assert_kept_equals_recount()
+
+    enrollment = next(e for e in past.enrollments if e.teacher_id == camille.id)
+    db.session.add(Feedback(enrollment_id=enrollment.id, rating=5, comment=""))
+    db.session.commit()
+    assert_kept_equals_recount()
+
+    audit = db.session.scalar(db.select(Audit).where(Audit.solution_id == solution.id))
+    suspend_approval(manager, audit, "Suspendue pour vérification.")
+    db.session.commit()
+    assert_kept_equals_recount()
+    reinstate_approval(manager, audit, "Levée.")
+    db.session.commit()
+    assert_kept_equals_recount()
+
+    coming = session_on(date.today() + timedelta(days=30), [other])
+    enrol(coming, camille)
+    sessions.cancel_session(manager, coming)
+    db.session.commit()
+    sessions.cancel_session(manager, past)
+    db.session.commit()
+    assert kept.session_days(WIDE).get(date(2026, 2, 15)) is None
+    assert_kept_equals_recount()
+
+
+def test_rolled_back_changes_leave_nothing_to_update():
+    kept.refresh()
+    db.session.commit()
+    session = session_on(date(2026, 2, 15))
+    enrol(session, completed=True)
+    profile = teacher()
+    enrol(session, profile, completed=True)
+    db.session.rollback()
+    assert_kept_equals_recount()
