@@ -12,7 +12,8 @@ from accelerator.audits.models import Assignment, Audit, AuditEvent, Decision, S
 from accelerator.audits.queries import approvals_in_force
 from accelerator.audits.states import APPROVED_STATES, AuditStatus
 from accelerator.certification.models import Feedback
-from accelerator.certification.progress import day_of, qualifying_pairs
+from accelerator.certification.progress import qualifying_pairs
+from accelerator.core.db import day_of
 from accelerator.training.models import (
     Enrollment,
     EnrollmentStatus,

@@ -1,7 +1,7 @@
 """reporting kept counts
 
 Revision ID: a378a23b0b8d
-Revises: 15303fcb4a1a
+Revises: 7c4d2e9b1a63
 Create Date: 2026-12-01 08:09:48.765572
 
 """
@@ -13,7 +13,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a378a23b0b8d'
-down_revision = '15303fcb4a1a'
+down_revision = '7c4d2e9b1a63'
 branch_labels = None
 depends_on = None
 
