@@ -193,12 +193,17 @@ def _day_target_reached(target: int) -> date | None:
 
 
 def projected_date(
-    total: int, months: dict[str, int], today: date | None = None, target: int = TARGET
+    total: int,
+    months: dict[str, int],
+    today: date | None = None,
+    target: int = TARGET,
+    reached_on: Callable[[int], date | None] | None = None,
 ) -> date | None:
-    """The day the current pace reaches ``target`` (rules in the module docstring)."""
+    """The day the current pace reaches ``target`` (rules in the module docstring);
+    ``reached_on`` finds the day a reached target was reached (default: a recount)."""
     today = today or date.today()
     if total >= target:
-        return _day_target_reached(target)
+        return (reached_on or _day_target_reached)(target)
     pace = sum(months.get(key, 0) for key in _previous_months(today, PACE_MONTHS)) / PACE_MONTHS
     if pace <= 0:
         return None
@@ -210,11 +215,12 @@ def projected_date(
 
 #: A faster source of the same figures than a recount: reporting registers its kept figures
 #: (``use_kept_figures``); it answers None while it has nothing kept.
-_kept_source: Callable[[], tuple[dict, dict, dict] | None] | None = None
+_kept_source: Callable[[], tuple[dict, dict, dict, Callable] | None] | None = None
 
 
-def use_kept_figures(source: Callable[[], tuple[dict, dict, dict] | None]) -> None:
-    """Read (by_month, by_academy, by_solution) from ``source`` instead of recounting."""
+def use_kept_figures(source: Callable[[], tuple[dict, dict, dict, Callable] | None]) -> None:
+    """Read (by_month, by_academy, by_solution, the day a target was reached) from
+    ``source`` instead of recounting."""
     global _kept_source
     _kept_source = source
 
@@ -226,9 +232,10 @@ def summary(today: date | None = None, recount: bool = False) -> dict:
     (their cost does not grow with the enrolments), else from a recount."""
     kept = None if recount or _kept_source is None else _kept_source()
     if kept is not None:
-        months, academies, solutions = kept
+        months, academies, solutions, reached_on = kept
     else:
         months, academies, solutions = by_month(), by_academy(), by_solution()
+        reached_on = None
     total = sum(months.values())
     return {
         "trained_teachers": total,
@@ -237,7 +244,7 @@ def summary(today: date | None = None, recount: bool = False) -> dict:
         "by_academy": academies,
         "by_month": months,
         "by_solution": solutions,
-        "projected_date": projected_date(total, months, today),
+        "projected_date": projected_date(total, months, today, reached_on=reached_on),
     }
 
 

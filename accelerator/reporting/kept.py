@@ -398,9 +398,25 @@ def counter_figures() -> tuple[dict[str, int], dict[str, int], dict[int, int]]:
     return dict(sorted(months.items())), dict(sorted(academies.items())), by_solution()
 
 
-def counter_source() -> tuple[dict[str, int], dict[str, int], dict[str, int]] | None:
-    """The counter's (by_month, by_academy, by_solution by slug) from the kept counts; None
-    before the first refresh (the counter then recounts)."""
+def day_target_reached(target: int) -> date | None:
+    """The day the ``target``-th teacher was trained (first qualifying completion), from the
+    kept daily counts."""
+    total = 0
+    for day, teachers in db.session.execute(
+        select(KeptDaily.day, func.sum(KeptDaily.teachers))
+        .where(KeptDaily.kind == "trained")
+        .group_by(KeptDaily.day)
+        .order_by(KeptDaily.day)
+    ):
+        total += int(teachers)
+        if total >= target:
+            return measures.as_day(day)
+    return None
+
+
+def counter_source():
+    """The counter's (by_month, by_academy, by_solution by slug, the day a target was
+    reached) from the kept counts; None before the first refresh (the counter recounts)."""
     if state() is None:
         return None
     months, academies, solutions = counter_figures()
@@ -416,4 +432,4 @@ def counter_source() -> tuple[dict[str, int], dict[str, int], dict[str, int]] | 
         else {}
     )
     by_slug = {slugs[i]: n for i, n in solutions.items() if n and i in slugs}
-    return months, academies, dict(sorted(by_slug.items()))
+    return months, academies, dict(sorted(by_slug.items())), day_target_reached

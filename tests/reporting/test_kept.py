@@ -207,3 +207,15 @@ def test_rolled_back_changes_leave_nothing_to_update():
     enrol(session, profile, completed=True)
     db.session.rollback()
     assert_kept_equals_recount()
+
+
+def test_the_day_a_target_was_reached_comes_from_the_kept_counts():
+    solution = approved_solution()
+    for day in (date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)):
+        enrol(session_on(day, [solution]), teacher(), completed=True)
+    kept.refresh()
+    db.session.commit()
+    for target, day in ((1, date(2026, 2, 1)), (2, date(2026, 3, 1)), (4, None)):
+        assert kept.day_target_reached(target) == day
+        if day is not None:  # the counter's own recount agrees
+            assert progress._day_target_reached(target) == day
