@@ -1,7 +1,7 @@
 """reporting kept counts
 
 Revision ID: a378a23b0b8d
-Revises: 7c4d2e9b1a63
+Revises: 7c3d4e5f6a71
 Create Date: 2026-12-01 08:09:48.765572
 
 """
@@ -13,7 +13,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a378a23b0b8d'
-down_revision = '7c4d2e9b1a63'
+down_revision = '7c3d4e5f6a71'
 branch_labels = None
 depends_on = None
 
