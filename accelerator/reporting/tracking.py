@@ -36,6 +36,10 @@ from accelerator.reporting.sources import (
 from accelerator.training.signals import attendance_changed
 
 KEY = "reporting_touched"
+#: set while a commit is about to flush: the kept figures follow that flush
+COMMITTING = "reporting_committing"
+#: set while the kept figures are written (their own statements are not tracked)
+UPDATING = "reporting_updating"
 
 
 def _touched(session: Session) -> dict[str, set[int]]:
@@ -52,7 +56,7 @@ def touch(session: Session, **ids) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _after_flush(session: Session, flush_context) -> None:
-    if session.info.get("reporting_updating"):
+    if session.info.get(UPDATING):
         return
     for instance in list(session.new) + list(session.dirty) + list(session.deleted):
         if isinstance(instance, Enrollment):
@@ -105,21 +109,29 @@ def _approval_changed(audit, **extra) -> None:
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     """Bring the kept figures of what the transaction touched in line, in the same
-    transaction."""
+    transaction: now when nothing is left to flush, else right after the commit's own flush
+    (``_after_flush_postexec``), so that a conflict still shows at that flush."""
     if not _is_the_application_session(session):
         return
-    # The commit flushes after this hook: flush first, so that this transaction's last
-    # changes are recorded too.
-    session.flush()
-    if not session.info.get(KEY):
-        return
+    if session.new or session.dirty or session.deleted:
+        session.info[COMMITTING] = True
+    elif session.info.get(KEY):
+        _update_kept(session)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _after_flush_postexec(session: Session, flush_context) -> None:
+    if session.info.pop(COMMITTING, False) and session.info.get(KEY):
+        _update_kept(session)
+
+
+def _update_kept(session: Session) -> None:
     from accelerator.reporting import kept
 
     touched = session.info.pop(KEY, None)
     if not touched or not any(touched.values()) or kept.state() is None:
         return
-
-    session.info["reporting_updating"] = True
+    session.info[UPDATING] = True
     try:
         whole = set(touched["whole_sessions"])
         if touched["solutions"]:
@@ -138,9 +150,8 @@ def _before_commit(session: Session) -> None:
                 )
             )
         kept.update(teachers, touched["sessions"] | whole)
-        session.flush()
     finally:
-        session.info.pop("reporting_updating", None)
+        session.info.pop(UPDATING, None)
         session.info.pop(KEY, None)
 
 
@@ -156,3 +167,4 @@ def _is_the_application_session(session: Session) -> bool:
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(KEY, None)
+    session.info.pop(COMMITTING, None)
