@@ -215,7 +215,10 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from accelerator.core import reference
     from accelerator.core.accessibility import compliance
+    from accelerator.core.formatting import init_formatting
     from accelerator.core.navigation import nav_items
+
+    init_formatting(app)
 
     @app.context_processor
     def inject_globals():

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 
-from babel.dates import format_date
 from flask import (
     Blueprint,
     abort,
@@ -15,7 +13,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, get_timezone, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -64,20 +62,6 @@ def filter_label(name: str) -> str:
     if name in FILTER_LABELS:
         return str(FILTER_LABELS[name])
     return gettext("Minimum score in “%(domain)s”", domain=name.removeprefix("min_"))
-
-
-@lru_cache(maxsize=4096)
-def _long_date(day: date, locale: str) -> str:
-    return format_date(day, "long", locale=locale)
-
-
-@bp.app_template_filter("day")
-def day_filter(value: date | datetime) -> str:
-    """A date in words ("1 mars 2027"), memoised: Babel's formatting is slow per call and
-    the catalogue shows the same few hundred dates over and over."""
-    if isinstance(value, datetime):
-        value = value.astimezone(get_timezone()).date()
-    return _long_date(value, str(get_locale()))
 
 
 def card_texts() -> dict[str, str]:

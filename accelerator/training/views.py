@@ -3,10 +3,8 @@ sessions, attendance imports."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext, ngettext
+from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -41,12 +39,6 @@ bp = Blueprint("training", __name__)
 PER_PAGE = 20
 #: Import report lines shown on the page (the API returns them all).
 MAX_ERRORS_SHOWN = 1000
-
-
-@bp.app_template_filter("paris_datetime")
-def paris_datetime(value: datetime | None) -> str:
-    """A date and time as French readers expect it (Europe/Paris)."""
-    return format_datetime(value, "d MMMM y, HH:mm") if value else ""
 
 
 @bp.route("/formations")

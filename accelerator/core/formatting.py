@@ -1,0 +1,58 @@
+"""One way to write dates, times and French texts on every page, in the reader's language.
+
+``day``: "1 mars 2027" / "1 March 2027"; ``moment``: "1 mars 2027 à 14:00" /
+"1 March 2027 at 14:00", in Europe/Paris. Before these, pages mixed 01/03/2027, long dates
+and their own patterns. Formatting dates is slow in Babel, and listings repeat the same few
+hundred dates, so each is memoised per language.
+
+``french``: a text that exists only in French (the cadre de confiance, what companies
+wrote) marked ``lang="fr"`` on English pages, so screen readers pronounce it in French.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+from babel.dates import format_date, format_time
+from flask import Flask
+from flask_babel import get_locale, get_timezone, gettext
+from markupsafe import Markup
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, locale: str) -> str:
+    return format_date(day, "long", locale=locale)
+
+
+def day(value: date | datetime | None) -> str:
+    """A date in words; a datetime is first read in Paris time."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(get_timezone()).date() if value.tzinfo else value.date()
+    return _long_date(value, str(get_locale()))
+
+
+def moment(value: datetime | None) -> str:
+    """A date in words and the time (hours and minutes), in Paris time."""
+    if value is None:
+        return ""
+    local = value.astimezone(get_timezone()) if value.tzinfo else value
+    time = format_time(local.time(), "HH:mm", locale=str(get_locale()))
+    when = _long_date(local.date(), str(get_locale()))
+    return gettext("%(date)s at %(time)s", date=when, time=time)
+
+
+def french(value: str | None) -> str:
+    if not value:
+        return ""
+    if get_locale() is not None and get_locale().language == "fr":
+        return value
+    return Markup('<span lang="fr">%s</span>') % value
+
+
+def init_formatting(app: Flask) -> None:
+    app.add_template_filter(day, "day")
+    app.add_template_filter(moment, "moment")
+    app.add_template_filter(french, "french")
