@@ -413,6 +413,18 @@ class ConflictOfInterest(db.Model):
     expert: Mapped[User] = relationship()
     organization: Mapped[Organization] = relationship()
 
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Declarations ``user`` may read: an expert their own, managers and admins all."""
+        statement = select(cls)
+        if user is None or not user.is_authenticated:
+            return statement.where(false())
+        if user.role in STAFF:
+            return statement
+        if user.role == Role.expert:
+            return statement.where(cls.expert_id == user.id)
+        return statement.where(false())
+
 
 class Assignment(db.Model):
     __tablename__ = "assignment"

@@ -64,9 +64,7 @@ def list_conflicts():
       responses:
         200: {description: A page of declarations}
     """
-    statement = db.select(ConflictOfInterest).order_by(ConflictOfInterest.id)
-    if current_user.role == Role.expert:
-        statement = statement.where(ConflictOfInterest.expert_id == current_user.id)
+    statement = ConflictOfInterest.visible_to(current_user).order_by(ConflictOfInterest.id)
     return paginate(statement, lambda rows: conflict_out.dump(rows, many=True))
 
 

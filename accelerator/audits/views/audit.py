@@ -11,7 +11,7 @@ from accelerator.audits import operations
 from accelerator.audits.forms import AssignmentForm, CommentForm, ConsolidationForm
 from accelerator.audits.report import report_response
 from accelerator.audits.results import applicable_codes, compute_result, divergent_codes
-from accelerator.audits.states import TRANSITIONS, AuditStatus
+from accelerator.audits.states import TRANSITIONS, AuditAction, AuditStatus
 from accelerator.audits.views import bp
 from accelerator.audits.views.common import audit_or_404, run
 from accelerator.core.errors import Forbidden
@@ -35,12 +35,12 @@ def self_assessment_progress(audit) -> tuple[int, int]:
 @roles_required(*READERS)
 def audit(audit_id: int):
     item = audit_or_404(audit_id)
+    possible = operations.available_actions(current_user, item)
     context = {
         "audit": item,
         "status": item.effective_status(),
-        "actions": [
-            a for a in operations.available_actions(current_user, item) if a in PAGE_ACTIONS
-        ],
+        "actions": [a for a in possible if a in PAGE_ACTIONS],
+        "may_decide": AuditAction.decide in possible,
         "needs_comment": {a: t.needs_comment for a, t in TRANSITIONS.items()},
         "events": item.events_visible_to(current_user),
         "progress": self_assessment_progress(item),

@@ -12,7 +12,6 @@ from accelerator.accounts.models import Role
 from accelerator.audits import operations, storage
 from accelerator.audits.forms import CommentForm, CriterionAnswerForm, EvidenceForm
 from accelerator.audits.models import Answer
-from accelerator.audits.states import SELF_ASSESSMENT_STATES
 from accelerator.audits.views import bp
 from accelerator.audits.views.audit import READERS, self_assessment_progress
 from accelerator.audits.views.common import (
@@ -75,7 +74,7 @@ def self_assessment(audit_id: int, domain_code: str):
     domain = domain_or_404(audit, domain_code)
     criteria = audit.applicable_criteria(domain)
     form = self_assessment_form(audit, criteria)
-    editable = audit.status in SELF_ASSESSMENT_STATES
+    editable = audit.can_edit_self_assessment(current_user)
     if editable and form.validate_on_submit():
         answered = [c for c in criteria if form[c.code].answer.data]
         with attempt(quiet=is_autosave()) as outcome:

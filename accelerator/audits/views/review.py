@@ -26,7 +26,7 @@ from accelerator.audits.forms import (
 from accelerator.audits.models import Assignment, Audit, ConflictOfInterest, Solution
 from accelerator.audits.queries import count_by_effective_status, with_effective_status
 from accelerator.audits.results import compute_result, divergent_codes, expert_levels
-from accelerator.audits.states import AuditStatus
+from accelerator.audits.states import AuditAction, AuditStatus
 from accelerator.audits.views import bp
 from accelerator.audits.views.common import (
     attempt,
@@ -114,7 +114,7 @@ def scoring(audit_id: int, domain_code: str):
     domain = domain_or_404(audit, domain_code)
     criteria = audit.applicable_criteria(domain)
     form = scoring_form(audit, criteria)
-    editable = audit.status == AuditStatus.in_review
+    editable = audit.can_score(current_user)
     if editable and form.validate_on_submit():
         filled = [c for c in criteria if form[c.code].level.data is not None]
         for criterion in filled:
@@ -201,9 +201,7 @@ def conflicts():
             )
             return redirect(url_for("audits.conflicts"))
     mine = db.session.scalars(
-        select(ConflictOfInterest)
-        .where(ConflictOfInterest.expert_id == current_user.id)
-        .order_by(ConflictOfInterest.declared_at.desc())
+        ConflictOfInterest.visible_to(current_user).order_by(ConflictOfInterest.declared_at.desc())
     ).all()
     return render_template("audits/conflicts.html", form=form, conflicts=mine), (
         422 if form.errors else 200
@@ -328,6 +326,7 @@ def committee(audit_id: int):
     return render_template(
         "audits/committee.html",
         audit=audit,
+        may_decide=AuditAction.decide in operations.available_actions(current_user, audit),
         form=form,
         result=result,
         criteria=criteria,
