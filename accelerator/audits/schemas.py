@@ -5,13 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from accelerator.accounts.models import Role
 from accelerator.audits.models import Answer, Pricing
 from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditAction, AuditStatus
 from accelerator.core.reference import DISCIPLINES, LEVELS
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, validate_country
+from accelerator.criteria.schemas import DomainScoreOut
 
 SUBJECT_UNKNOWN = _l("Unknown subject code.")
 LEVEL_UNKNOWN = _l("Unknown school level code.")
@@ -178,9 +179,12 @@ def _rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-class PersonRef(StrictSchema):
+class PersonBrief(StrictSchema):
     id = fields.Integer()
     full_name = fields.String()
+
+
+class PersonRef(PersonBrief):
     role = fields.Enum(Role, by_value=True)
 
 
@@ -204,7 +208,7 @@ class AuditSummaryOut(StrictSchema):
     valid_until = fields.Date(allow_none=True)
 
 
-class ConditionOut(StrictSchema):
+class DecisionConditionOut(StrictSchema):
     id = fields.Integer()
     text = fields.String()
     due_date = fields.Date(allow_none=True)
@@ -224,7 +228,7 @@ class DecisionOut(StrictSchema):
         }
     )
     recommendation = fields.String()
-    conditions = fields.List(fields.Nested(ConditionOut))
+    conditions = fields.List(fields.Nested(DecisionConditionOut))
 
 
 class EvidenceOut(StrictSchema):
@@ -265,6 +269,9 @@ class AnswerOut(StrictSchema):
     answer = fields.Enum(Answer, by_value=True)
     comment = fields.String()
     evidence_ids = fields.Function(lambda row: [e.id for e in row.evidence])
+
+
+class AnswerDetailOut(AnswerOut):
     updated_at = fields.DateTime()
 
 
@@ -294,7 +301,7 @@ class AuditDetailOut(AuditSummaryOut):
     actions = fields.List(fields.Enum(AuditAction, by_value=True))
     assignments = fields.List(fields.Nested(AssignmentOut))
     history = fields.List(fields.Nested(EventOut))
-    self_assessment = fields.List(fields.Nested(AnswerOut))
+    self_assessment = fields.List(fields.Nested(AnswerDetailOut))
     evidence = fields.List(fields.Nested(EvidenceOut))
     decision = fields.Nested(DecisionOut, attribute="latest_decision", allow_none=True)
     decisions = fields.List(fields.Nested(DecisionOut))
@@ -303,11 +310,6 @@ class AuditDetailOut(AuditSummaryOut):
     final_levels = fields.Dict(keys=fields.String(), values=fields.Integer(), allow_none=True)
     #: those who may read the results: the settled levels
     consolidations = fields.List(fields.Nested(ConsolidationOut))
-
-
-class DomainScoreOut(StrictSchema):
-    code = fields.String()
-    score = fields.Float(allow_none=True)
 
 
 class ResultOut(StrictSchema):
@@ -322,15 +324,13 @@ class ResultOut(StrictSchema):
 
 class ConflictOut(StrictSchema):
     id = fields.Integer()
-    expert = fields.Nested(PersonRef(only=("id", "full_name")))
+    expert = fields.Nested(PersonBrief)
     organization = fields.Nested(OrganizationRef)
     reason = fields.String()
     declared_at = fields.DateTime()
 
 
-class ExpertRef(StrictSchema):
-    id = fields.Integer()
-    full_name = fields.String()
+class ExpertRef(PersonBrief):
     email = fields.String()
 
 
@@ -343,25 +343,12 @@ class WorkloadListOut(StrictSchema):
     items = fields.List(fields.Nested(WorkloadOut))
 
 
-def page_of(item_schema: type[Schema]) -> type[Schema]:
-    """The schema of a page of ``item_schema`` (``core.api.paginate``'s answer)."""
-    return Schema.from_dict(
-        {
-            "items": fields.List(fields.Nested(item_schema)),
-            "page": fields.Integer(),
-            "per_page": fields.Integer(),
-            "total": fields.Integer(),
-        },
-        name=f"{item_schema.__name__.removesuffix('Out')}PageOut",
-    )
-
-
 solution_out = SolutionOut()
 audit_summary_out = AuditSummaryOut()
 evidence_out = EvidenceOut()
 assignment_out = AssignmentOut()
 conflict_out = ConflictOut()
-answer_out = AnswerOut(exclude=("updated_at",))
+answer_out = AnswerOut()
 score_out = ScoreOut()
 consolidation_out = ConsolidationOut()
 result_out = ResultOut()

@@ -14,7 +14,7 @@ from accelerator.core.openapi import Doc
 from tests.factories import PASSWORD, make_user
 
 #: domains whose routes are described by their schemas (``@documented``), without YAML
-CONVERTED = ("core", "accounts", "criteria", "catalogue")
+CONVERTED = ("core", "accounts", "criteria", "catalogue", "audits")
 
 
 @pytest.fixture

@@ -7,11 +7,29 @@ from flask_login import current_user
 
 from accelerator.accounts.models import Role
 from accelerator.audits.models import Audit, Solution
+from accelerator.audits.states import AuditStatus
 from accelerator.core.errors import NotFound
 from accelerator.extensions import db
 
 #: roles that read solutions and audits at all (others get 403)
 READERS = (Role.company, Role.expert, Role.manager, Role.admin)
+
+#: the OpenAPI body of an upload (multipart field ``file``)
+FILE_BODY = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        }
+    }
+}
+#: ``?status=``: an effective status (``expired`` being an approval past its validity)
+STATUS_PARAMETER = {
+    "name": "status",
+    "in": "query",
+    "schema": {"type": "string", "enum": AuditStatus.codes()},
+}
 
 
 def _not_found() -> NotFound:

@@ -14,8 +14,13 @@ from accelerator.audits.report import report_response
 from accelerator.audits.results import compute_result
 from accelerator.audits.schemas import (
     AssignmentIn,
+    AssignmentOut,
     ConflictIn,
+    ConflictOut,
+    ConsolidationOut,
     LevelIn,
+    ResultOut,
+    ScoreOut,
     WorkloadListOut,
     assignment_out,
     conflict_out,
@@ -25,7 +30,8 @@ from accelerator.audits.schemas import (
 )
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.errors import Forbidden, Invalid
-from accelerator.core.permissions import roles_required
+from accelerator.core.openapi import documented
+from accelerator.core.permissions import guarded_by, roles_required
 from accelerator.extensions import db
 
 workload_out = WorkloadListOut()
@@ -33,17 +39,9 @@ workload_out = WorkloadListOut()
 
 @api.post("/conflicts")
 @roles_required(Role.expert)
+@documented(body=ConflictIn, response=ConflictOut, status=201, errors=(409,))
 def declare_conflict():
-    """Declare a conflict of interest.
-    ---
-    post:
-      summary: An expert declares they cannot audit an organization's solutions
-      tags: [audits]
-      responses:
-        201: {description: The declaration}
-        409: {description: Already declared}
-        422: {description: Unknown organization or missing reason}
-    """
+    """An expert declares they cannot audit an organization's solutions."""
     data = load(ConflictIn(), json_body())
     organization = db.session.get(Organization, data["organization_id"])
     if organization is None:
@@ -55,32 +53,20 @@ def declare_conflict():
 
 @api.get("/conflicts")
 @roles_required(Role.expert, Role.manager, Role.admin)
+@documented(response=ConflictOut, paginated=True)
 def list_conflicts():
-    """Conflicts of interest.
-    ---
-    get:
-      summary: The caller's declarations (expert), or all of them (manager)
-      tags: [audits]
-      responses:
-        200: {description: A page of declarations}
-    """
+    """Conflicts of interest: the caller's declarations (expert), or all of them (manager)."""
     statement = ConflictOfInterest.visible_to(current_user).order_by(ConflictOfInterest.id)
     return paginate(statement, lambda rows: conflict_out.dump(rows, many=True))
 
 
 @api.post("/audits/<int:audit_id>/assignments")
 @roles_required(Role.manager)
+@documented(body=AssignmentIn, response=AssignmentOut, status=201, errors=(409,))
 def assign_expert(audit_id: int):
-    """Assign an expert.
-    ---
-    post:
-      summary: A manager assigns an expert to an audit
-      tags: [audits]
-      responses:
-        201: {description: The assignment}
-        409: {description: Conflict of interest, already assigned, or wrong state}
-        422: {description: Not an expert}
-    """
+    """A manager assigns an expert to an audit.
+
+    409: conflict of interest, already assigned, or not in a state that takes experts."""
     audit = visible_audit(audit_id)
     data = load(AssignmentIn(), json_body())
     expert = db.session.get(User, data["expert_id"])
@@ -89,15 +75,9 @@ def assign_expert(audit_id: int):
 
 @api.get("/experts/workload")
 @roles_required(Role.manager, Role.admin)
+@documented(response=WorkloadListOut)
 def expert_workload():
-    """Experts' workload.
-    ---
-    get:
-      summary: Each active expert with their number of assignments on open audits
-      tags: [audits]
-      responses:
-        200: {description: "{items: [{expert, open_assignments}]}"}
-    """
+    """Each active expert with their number of assignments on open audits."""
     rows = operations.expert_workload()
     return workload_out.dump(
         {"items": [{"expert": user, "open_assignments": count} for user, count in rows]}
@@ -106,18 +86,10 @@ def expert_workload():
 
 @api.put("/audits/<int:audit_id>/scores/<criterion_code>")
 @roles_required(Role.expert)
+@documented(body=LevelIn, response=ScoreOut, errors=(409,))
 def record_score(audit_id: int, criterion_code: str):
-    """Score a criterion.
-    ---
-    put:
-      summary: An assigned expert's level (0..3) and justification (20 characters or more)
-      tags: [audits]
-      responses:
-        200: {description: The score}
-        404: {description: Unknown or not assigned audit, or unknown criterion}
-        409: {description: The audit is not in review}
-        422: {description: Invalid level or justification}
-    """
+    """An assigned expert's level (0..3) on a criterion, with a justification of 20
+    characters or more (audit in review)."""
     audit = visible_audit(audit_id)
     data = load(LevelIn(), json_body())
     row = operations.record_score(
@@ -128,32 +100,17 @@ def record_score(audit_id: int, criterion_code: str):
 
 @api.post("/audits/<int:audit_id>/scores/complete")
 @roles_required(Role.expert)
+@documented(response=AssignmentOut, errors=(409,))
 def complete_scoring(audit_id: int):
-    """Declare one's first pass finished.
-    ---
-    post:
-      summary: The expert scored every applicable criterion; the others' levels open to them
-      tags: [audits]
-      responses:
-        200: {description: The assignment}
-        409: {description: Criteria left to score, already declared, or not in review}
-    """
+    """The expert declares their first pass finished: the others' levels open to them."""
     return assignment_out.dump(operations.complete_scoring(current_user, visible_audit(audit_id)))
 
 
 @api.put("/audits/<int:audit_id>/consolidation/<criterion_code>")
 @roles_required(Role.manager)
+@documented(body=LevelIn, response=ConsolidationOut, errors=(409,))
 def consolidate_criterion(audit_id: int, criterion_code: str):
-    """Settle a divergence.
-    ---
-    put:
-      summary: A manager settles the level of a criterion on which experts diverge
-      tags: [audits]
-      responses:
-        200: {description: The settled level}
-        409: {description: No divergence on this criterion, or wrong state}
-        422: {description: Invalid level or justification}
-    """
+    """A manager settles the level of a criterion on which the experts diverge."""
     audit = visible_audit(audit_id)
     data = load(LevelIn(), json_body())
     row = operations.consolidate_criterion(
@@ -164,17 +121,13 @@ def consolidate_criterion(audit_id: int, criterion_code: str):
 
 @api.get("/audits/<int:audit_id>/result")
 @roles_required(*READERS)
+@guarded_by("Audit.can_read_results")
+@documented(response=ResultOut)
 def audit_result(audit_id: int):
-    """The audit's result.
-    ---
-    get:
-      summary: "{overall_score, domains, eliminatory_failures, divergences, recommendation}"
-      tags: [audits]
-      responses:
-        200: {description: The result}
-        403: {description: Not yet (company before the decision, expert before their pass)}
-        404: {description: Unknown or not visible}
-    """
+    """The audit's result: overall score, domains, eliminatory and domain floor failures,
+    divergences, recommendation.
+
+    403 until the committee decided (company) or the expert's own pass is finished."""
     audit = visible_audit(audit_id)
     if not audit.can_read_results(current_user):
         raise Forbidden(
@@ -188,15 +141,8 @@ def audit_result(audit_id: int):
 
 @api.get("/audits/<int:audit_id>/report.pdf")
 @roles_required(*READERS)
+@guarded_by("Audit.can_download_report")
+@documented(response="application/pdf")
 def audit_report(audit_id: int):
-    """The audit report.
-    ---
-    get:
-      summary: The audit report as PDF (company once decided; experts after their pass; managers)
-      tags: [audits]
-      responses:
-        200: {description: application/pdf}
-        403: {description: Not yet (company before the decision, expert before their pass)}
-        404: {description: Unknown or not visible}
-    """
+    """The audit report as PDF, for whoever may read the result (``Audit.can_download_report``)."""
     return report_response(visible_audit(audit_id), current_user)

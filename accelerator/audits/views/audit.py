@@ -16,7 +16,7 @@ from accelerator.audits.views import bp
 from accelerator.audits.views.common import audit_or_404, run
 from accelerator.core.errors import Forbidden
 from accelerator.core.forms import select_choices
-from accelerator.core.permissions import roles_required
+from accelerator.core.permissions import guarded_by, roles_required
 from accelerator.core.redirects import safe_next
 
 READERS = (Role.company, Role.expert, Role.manager, Role.admin)
@@ -98,6 +98,7 @@ def transition(audit_id: int, action: str):
 
 @bp.route("/audits/<int:audit_id>/rapport.pdf")
 @roles_required(*READERS)
+@guarded_by("Audit.can_download_report")
 def report(audit_id: int):
     item = audit_or_404(audit_id)
     try:
