@@ -50,6 +50,8 @@ def pytest_sessionstart(session) -> None:
             f"The translation catalogues could not be compiled ({error}); run `make install-test`.",
             returncode=4,
         )
+
+
 IS_POSTGRESQL = DATABASE_URL.startswith("postgresql")
 
 

@@ -12,12 +12,12 @@ from accelerator.accounts.models import Role
 from accelerator.certification import badges, operations, progress
 from accelerator.certification import exports as downloads
 from accelerator.certification.schemas import (
+    AttestationVerificationOut,
     BadgeStatusOut,
     CertificateOut,
     FeedbackIn,
     FeedbackOut,
     ProgressOut,
-    VerificationOut,
 )
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.openapi import documented
@@ -28,37 +28,31 @@ PROGRESS_MAX_AGE = 300
 
 
 @api.post("/training/sessions/<int:session_id>/feedback")
-@documented(body=FeedbackIn, response=FeedbackOut, status=201, errors=(404, 409, 422))
 @roles_required(Role.teacher)
+@documented(body=FeedbackIn, response=FeedbackOut, status=201, errors=(409,))
 def rate_session(session_id: int):
-    """Rate a session the teacher attended.
-
-    Rate an attended session from 1 to 5, with a comment (once)
-    """
+    """Rate a session the teacher attended, from 1 to 5 with a comment (once)."""
     data = load(FeedbackIn(), json_body())
     feedback = operations.rate_session(current_user, session_id, data["rating"], data["comment"])
     return FeedbackOut().dump(feedback), 201
 
 
 @api.get("/training/certificates/<code>")
-@documented(response=VerificationOut, errors=(404,))
 @public
+@documented(response=AttestationVerificationOut)
 def verify_certificate(code: str):
-    """Public verification of an attestation de formation.
+    """Whether a certificate code is genuine (and not revoked).
 
-    Say whether a certificate code is genuine (and not revoked)
+    Anyone holding the code learns the teacher's first name and initial only.
     """
-    return VerificationOut().dump(operations.verify_certificate(code))
+    return AttestationVerificationOut().dump(operations.verify_certificate(code))
 
 
 @api.get("/me/certificates")
-@documented(response=CertificateOut, paginated=True)
 @roles_required(Role.teacher)
+@documented(response=CertificateOut, paginated=True)
 def my_certificates():
-    """The teacher's attestations (issued for every completed training).
-
-    The caller's certificates, with links to the PDF and the Open Badge
-    """
+    """The caller's attestations, with links to the PDF and the Open Badge."""
     return paginate(
         operations.certificates_visible_to(current_user),
         lambda rows: CertificateOut(many=True).dump(rows),
@@ -66,59 +60,48 @@ def my_certificates():
 
 
 @api.get("/me/certificates/<int:certificate_id>.pdf")
-@documented(errors=(404,))
 @roles_required(Role.teacher)
+@documented(response="application/pdf")
 def certificate_pdf(certificate_id: int):
-    """The attestation de formation as a PDF.
-
-    Download one of the caller's certificates (PDF)
-    """
+    """One of the caller's attestations, as a PDF."""
     certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.pdf_response(certificate)
 
 
 @api.get("/me/badges/<int:certificate_id>.json")
-@documented(errors=(404,))
 @roles_required(Role.teacher)
+@documented(response="application/vc+ld+json")
 def badge_json(certificate_id: int):
-    """The Open Badges 3.0 credential of a certificate (JSON).
-
-    OpenBadgeCredential (W3C VC 2.0) of one of the caller's certificates
-    """
+    """The Open Badges 3.0 credential (W3C VC 2.0) of one of the caller's attestations."""
     certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.badge_json_response(certificate)
 
 
 @api.get("/me/badges/<int:certificate_id>.jwt")
-@documented(errors=(404,))
 @roles_required(Role.teacher)
+@documented(response="application/vc+jwt")
 def badge_jwt(certificate_id: int):
-    """The same credential, signed (VC-JWT, EdDSA).
-
-    Signed OpenBadgeCredential (compact JWS; key at /.well-known/jwks.json)
-    """
+    """The same credential, signed (compact JWS, EdDSA; key at /.well-known/jwks.json)."""
     certificate = operations.own_certificate(current_user, certificate_id)
     return downloads.badge_jwt_response(certificate)
 
 
 @api.get("/training/badges/<code>/status")
-@documented(response=BadgeStatusOut, errors=(404,))
 @public
+@documented(response=BadgeStatusOut)
 def badge_status(code: str):
-    """Status of an Open Badge (its credentialStatus).
-
-    Whether a badge is active, revoked, or its solutions' approval has lapsed
-    """
+    """An Open Badge's status: active, revoked, or its solutions' approval lapsed."""
     return BadgeStatusOut().dump(badges.status(operations.verify_certificate(code)))
 
 
 @api.get("/training/progress")
-@documented(response=ProgressOut)
 @public
+@documented(response=ProgressOut, responses={304: "Not modified"})
 def training_progress():
     """The counter toward 100,000 trained teachers.
 
-    Trained teachers, by académie, month and solution, and the projected date
+    By académie, month and solution, with the projected date (rules in
+    ``certification.progress``).
     """
     figures = ProgressOut().dump(progress.cached_summary())
     response = Response(_json(figures), mimetype="application/json")

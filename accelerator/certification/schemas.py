@@ -32,27 +32,26 @@ class FeedbackIn(StrictSchema):
 
 class FeedbackOut(StrictSchema):
     id = fields.Integer()
-    session_id = fields.Function(lambda feedback: feedback.enrollment.session_id)
+    session_id = fields.Integer(attribute="enrollment.session_id")
     rating = fields.Integer()
     comment = fields.String()
     created_at = fields.DateTime()
 
 
-#: What a certificate says of its session: training's own output, reduced.
-SESSION_REF_FIELDS = (
-    "id",
-    "reference",
-    "title",
-    "format",
-    "starts_at",
-    "ends_at",
-    "duration_hours",
-    "academy",
-)
+class SessionRef(SessionOut):
+    """What a certificate says of its session: training's own output, reduced."""
 
-
-def _session_ref(certificate) -> dict:
-    return SessionOut(only=SESSION_REF_FIELDS).dump(certificate.enrollment.session)
+    class Meta(SessionOut.Meta):
+        fields = (
+            "id",
+            "reference",
+            "title",
+            "format",
+            "starts_at",
+            "ends_at",
+            "duration_hours",
+            "academy",
+        )
 
 
 class CertificateOut(StrictSchema):
@@ -61,38 +60,40 @@ class CertificateOut(StrictSchema):
     id = fields.Integer()
     code = fields.String()
     issued_at = fields.DateTime()
-    revoked = fields.Function(lambda c: c.revoked_at is not None)
-    session = fields.Function(_session_ref)
-    solutions = fields.Function(
-        lambda c: SolutionRef(many=True).dump(c.enrollment.session.solutions)
-    )
+    revoked = fields.Function(lambda c: c.revoked_at is not None, metadata={"type": "boolean"})
+    session = fields.Nested(SessionRef, attribute="enrollment.session")
+    solutions = fields.List(fields.Nested(SolutionRef), attribute="enrollment.session.solutions")
     verification_url = fields.Function(
-        lambda c: url_for("certification.verify_page", code=c.code, _external=True)
+        lambda c: url_for("certification.verify_page", code=c.code, _external=True),
+        metadata={"type": "string", "format": "uri"},
     )
     pdf_url = fields.Function(
-        lambda c: url_for("api.certificate_pdf", certificate_id=c.id, _external=True)
+        lambda c: url_for("api.certificate_pdf", certificate_id=c.id, _external=True),
+        metadata={"type": "string", "format": "uri"},
     )
     badge_url = fields.Function(
-        lambda c: url_for("api.badge_json", certificate_id=c.id, _external=True)
+        lambda c: url_for("api.badge_json", certificate_id=c.id, _external=True),
+        metadata={"type": "string", "format": "uri"},
     )
     badge_jwt_url = fields.Function(
-        lambda c: url_for("api.badge_jwt", certificate_id=c.id, _external=True)
+        lambda c: url_for("api.badge_jwt", certificate_id=c.id, _external=True),
+        metadata={"type": "string", "format": "uri"},
     )
 
 
-class VerificationOut(StrictSchema):
+class AttestationVerificationOut(StrictSchema):
     """What anyone holding the code learns: little about the teacher (first name and the
     initial of the last name), the training, and whether it stands."""
 
     genuine = fields.Constant(True)
     code = fields.String()
-    teacher = fields.Function(lambda c: public_name(c.enrollment.teacher))
-    session = fields.Function(_session_ref)
-    solutions = fields.Function(
-        lambda c: SolutionRef(many=True).dump(c.enrollment.session.solutions)
+    teacher = fields.Function(
+        lambda c: public_name(c.enrollment.teacher), metadata={"type": "string"}
     )
+    session = fields.Nested(SessionRef, attribute="enrollment.session")
+    solutions = fields.List(fields.Nested(SolutionRef), attribute="enrollment.session.solutions")
     issued_at = fields.DateTime()
-    revoked = fields.Function(lambda c: c.revoked_at is not None)
+    revoked = fields.Function(lambda c: c.revoked_at is not None, metadata={"type": "boolean"})
     revoked_at = fields.DateTime()
 
 

@@ -29,16 +29,26 @@ from accelerator.training.schemas import (
 )
 
 session_out = SessionOut()
+#: The import's request: one CSV file in a multipart form.
+IMPORT_BODY = {
+    "multipart/form-data": {
+        "schema": {
+            "type": "object",
+            "properties": {"file": {"type": "string", "format": "binary"}},
+            "required": ["file"],
+        }
+    }
+}
 enrollment_out = EnrollmentOut()
 
 
 @api.post("/training/sessions")
-@documented(body=SessionIn, response=SessionOut, status=201, errors=(422,))
 @roles_required(*MANAGING_ROLES)
+@documented(body=SessionIn, response=SessionOut, status=201)
 def create_training_session():
-    """Create a training session.
+    """Create a session on catalogue solutions (trainer, manager).
 
-    A session on catalogue solutions (trainer, manager)
+    Its reference, CANOPE-<year>-<id>, is what attendance imports name.
     """
     data = load(SessionIn(), json_body())
     session = operations.create_session(current_user, data)
@@ -46,13 +56,10 @@ def create_training_session():
 
 
 @api.get("/training/sessions")
-@documented(query=SessionFiltersIn, response=SessionOut, paginated=True)
 @public
+@documented(query=SessionFiltersIn, response=SessionOut, paginated=True)
 def list_training_sessions():
-    """Sessions to come.
-
-    Scheduled sessions to come, soonest first (public)
-    """
+    """Scheduled sessions to come, soonest first."""
     args = {
         key: value
         for key, value in request.args.items()
@@ -64,23 +71,20 @@ def list_training_sessions():
 
 
 @api.get("/training/sessions/<int:session_id>")
-@documented(response=SessionOut, errors=(404,))
 @public
+@documented(response=SessionOut)
 def get_training_session(session_id: int):
-    """One session.
-
-    A session (public while scheduled)
-    """
+    """A session (cancelled ones stay readable, as cancelled)."""
     return session_out.dump(operations.get_session(current_user, session_id))
 
 
 @api.patch("/training/sessions/<int:session_id>")
-@documented(body=SessionIn, response=SessionOut, errors=(409, 422))
 @roles_required(*MANAGING_ROLES)
+@documented(body=SessionIn, response=SessionOut, errors=(409,))
 def update_training_session(session_id: int):
-    """Edit a session.
+    """Change some fields of a scheduled session (trainer, manager).
 
-    Change some fields of a scheduled session (trainer, manager)
+    A raised capacity moves the first teachers of the waitlist up (told by email).
     """
     session = operations.get_session(current_user, session_id)
     data = load(SessionIn(), json_body(), partial=True)
@@ -89,37 +93,31 @@ def update_training_session(session_id: int):
 
 
 @api.post("/training/sessions/<int:session_id>/cancel")
-@documented(response=SessionOut, errors=(409,))
 @roles_required(*MANAGING_ROLES)
+@documented(response=SessionOut, errors=(409,))
 def cancel_training_session(session_id: int):
-    """Cancel a session.
-
-    Cancel a session; enrolled teachers are told by email (trainer, manager)
-    """
+    """Cancel a session; enrolled teachers are told by email (trainer, manager)."""
     session = operations.get_session(current_user, session_id)
     operations.cancel_session(current_user, session)
     return session_out.dump(session)
 
 
 @api.get("/training/sessions/<int:session_id>/enrollments")
-@documented(response=EnrollmentOut, paginated=True)
 @roles_required(*MANAGING_ROLES)
+@documented(response=EnrollmentOut, paginated=True)
 def list_enrollments(session_id: int):
-    """Enrolments of a session.
-
-    Every enrolment of a session, with status and attendance (trainer, manager)
-    """
+    """Every enrolment of a session, with status and attendance (trainer, manager)."""
     session = operations.get_session(current_user, session_id)
     return paginate(operations.roster(session), lambda rows: enrollment_out.dump(rows, many=True))
 
 
 @api.post("/training/sessions/<int:session_id>/enrollments")
-@documented(body=EnrollmentIn, response=EnrollmentOut, status=201, errors=(409, 422))
 @roles_required(Role.teacher, *MANAGING_ROLES)
+@documented(body=EnrollmentIn, response=EnrollmentOut, status=201, errors=(409,))
 def enroll(session_id: int):
-    """Enrol in a session.
+    """Enrol in a session: a place when one is left, else a rank on the waitlist.
 
-    A teacher enrols themself; a trainer or manager enrols {teacher_email}
+    A teacher enrols themself; a trainer or manager enrols ``teacher_email``.
     """
     data = load(EnrollmentIn(), json_body() if request.get_data() else {})
     session = operations.get_session(current_user, session_id)
@@ -140,13 +138,12 @@ def enroll(session_id: int):
 
 
 @api.delete("/training/sessions/<int:session_id>/enrollments/<int:enrollment_id>")
-@documented(status=204, errors=(404, 409))
 @roles_required(Role.teacher, *MANAGING_ROLES)
+@documented(status=204, errors=(409,))
 def cancel_enrollment(session_id: int, enrollment_id: int):
-    """Cancel an enrolment.
+    """Cancel an enrolment (the teacher themself, a trainer or manager).
 
-    Cancel an enrolment (the teacher themself, a trainer or manager); the first teacher of the
-    waitlist moves up and is told by email
+    The first teacher of the waitlist moves up and is told by email.
     """
     session = operations.get_session(current_user, session_id)
     enrollment = operations.find_enrollment(current_user, session, enrollment_id)
@@ -155,13 +152,13 @@ def cancel_enrollment(session_id: int, enrollment_id: int):
 
 
 @api.put("/training/sessions/<int:session_id>/attendance")
-@documented(body=AttendanceItemIn(many=True), response=AttendanceOut, errors=(409, 422))
 @roles_required(*MANAGING_ROLES)
+@documented(body=AttendanceItemIn(many=True), response=AttendanceOut, errors=(409,))
 def record_attendance(session_id: int):
-    """Take attendance.
+    """Take attendance for the session (trainer, manager).
 
-    [{teacher_email, attended, completed}] for the session (trainer, manager); idempotent, all
-    or nothing
+    ``[{teacher_email, attended, completed}]``; idempotent, all or nothing (422 by item
+    index). Completion issues the attestation, its withdrawal revokes it.
     """
     session = operations.get_session(current_user, session_id)
     items = load(AttendanceItemIn(many=True), json_body(list))
@@ -171,13 +168,13 @@ def record_attendance(session_id: int):
 
 
 @api.post("/training/imports")
-@documented(response=ImportReportOut, errors=(415, 422))
 @roles_required(*MANAGING_ROLES)
+@documented(body=IMPORT_BODY, response=ImportReportOut, errors=(415, 422))
 def import_attendance_file():
-    """Import an attendance CSV.
+    """Import an attendance CSV from a training platform (trainer, manager).
 
-    Multipart field file: an attendance CSV from a training platform (format in the README); the
-    good lines are imported, the bad ones reported
+    Multipart field ``file``, format in the README: the good lines are imported, the bad
+    ones reported.
     """
     upload = request.files.get("file")
     if upload is None or not upload.filename:

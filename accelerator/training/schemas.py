@@ -11,7 +11,7 @@ from accelerator.accounts.rules import ACADEMY_UNKNOWN
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, one_of
 from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
-from accelerator.training.models import SessionFormat
+from accelerator.training.models import EnrollmentStatus, SessionFormat, SessionStatus
 from accelerator.training.operations import PARIS, SessionFilters, waitlist_rank
 
 MAX_CAPACITY = 10_000
@@ -70,7 +70,9 @@ class SessionOut(StrictSchema):
     reference = fields.String()
     title = fields.String()
     solutions = fields.List(fields.Nested(SolutionRef))
-    solution_ids = fields.Method("get_solution_ids")
+    solution_ids = fields.Method(
+        "get_solution_ids", metadata={"type": "array", "items": {"type": "integer"}}
+    )
     format = fields.Enum(SessionFormat, by_value=True)
     starts_at = fields.DateTime()
     ends_at = fields.DateTime()
@@ -81,7 +83,7 @@ class SessionOut(StrictSchema):
     academy = fields.String()
     location = fields.String()
     in_paf = fields.Boolean()
-    status = fields.Function(lambda session: session.status.value)
+    status = fields.Enum(SessionStatus, by_value=True)
 
     def get_solution_ids(self, session) -> list[int]:
         return [solution.id for solution in session.solutions]
@@ -97,9 +99,9 @@ class EnrollmentIn(StrictSchema):
 class EnrollmentOut(StrictSchema):
     id = fields.Integer()
     session_id = fields.Integer()
-    teacher_email = fields.Function(lambda enrollment: enrollment.teacher.email)
-    status = fields.Function(lambda enrollment: enrollment.status.value)
-    waitlist_rank = fields.Function(waitlist_rank)
+    teacher_email = fields.String(attribute="teacher.email")
+    status = fields.Enum(EnrollmentStatus, by_value=True)
+    waitlist_rank = fields.Function(waitlist_rank, metadata={"type": "integer", "nullable": True})
     attended = fields.Boolean()
     completed = fields.Boolean()
 

@@ -14,7 +14,15 @@ from accelerator.core.openapi import Doc
 from tests.factories import PASSWORD, make_user
 
 #: domains whose routes are described by their schemas (``@documented``), without YAML
-CONVERTED = ("core", "accounts", "criteria", "catalogue", "audits")
+CONVERTED = (
+    "core",
+    "accounts",
+    "criteria",
+    "audits",
+    "training",
+    "certification",
+    "catalogue",
+)
 
 
 @pytest.fixture

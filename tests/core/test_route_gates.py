@@ -61,8 +61,10 @@ def test_role_gates_turn_anonymous_callers_away(app, client):
 @pytest.mark.parametrize("kind", ["page", "api"])
 def test_public_routes_never_ask_to_sign_in(app, client, kind):
     for rule, method, access in _routes(app):
-        if PUBLIC not in access or method != "GET" or rule.rule.startswith("/api/") != (
-            kind == "api"
+        if (
+            PUBLIC not in access
+            or method != "GET"
+            or rule.rule.startswith("/api/") != (kind == "api")
         ):
             continue
         response = client.get(_concrete(rule))
