@@ -52,8 +52,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from accelerator.accounts.models import Organization, OrganizationVerification, TeacherProfile
 from accelerator.audits.models import Solution
 from accelerator.audits.queries import approved_on
+from accelerator.core.caching import kept
 from accelerator.core.db import day_of
-from accelerator.extensions import cache, db
+from accelerator.extensions import db
 from accelerator.training.models import (
     Enrollment,
     SessionStatus,
@@ -256,11 +257,4 @@ def cached_summary() -> dict:
     """``summary()``, kept ``PROGRESS_CACHE_SECONDS`` in the application's cache, shared by
     every worker: the figures move slowly and the public page should not run the counter at
     every visit. 0 turns the cache off."""
-    max_age = current_app.config.get("PROGRESS_CACHE_SECONDS", 0)
-    if not max_age:
-        return summary()
-    figures = cache.get(CACHE_KEY)
-    if figures is None:
-        figures = summary()
-        cache.set(CACHE_KEY, figures, timeout=max_age)
-    return figures
+    return kept(CACHE_KEY, summary, current_app.config.get("PROGRESS_CACHE_SECONDS", 0))
