@@ -89,8 +89,10 @@ migrate: $(VENV)/.installed
 seed: migrate
 	$(BIN)/flask seed-demo
 
+# The web server, one Celery worker and beat (Procfile, run by honcho); the broker is the
+# instance's SQLite file unless CELERY_BROKER_URL or REDIS_URL names one.
 run: install seed
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 # The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names one.
 test: install-test

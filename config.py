@@ -104,6 +104,26 @@ class Config:
     #: believed: the client's address (rate limits per address) and scheme come from them
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
 
+    # Background work (Celery): Redis (or RabbitMQ) in production; without one, an embedded
+    # broker in the instance's SQLite file (kombu's SQLAlchemy transport), so `make run`
+    # needs no extra service and runs the same code paths.
+    CELERY_BROKER_URL = (
+        os.environ.get("CELERY_BROKER_URL")
+        or REDIS_URL
+        or f"sqla+sqlite:///{BASE_DIR / 'instance' / 'celery-broker.sqlite3'}"
+    )
+    #: the queue the tasks go to (workers consume it: `celery worker -Q NAME`)
+    CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+    #: run tasks inside the caller (the test suite); a real worker otherwise
+    CELERY_TASK_ALWAYS_EAGER = False
+    #: minutes after which a queued job or a running one without news is sent again
+    JOB_STALE_MINUTES = int(os.environ.get("JOB_STALE_MINUTES", "10"))
+    #: attempts at sending one mail, and the delay before the second (doubled at each one)
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "60"))
+    #: lines staged per transaction by an attendance import (each one moves the progress bar)
+    IMPORT_BATCH_LINES = int(os.environ.get("IMPORT_BATCH_LINES", "20000"))
+
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
@@ -124,6 +144,9 @@ class TestingConfig(Config):
     CACHE_OPTIONS: dict = {}
     PUBLIC_BASE_URL = "http://localhost"
     PROGRESS_CACHE_SECONDS = 0
+    # Jobs run inside the request unless a test starts a real worker (tests/core/test_worker.py).
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+    CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", True)
     # A cheap hash keeps the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  a hash method's name (tests)
 

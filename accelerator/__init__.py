@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from accelerator.core.api import BadRequestBody
+from accelerator.core.jobs import beat_schedule
 from accelerator.core.problems import http_problem, is_api_request, problem
 from accelerator.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
@@ -39,6 +40,7 @@ DOMAIN_MODULES = (
     "operations",  # imported early: some connect signal listeners (certification, catalogue)
     "views",
     "api",
+    "tasks",  # background tasks and their beat schedule
     "cli",
     "demo",
 )
@@ -81,6 +83,8 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     init_unit_of_work(app)
     app.url_map.converters["int"] = IdConverter
     _register_domains(app)
+    # The domains' tasks modules are loaded now: beat learns their schedules.
+    app.extensions["celery"].conf.beat_schedule = beat_schedule()
     _register_error_handlers(app)
     _register_template_helpers(app)
     return app
@@ -128,6 +132,10 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
     cache.init_app(app)
+
+    from accelerator.core.jobs import celery_init_app
+
+    celery_init_app(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

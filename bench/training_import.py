@@ -4,15 +4,20 @@ Seeds a background dataset (bench/training_dataset.py), adds 1,000 past sessions
 100,000-line M@gistère-like CSV (``;``, Windows-1252, half the teachers already known, half
 new), then times in the same run:
 
-- baseline 1: a plain ``csv.reader`` pass over the same file;
-- baseline 2: a bare executemany INSERT of the same rows into a scratch table;
-- the import (validation, teacher creation, enrolments with capacity, attendance);
+- the baseline: a ``csv.reader`` pass over the same file and a bare bulk load of its rows
+  into a scratch table (COPY on PostgreSQL, executemany on SQLite), with one commit;
+- the import as the worker runs it (a job: staging by batches with progress, every check,
+  teacher creation, enrolments with capacity, attendance, attestations, the job's result);
 - the re-import of the same file (which must change nothing);
 
-and prints seconds and ratios. On SQLite (a file) and PostgreSQL (test_training_bench):
+and prints seconds, lines per second and ratios to the baseline. With ``--memory`` it then
+imports a file of ``--memory-lines`` lines (1,000,000 by default) and prints how much the
+process' resident memory grew at its peak (VmHWM) above what it was before the import.
+On SQLite (a file) and PostgreSQL (test_training_bench):
 
     .venv/bin/python bench/training_import.py                 # both
-    .venv/bin/python bench/training_import.py --only sqlite --lines 20000
+    .venv/bin/python bench/training_import.py --only sqlite --lines 20000 --no-background
+    .venv/bin/python bench/training_import.py --only postgresql --memory
 """
 
 from __future__ import annotations
@@ -121,66 +126,105 @@ def timed(function) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def baseline_read(path: Path) -> int:
-    with path.open(encoding="cp1252", newline="") as handle:
-        return sum(1 for _ in csv.reader(handle, delimiter=";"))
-
-
-def baseline_insert(path: Path) -> int:
+def baseline_load(path: Path) -> int:
+    """Read the file and bulk-load its rows as they are: COPY on PostgreSQL, executemany on
+    SQLite (the same loaders the import stages with), one commit."""
     from accelerator.extensions import db
 
-    with path.open(encoding="cp1252", newline="") as handle:
-        rows = [tuple(row) for row in csv.reader(handle, delimiter=";")][1:]
     columns = ", ".join(f"c{i} VARCHAR(300)" for i in range(len(HEADER)))
     connection = db.session.connection()
     connection.exec_driver_sql("DROP TABLE IF EXISTS bench_scratch")
     connection.exec_driver_sql(f"CREATE TABLE bench_scratch ({columns})")
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    connection.exec_driver_sql(
-        f"INSERT INTO bench_scratch VALUES ({', '.join([mark] * len(HEADER))})", rows
-    )
+    db.session.commit()
+    connection = db.session.connection()
+    with path.open(encoding="cp1252", newline="") as handle:
+        reader = csv.reader(handle, delimiter=";")
+        next(reader)
+        if connection.dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()
+            count = 0
+            with cursor.copy("COPY bench_scratch FROM STDIN") as copy:
+                for count, row in enumerate(reader, 1):  # noqa: B007 (read after)
+                    copy.write_row(row)
+        else:
+            rows = [tuple(row) for row in reader]
+            count = len(rows)
+            connection.exec_driver_sql(
+                f"INSERT INTO bench_scratch VALUES ({', '.join(['?'] * len(HEADER))})", rows
+            )
     db.session.commit()
     db.session.connection().exec_driver_sql("DROP TABLE bench_scratch")
     db.session.commit()
-    return len(rows)
+    return count
 
 
-def run(url: str, lines: int) -> None:
+def run_job(trainer, path: Path) -> dict:
+    """The import as the worker runs it: a queued job, run in this process."""
+    from accelerator.core.jobs import JobState, run_job_now
     from accelerator.extensions import db
-    from accelerator.training.imports import import_attendance
+    from accelerator.training.imports import queue_attendance_import
+
+    with path.open("rb") as stream:
+        job = queue_attendance_import(trainer, stream, send=False)
+    db.session.commit()
+    job = run_job_now(job.id)
+    assert job.state == JobState.done, job.error
+    return job.result
+
+
+def memory_kb(field: str) -> int:
+    """VmRSS (now) or VmHWM (peak) of this process, in kB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise LookupError(field)
+
+
+def reset_peak() -> None:
+    """Start VmHWM again from the current resident size (Linux: write 5 to clear_refs)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
+def run(url: str, lines: int, background: bool, memory_lines: int | None) -> None:
+    from accelerator.extensions import db
 
     print(f"== {url.split('@')[-1]}")
     training_dataset.reset_database(url)
     started = time.perf_counter()
-    training_dataset.seed(
-        url, teachers=60_000, sessions=2_000, enrollments=100_000, companies=100, solutions=1_000
-    )
+    if background:
+        training_dataset.seed(
+            url,
+            teachers=60_000,
+            sessions=2_000,
+            enrollments=100_000,
+            companies=100,
+            solutions=1_000,
+        )
+    else:
+        training_dataset.seed(
+            url, teachers=100, sessions=20, enrollments=100, companies=10, solutions=20
+        )
     print(f"  background data seeded in {time.perf_counter() - started:.1f} s")
     app = training_dataset.app_for(url)
     with tempfile.TemporaryDirectory() as folder, app.test_request_context():
-        trainer, references = add_sessions_and_trainer(capacity=lines // SESSIONS + 10)
+        app.config["UPLOAD_DIR"] = folder
+        trainer, references = add_sessions_and_trainer(
+            capacity=max(lines, memory_lines or 0) // SESSIONS + 10
+        )
         path = Path(folder) / "presences.csv"
         write_csv(path, lines, references)
         size = path.stat().st_size / 1e6
 
-        read_s, read_rows = timed(lambda: baseline_read(path))
-        insert_s, _ = timed(lambda: baseline_insert(path))
-
-        def do_import():
-            with path.open("rb") as stream:
-                report = import_attendance(trainer, stream).as_dict()
-            db.session.commit()
-            return report
-
-        import_s, first = timed(do_import)
-        reimport_s, second = timed(do_import)
+        baseline, _ = timed(lambda: baseline_load(path))
+        import_s, first = timed(lambda: run_job(trainer, path))
+        reimport_s, second = timed(lambda: run_job(trainer, path))
         assert first["errors"] == [], first["errors"][:5]
         assert (second["imported"], second["unchanged"]) == (0, lines), second
-        baseline = read_s + insert_s
         print(f"  file: {lines:,} lines, {size:.1f} MB (Windows-1252, ';')")
-        print(f"  baseline csv.reader pass             {read_s:7.2f} s")
-        print(f"  baseline bare executemany INSERT     {insert_s:7.2f} s")
-        print(f"  baseline total (read + insert)       {baseline:7.2f} s   1.00x")
+        print(
+            f"  baseline: csv.reader + bare {'COPY' if 'postgresql' in url else 'executemany'}"
+            f"     {baseline:7.2f} s   1.00x  ({lines / baseline:,.0f} lines/s)"
+        )
         print(
             f"  import   (imported {first['imported']:,})        {import_s:7.2f} s  "
             f"{import_s / baseline:5.2f}x  ({lines / import_s:,.0f} lines/s)"
@@ -189,6 +233,19 @@ def run(url: str, lines: int) -> None:
             f"  re-import (unchanged {second['unchanged']:,})     {reimport_s:7.2f} s  "
             f"{reimport_s / baseline:5.2f}x  ({lines / reimport_s:,.0f} lines/s)"
         )
+        if memory_lines:
+            big = Path(folder) / "big.csv"
+            write_csv(big, memory_lines, references)
+            db.session.remove()
+            before = memory_kb("VmRSS")
+            reset_peak()
+            big_s, result = timed(lambda: run_job(trainer, big))
+            growth = (memory_kb("VmHWM") - before) / 1024
+            print(
+                f"  {memory_lines:,} lines ({big.stat().st_size / 1e6:.0f} MB): imported "
+                f"{result['imported']:,} in {big_s:.1f} s ({memory_lines / big_s:,.0f} lines/s);"
+                f" peak memory +{growth:.0f} MB over {before / 1024:.0f} MB before"
+            )
         db.session.remove()
         db.engine.dispose()
 
@@ -197,14 +254,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument(
+        "--no-background", dest="background", action="store_false", help="a tiny seed dataset"
+    )
+    parser.add_argument("--memory", action="store_true", help="then import --memory-lines")
+    parser.add_argument("--memory-lines", type=int, default=1_000_000)
     args = parser.parse_args()
+    memory_lines = args.memory_lines if args.memory else None
     import logging
 
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.only != "postgresql":
-        run(SQLITE_URL, args.lines)
+        run(SQLITE_URL, args.lines, args.background, memory_lines)
     if args.only != "sqlite":
-        run(POSTGRESQL_URL, args.lines)
+        run(POSTGRESQL_URL, args.lines, args.background, memory_lines)
 
 
 if __name__ == "__main__":

@@ -519,6 +519,28 @@ def organizations_overview():
     )
 
 
+@bp.route("/admin/courriels")
+@roles_required(Role.admin)
+def failed_mail():
+    """The mail the worker could not send (after its retries), with a button to resend it."""
+    from accelerator.core.mail import failed_mail as failed
+
+    rows = db.session.scalars(failed().limit(500)).all()
+    return render_template("accounts/failed_mail.html", mails=rows)
+
+
+@bp.post("/admin/courriels/<int:mail_id>/renvoyer")
+@roles_required(Role.admin)
+def resend_mail(mail_id: int):
+    from accelerator.core.mail import resend_mail as resend
+
+    with attempt() as outcome:
+        mail = resend(current_user, mail_id)
+    if outcome.ok:
+        flash(gettext("The mail to %(email)s is sent again.", email=mail.recipient), "success")
+    return redirect(url_for("accounts.failed_mail"))
+
+
 add_nav_item(
     NavItem(
         45,
@@ -526,5 +548,14 @@ add_nav_item(
         _l("Organizations"),
         roles=(Role.manager,),
         prefix="/pilotage/organisations",
+    )
+)
+add_nav_item(
+    NavItem(
+        91,
+        "accounts.failed_mail",
+        _l("Failed mail"),
+        roles=(Role.admin,),
+        prefix="/admin/courriels",
     )
 )

@@ -8,18 +8,21 @@ review stays impersonal."""
 from __future__ import annotations
 
 from flask import Response, current_app, url_for
-from flask_babel import format_date, gettext
+from flask_babel import format_date, get_locale, gettext
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer
+from sqlalchemy import func, select
 
-from accelerator.audits.models import Audit
+from accelerator.audits.models import Audit, AuditEvent, Score
 from accelerator.audits.results import compute_result
 from accelerator.core import pdf
 from accelerator.core.errors import Forbidden
+from accelerator.core.pdf import kept_pdf
 from accelerator.core.reference import country_name
+from accelerator.extensions import db
 
 
 def verification_url(code: str) -> str:
@@ -250,6 +253,34 @@ def build_report(audit: Audit) -> bytes:
     )
 
 
+def report_state(audit: Audit) -> dict:
+    """What the report shows, named: the audit's version (bumped by every change of the
+    audit row), its status, decision and history, the scores' last change, the language."""
+    scores = db.session.execute(
+        select(func.count(Score.id), func.max(Score.updated_at)).where(Score.audit_id == audit.id)
+    ).one()
+    events = db.session.scalar(
+        select(func.count(AuditEvent.id)).where(AuditEvent.audit_id == audit.id)
+    )
+    decision = audit.latest_decision
+    return {
+        "audit": [audit.id, audit.created_at],  # ids restart with a database reset
+        "version": audit.lock_version,
+        "status_changed": audit.status_changed_at,
+        "status": audit.effective_status().value,
+        "decision": decision.id if decision is not None else None,
+        "scores": [scores[0], scores[1]],
+        "events": events,
+        "assignments": len(audit.assignments),
+        "locale": str(get_locale()),
+    }
+
+
+def kept_report(audit: Audit) -> bytes:
+    """The report, built once per state of the audit and kept in storage."""
+    return kept_pdf("audit-report", report_state(audit), lambda: build_report(audit))
+
+
 def report_response(audit: Audit, reader) -> Response:
     """The report as an inline PDF for ``reader``, never cached by shared caches; 403 when
     ``Audit.can_download_report`` refuses it (a blind expert, the company before the
@@ -262,7 +293,7 @@ def report_response(audit: Audit, reader) -> Response:
             )
         )
     return Response(
-        build_report(audit),
+        kept_report(audit),
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f'inline; filename="rapport-audit-{audit.id}.pdf"',

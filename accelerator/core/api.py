@@ -10,12 +10,17 @@ from typing import Any
 
 from flask import Blueprint, request
 from flask_babel import gettext
+from flask_login import current_user
 from marshmallow import Schema, ValidationError
 from sqlalchemy import Select, func, select
 
 from accelerator.core.errors import Invalid
+from accelerator.core.jobs import visible_job
+from accelerator.core.openapi import documented
 from accelerator.core.pagination import MAX_PAGE
+from accelerator.core.permissions import login_required
 from accelerator.core.problems import translate_errors
+from accelerator.core.schemas import JobOut
 from accelerator.extensions import csrf, db
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -84,3 +89,14 @@ def paginate(statement: Select, dump, default_per_page: int = 20) -> dict:
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     rows = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return {"items": dump(rows), "page": page, "per_page": per_page, "total": total}
+
+
+@api.get("/jobs/<int:job_id>")
+@documented(response=JobOut, errors=(404,), tags=["jobs"])
+@login_required
+def get_job(job_id: int):
+    """A background job.
+
+    Its state and progress, then its result (its owner, managers; others' jobs answer 404)
+    """
+    return JobOut().dump(visible_job(current_user, job_id).as_dict())

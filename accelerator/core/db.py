@@ -91,3 +91,28 @@ def among(column, values, item_type=None):
 
         return column == any_(literal(values, ARRAY(item_type or column.type)))
     return column.in_(values)
+
+
+def _tune_sqlite(dbapi_connection, connection_record) -> None:
+    """SQLite files are shared by the web server and the worker: WAL lets readers go on
+    while one writes, and a writer waits for the lock (30 s) instead of failing at once."""
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 30000")
+    cursor.execute("PRAGMA cache_size = -65536")  # 64 MB of pages: bulk imports stay in memory
+    if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.close()
+
+
+def _listen_sqlite() -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    event.listen(Engine, "connect", _tune_sqlite)
+
+
+_listen_sqlite()

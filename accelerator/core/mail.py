@@ -3,9 +3,14 @@
 Operations never send mail: they *queue* it (``queue_mail``), which renders the message and
 adds an ``OutgoingMail`` row to the current database transaction. The row is committed with
 the change it announces, or vanishes with it on rollback, so nobody is told of a change that
-did not happen. Once the transaction commits, the rows it wrote are delivered
-(``deliver_pending``): today in the same process right after the commit; a worker may call
-``deliver_pending`` / ``deliver`` as well (they claim each row first, so a row leaves once).
+did not happen. Once the transaction commits, each row it wrote is handed to the Celery worker
+(``core/tasks.py``: ``deliver_mail``), which sends it and marks it sent, or failed with the
+error and a time to try again (``MAIL_RETRY_SECONDS``, doubled at each attempt, up to
+``MAIL_MAX_ATTEMPTS``). Beat's ``retry_mail`` sends again the rows that are due, the rows
+whose message was lost (still pending after ``JOB_STALE_MINUTES``) and those of a process
+that died while sending; each row is claimed before it is sent, so it leaves once (or, for a
+process killed in the middle of SMTP, at least once). Admins see the failed rows and resend
+them (``resend_mail``, page ``/admin/courriels``).
 
 The transport is chosen with ``MAIL_BACKEND`` (smtp | console | memory); the memory backend
 keeps the messages in ``app.extensions["mail_outbox"]`` (tests).
@@ -16,13 +21,13 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app, has_app_context, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, String, Text, event, select, update
+from sqlalchemy import Integer, Select, String, Text, event, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from accelerator.core.db import UTCDateTime, enum_column, utcnow
@@ -63,6 +68,15 @@ class OutgoingMail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the last attempt started (a row "sending" for long belongs to a process that died)
+    attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when a failed row is tried again (backoff); None once it has failed for good
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    @property
+    def given_up(self) -> bool:
+        """Failed after every attempt: only an admin's "resend" tries it again."""
+        return self.status == MailStatus.failed and self.next_attempt_at is None
 
 
 def _message(recipient: str, subject: str, body: str) -> EmailMessage:
@@ -111,9 +125,23 @@ def _claim(connection, mail_id: int) -> bool:
             OutgoingMail.id == mail_id,
             OutgoingMail.status.in_([MailStatus.pending, MailStatus.failed]),
         )
-        .values(status=MailStatus.sending, attempts=OutgoingMail.attempts + 1)
+        .values(
+            status=MailStatus.sending,
+            attempts=OutgoingMail.attempts + 1,
+            attempted_at=utcnow(),
+            next_attempt_at=None,
+        )
     )
     return result.rowcount == 1
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    """When to try again after ``attempts`` failed attempts: MAIL_RETRY_SECONDS, doubled at
+    each attempt; None once MAIL_MAX_ATTEMPTS were made (the row waits for an admin)."""
+    config = current_app.config
+    if attempts >= config["MAIL_MAX_ATTEMPTS"]:
+        return None
+    return timedelta(seconds=config["MAIL_RETRY_SECONDS"] * 2 ** max(attempts - 1, 0))
 
 
 def deliver(mail_id: int) -> bool:
@@ -127,9 +155,12 @@ def deliver(mail_id: int) -> bool:
         if not _claim(connection, mail_id):
             return False
         row = connection.execute(
-            select(OutgoingMail.recipient, OutgoingMail.subject, OutgoingMail.body).where(
-                OutgoingMail.id == mail_id
-            )
+            select(
+                OutgoingMail.recipient,
+                OutgoingMail.subject,
+                OutgoingMail.body,
+                OutgoingMail.attempts,
+            ).where(OutgoingMail.id == mail_id)
         ).one()
     error: str | None = None
     try:
@@ -138,6 +169,7 @@ def deliver(mail_id: int) -> bool:
         # Mail is a notification, never the record: keep the row for another attempt.
         log.exception("Could not send email %r to %s", row.subject, row.recipient)
         error = f"{type(exc).__name__}: {exc}"
+    delay = retry_delay(row.attempts) if error else None
     with db.engine.begin() as connection:
         connection.execute(
             update(OutgoingMail)
@@ -146,6 +178,7 @@ def deliver(mail_id: int) -> bool:
                 status=MailStatus.failed if error else MailStatus.sent,
                 last_error=error,
                 sent_at=None if error else utcnow(),
+                next_attempt_at=utcnow() + delay if delay is not None else None,
             )
         )
     return error is None
@@ -205,10 +238,49 @@ def _deliver_committed(session: Session) -> None:
     ids = session.info.pop(_QUEUED, None)
     if ids and has_app_context():
         try:
-            deliver_pending(ids)
+            send_to_worker(ids)
         except Exception:
-            # The change is committed; a failing delivery leaves the rows for a retry.
-            log.exception("Could not deliver queued mail %s", sorted(ids))
+            # The change is committed; the rows wait for beat's next round (retry_mail).
+            log.exception("Could not hand queued mail %s to the worker", sorted(ids))
+
+
+def send_to_worker(ids: Iterable[int]) -> None:
+    """One delivery task per row: the worker sends it (at once when tasks are eager)."""
+    task = current_app.extensions["celery"].tasks[DELIVER_TASK]
+    for mail_id in sorted(set(ids)):
+        task.apply_async(args=[mail_id])
+
+
+def resend_mail(actor, mail_id: int) -> OutgoingMail:
+    """An admin sends a failed mail again: it waits for the worker once the request commits."""
+    from accelerator.core.errors import Conflict, Forbidden, NotFound
+
+    if actor is None or not actor.is_authenticated or actor.role != "admin":
+        raise Forbidden(gettext("Only administrators resend mail."))
+    mail = db.session.get(OutgoingMail, mail_id, with_for_update=True)
+    if mail is None:
+        raise NotFound(gettext("This mail does not exist."))
+    if mail.status != MailStatus.failed:
+        raise Conflict(gettext("This mail is not a failed one: it is not sent again."))
+    mail.status = MailStatus.pending
+    mail.next_attempt_at = None
+    mail.last_error = None
+    db.session.flush()
+    db.session.info.setdefault(_QUEUED, set()).add(mail.id)
+    return mail
+
+
+def failed_mail() -> Select:
+    """The failed rows, the ones given up first, newest first."""
+    return (
+        select(OutgoingMail)
+        .where(OutgoingMail.status == MailStatus.failed)
+        .order_by(OutgoingMail.next_attempt_at.is_not(None), OutgoingMail.id.desc())
+    )
+
+
+#: the worker's task that delivers one row (core/tasks.py)
+DELIVER_TASK = "accelerator.deliver_mail"
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -6,7 +6,7 @@ Helvetica (a standard PDF font) covers Latin-1, so French accents need no embedd
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from io import BytesIO
 from xml.sax.saxutils import escape
@@ -157,3 +157,35 @@ def build_pdf(
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=decorate)])
     doc.build(list(story))
     return buffer.getvalue()
+
+
+def kept_pdf(kind: str, state: object, build: Callable[[], bytes]) -> bytes:
+    """A PDF built once per state and kept in storage, for every worker and machine.
+
+    ``state`` names everything the document shows (ids, versions, timestamps, the language):
+    its SHA-256 is the file's name under ``UPLOAD_DIR/pdf/<kind>/``, so a new state is a new
+    file and a kept one is never stale. Files are written whole (a temporary file renamed).
+    """
+    import hashlib
+    import json
+    import os
+    import tempfile
+
+    from flask import current_app
+
+    digest = hashlib.sha256(
+        json.dumps(state, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()
+    folder = os.path.join(current_app.config["UPLOAD_DIR"], "pdf", kind)
+    path = os.path.join(folder, f"{digest}.pdf")
+    try:
+        with open(path, "rb") as kept:
+            return kept.read()
+    except FileNotFoundError:
+        pass
+    content = build()
+    os.makedirs(folder, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as scratch:
+        scratch.write(content)
+    os.replace(scratch.name, path)
+    return content

@@ -92,3 +92,36 @@ class Id(fields.Integer):
             "validate", validate.Range(1, MAX_ID, error=_l("Not a valid identifier."))
         )
         super().__init__(**kwargs)
+
+
+class JobProgressOut(Schema):
+    done = fields.Integer()
+    #: None while the total is not known yet
+    total = fields.Integer(allow_none=True)
+
+
+class JobOut(Schema):
+    """A background job (API.md, "Background jobs"): its state, its progress, then its
+    result (its shape depends on the kind) or the reason it failed."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    state = fields.String(metadata={"enum": ["queued", "running", "done", "failed"]})
+    progress = fields.Nested(JobProgressOut)
+    result = fields.Raw(allow_none=True)
+    error = fields.String(allow_none=True)
+    created_at = fields.String()
+    finished_at = fields.String(allow_none=True)
+
+
+class JobSummaryOut(Schema):
+    id = fields.Integer()
+    #: the job's URL in the API (also the answer's Location)
+    url = fields.String()
+    state = fields.String()
+
+
+class JobAcceptedOut(Schema):
+    """The answer of a request whose work goes to the queue (202 Accepted)."""
+
+    job = fields.Nested(JobSummaryOut)

@@ -15,12 +15,14 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from accelerator.core.accessibility import compliance
 from accelerator.core.health import health_report
+from accelerator.core.jobs import TITLES, visible_job
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.openapi import build_spec
-from accelerator.core.permissions import public
+from accelerator.core.permissions import login_required, public
 from accelerator.core.redirects import safe_next
 
 bp = Blueprint("core", __name__)
@@ -48,6 +50,22 @@ def healthz():
     """Each dependency's state (``core.health``): 503 when the database is down."""
     body, status = health_report()
     return jsonify(body), status
+
+
+@bp.route("/taches/<int:job_id>")
+@login_required
+def job_page(job_id: int):
+    """A job's progress (static/js/job.js polls its JSON), then its result."""
+    job = visible_job(current_user, job_id)
+    title = TITLES.get(job.kind, job.kind)
+    return render_template("core/job.html", job=job, title=title)
+
+
+@bp.route("/taches/<int:job_id>.json")
+@login_required
+def job_json(job_id: int):
+    """The page's view of the job: the API's JSON, read with the session cookie."""
+    return jsonify(visible_job(current_user, job_id).as_dict())
 
 
 @bp.route("/api/v1/openapi.json")

@@ -10,10 +10,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from accelerator.accounts.models import Role
-from accelerator.core.caching import kept
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import attempt
 from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.pdf import kept_pdf
 from accelerator.core.permissions import public, roles_required
 from accelerator.criteria import operations
 from accelerator.criteria.diagnostic import diagnose
@@ -51,16 +51,17 @@ def _in_force() -> FrameworkVersion | None:
     return _with_content(version.id) if version is not None else None
 
 
-#: seconds a published or retired version's PDF is kept: it never changes (its key names
-#: the version and its status), and building one takes a few tenths of a second
-PDF_TTL = 24 * 3600
-
-
 def _pdf_bytes(version: FrameworkVersion) -> bytes:
+    """Building one takes a few tenths of a second: a version that is no longer a draft never
+    changes, so its PDF is built once per language and status and kept in storage."""
     if version.status == VersionStatus.draft:
         return framework_pdf(version)
-    key = f"criteria:pdf:{version.id}:{version.status.value}:{get_locale()}"
-    return kept(key, lambda: framework_pdf(version), timeout=PDF_TTL)
+    state = {
+        "version": [version.id, version.created_at],  # ids restart with a database reset
+        "status": version.status.value,
+        "locale": str(get_locale()),
+    }
+    return kept_pdf("cadre", state, lambda: framework_pdf(version))
 
 
 def _pdf_response(version: FrameworkVersion) -> Response:

@@ -9,19 +9,20 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.errors import Invalid
+from accelerator.core.jobs import job_summary
 from accelerator.core.openapi import documented
 from accelerator.core.permissions import public, roles_required
 from accelerator.core.problems import problem
+from accelerator.core.schemas import JobAcceptedOut
 from accelerator.extensions import db
 from accelerator.training import operations
-from accelerator.training.imports import import_attendance, looks_like_csv
+from accelerator.training.imports import looks_like_csv, queue_attendance_import
 from accelerator.training.models import MANAGING_ROLES
 from accelerator.training.schemas import (
     AttendanceItemIn,
     AttendanceOut,
     EnrollmentIn,
     EnrollmentOut,
-    ImportReportOut,
     SessionFiltersIn,
     SessionIn,
     SessionOut,
@@ -169,12 +170,12 @@ def record_attendance(session_id: int):
 
 @api.post("/training/imports")
 @roles_required(*MANAGING_ROLES)
-@documented(body=IMPORT_BODY, response=ImportReportOut, errors=(415, 422))
+@documented(body=IMPORT_BODY, response=JobAcceptedOut, status=202, errors=(415, 422))
 def import_attendance_file():
     """Import an attendance CSV from a training platform (trainer, manager).
 
-    Multipart field ``file``, format in the README: the good lines are imported, the bad
-    ones reported.
+    Multipart field file: an attendance CSV from a training platform (format in the README),
+    imported by the worker: 202 with the job (Location: its URL), whose result is the report
     """
     upload = request.files.get("file")
     if upload is None or not upload.filename:
@@ -182,5 +183,6 @@ def import_attendance_file():
         raise Invalid(message, {"file": [message]})
     if not looks_like_csv(upload.stream):
         return problem(415, detail=gettext("This file is not a CSV file."))
-    report = import_attendance(current_user, upload.stream)
-    return ImportReportOut().dump(report.as_dict())
+    job = queue_attendance_import(current_user, upload.stream)
+    summary = job_summary(job)
+    return {"job": summary}, 202, {"Location": summary["url"]}

@@ -1,48 +1,63 @@
 """Attendance imports: a CSV exported from a training platform such as M@gistère.
 
-The format is documented in README.md ("Training attendance imports"). The file is streamed
-with the csv module (delimiter ``;`` or ``,`` read from the header, UTF-8 with or without BOM,
-else Windows-1252); lines are checked one by one, then handled by chunks with a few bulk
-queries each (teachers, sessions and enrolments looked up together, rows written with
-executemany), so that 100,000 lines import in seconds.
+The format and the rules are those of README.md ("Training attendance imports"). The page, the
+API and the CLI store the file and queue a job (``queue_attendance_import``); the worker runs
+``import_attendance``, a set-based import in two steps:
+
+1. Staging (idempotent): the file is streamed with the csv module (delimiter ``;`` or ``,``
+   read from the header, UTF-8 with or without BOM, else Windows-1252); each line's own
+   checks (email, yes/no values, académie, UAI, career stage) run in Python with caches, and
+   the lines go to the ``import_line`` table in bulk (COPY on PostgreSQL, executemany on
+   SQLite), by batches that each commit with the job's progress. A job run again after its
+   worker died first deletes what it had staged.
+2. Merge (one transaction): the checks that need the database (duplicates in the file,
+   unknown, cancelled or future sessions, unknown non-academic teachers, places left) and
+   the writes (new teachers, blanks of known profiles, enrolments with INSERT ... ON
+   CONFLICT / UPDATE ... FROM, session counters) are SQL statements over the whole file.
+   The sessions concerned are locked first (PostgreSQL; SQLite has one writer), so two
+   imports into the same session are serialised and each one's report is exact. The job's
+   result commits with the merge: a job marked done is an import wholly written, and a
+   worker killed before leaves nothing of it in the domain tables.
 
 Rules: a bad line is reported with its number (the header is line 1) and its reason, and the
 good lines are imported. A teacher unknown so far is created from their academic email. A
 line for a teacher not yet enrolled (or waitlisted, or cancelled) enrols them as registered
-when the session has a place left, and is reported as "session full" otherwise: capacity is
-never exceeded, even by an import. Importing the same file again changes nothing.
+when the session has a place left (the file's first lines first), and is reported as
+"session full" otherwise: capacity is never exceeded, even by an import. Importing the same
+file again changes nothing.
 """
 
+# ruff: noqa: S608  the merge's SQL is assembled from this module's constants (column names,
+# error codes) only; every value from the file or the request is a bind parameter.
 from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import itertools
+import os
+import tempfile
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import lru_cache
 from typing import IO
 
-from flask_babel import gettext
+from flask import current_app
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, text
 
-from accelerator.accounts.models import TeacherProfile, User
-from accelerator.core.db import among, utcnow
-from accelerator.core.errors import Forbidden
+from accelerator.accounts.models import User
+from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.errors import Forbidden, NotFound
+from accelerator.core.jobs import Job, enqueue_job, report_progress
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES
 from accelerator.core.textfiles import bounded_lines, looks_like_csv_file, read_header
 from accelerator.core.validators import is_valid_uai, normalize_uai
 from accelerator.extensions import db
-from accelerator.training.models import (
-    Enrollment,
-    EnrollmentStatus,
-    SessionStatus,
-    TrainingSession,
-    runs_sessions,
-)
+from accelerator.training.models import ImportLine, runs_sessions
 from accelerator.training.operations.enrolments import (
     is_academic_email,
     is_valid_email,
@@ -82,9 +97,7 @@ OPTIONAL_COLUMNS = ("last_name", "first_name", "academy", "uai", "career_stage")
 YES = frozenset({"oui", "o", "1", "vrai", "yes", "y", "x", "true"})
 NO = frozenset({"non", "n", "0", "faux", "no", "", "false"})
 
-#: Lines handled together: one round of bulk queries per chunk.
-CHUNK_SIZE = 2000
-#: Bad lines reported before the import stops (the lines read so far are imported).
+#: Bad lines reported before the import stops reading (the lines read so far are imported).
 MAX_REPORTED_ERRORS = 1000
 HEADER_TOO_LONG = _l(
     "The first line (the header) is longer than 8,192 characters: this is not an attendance "
@@ -93,6 +106,7 @@ HEADER_TOO_LONG = _l(
 LINE_TOO_LONG = _l("This line is longer than 8,192 characters: it was skipped.")
 
 SOURCE = "import"
+KIND = "attendance_import"
 
 
 def _plain(value: str) -> str:
@@ -146,39 +160,33 @@ class ImportReport:
         }
 
 
-@dataclass
-class Line:
-    """One well-formed line, before the database is consulted."""
-
-    number: int
-    email: str
-    reference: str
-    present: bool
-    completed: bool
-    last_name: str | None
-    first_name: str | None
-    academy: str | None
-    uai: str | None
-    career_stage: str | None
-    teacher_id: int | None = None
-    session_id: int | None = None
-
-
-def detect_encoding(stream: IO[bytes]) -> str:
-    """UTF-8 (a BOM is dropped) when the whole file decodes as such, else Windows-1252.
+def detect_encoding(stream: IO[bytes]) -> tuple[str, int]:
+    """UTF-8 (a BOM is dropped) when the whole file decodes as such, else Windows-1252; and
+    the number of lines (the progress bar's total).
 
     Reads the stream once in blocks, then rewinds it.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     encoding = "utf-8-sig"
-    try:
-        while block := stream.read(1 << 16):
-            decoder.decode(block)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        encoding = "cp1252"
+    lines = 0
+    last = b""
+    while block := stream.read(1 << 16):
+        lines += block.count(b"\n")
+        last = block
+        if encoding == "utf-8-sig":
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError:
+                encoding = "cp1252"
+    if encoding == "utf-8-sig":
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            encoding = "cp1252"
+    if last and not last.endswith(b"\n"):
+        lines += 1
     stream.seek(0)
-    return encoding
+    return encoding, lines
 
 
 def looks_like_csv(stream: IO[bytes]) -> bool:
@@ -195,35 +203,6 @@ def parse_yes_no(value: str) -> bool | None:
     if plain in NO:
         return False
     return None
-
-
-def import_attendance(actor: User | None, stream: IO[bytes]) -> ImportReport:
-    """Import an attendance CSV; returns the counts and every bad line with its reason."""
-    if not runs_sessions(actor):
-        raise Forbidden(gettext("Only trainers and managers import attendance."))
-    report = ImportReport()
-    encoding = detect_encoding(stream)
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
-    try:
-        header_line = read_header(text)
-        if header_line is None:
-            report.error(1, str(HEADER_TOO_LONG))
-            return report
-        delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-        lines = bounded_lines(text, 2, lambda number: report.error(number, str(LINE_TOO_LONG)))
-        reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter)
-        try:
-            header = next(reader, None)
-        except csv.Error:
-            header = None
-        columns = _columns(header or [], report)
-        if columns is None:
-            return report
-        _import_rows(reader, columns, report)
-    finally:
-        text.detach()  # leave the caller's stream open
-    db.session.expire_all()
-    return report
 
 
 def _columns(header: list[str], report: ImportReport) -> dict[str, int] | None:
@@ -246,415 +225,535 @@ def _columns(header: list[str], report: ImportReport) -> dict[str, int] | None:
     return columns
 
 
-def _import_rows(reader, columns: dict[str, int], report: ImportReport) -> None:
-    importer = _ChunkImporter(report)
-    seen: dict[tuple[str, str], int] = {}
-    chunk: list[Line] = []
-    width = max(columns.values()) + 1
-    while True:
-        if len(report.errors) >= MAX_REPORTED_ERRORS:
-            # A file this wrong is not the attendance export: stop before the worker's timeout.
-            report.error(
-                reader.line_num,
-                gettext(
+#: The fields of a line, in the order ``_parse`` reads them from the header's positions.
+_FIELDS = (
+    "email",
+    "session_reference",
+    "present",
+    "completed",
+    "last_name",
+    "first_name",
+    "academy",
+    "uai",
+    "career_stage",
+)
+_YES_NO = {**dict.fromkeys(YES, True), **dict.fromkeys(NO, False)}
+
+
+@lru_cache(maxsize=8192)
+def _uai(value: str) -> str | None:
+    uai = normalize_uai(value)
+    return uai if is_valid_uai(uai) else None
+
+
+def _positions(columns: dict[str, int]) -> tuple[int | None, ...]:
+    return tuple(columns.get(name) for name in _FIELDS)
+
+
+def _parse(row: list[str], positions: tuple, width: int) -> tuple | str:
+    """The line's staged values, or the reason why it is bad (checks of the line alone).
+
+    Called once per line: cells are read by position and the few distinct values of the
+    coded columns are looked up in caches."""
+    if len(row) < width:
+        return gettext(
+            "%(found)s columns instead of %(expected)s: check the separator.",
+            found=len(row),
+            expected=width,
+        )
+    email_raw, reference, present_raw, completed_raw, last, first, academy_raw, uai_raw, stage = (
+        row[index].strip() if index is not None else "" for index in positions
+    )
+    email = normalize_email(email_raw)
+    if not is_valid_email(email):
+        return gettext("Invalid email address: “%(value)s”.", value=email_raw)
+    reference = reference.upper()
+    if not reference:
+        return gettext("The session reference is missing.")
+    present = _YES_NO.get(present_raw.lower())
+    completed = _YES_NO.get(completed_raw.lower())
+    for value, raw, column in (
+        (present, present_raw, "present"),
+        (completed, completed_raw, "termine"),
+    ):
+        if value is None:
+            return gettext(
+                "Column %(column)s: “%(value)s” is not a yes/no value (oui/non, o/n, 1/0, "
+                "vrai/faux, x or empty).",
+                column=column,
+                value=raw,
+            )
+    if completed and not present:
+        return gettext("Marked as completed but not present.")
+    academy = None
+    if academy_raw:
+        academy = academy_code(academy_raw)
+        if academy is None:
+            return gettext("Unknown académie: “%(value)s”.", value=academy_raw)
+    uai = None
+    if uai_raw:
+        uai = _uai(uai_raw)
+        if uai is None:
+            return gettext(
+                "Invalid UAI “%(value)s”: 7 digits followed by the check letter.",
+                value=uai_raw,
+            )
+    career_stage = None
+    if stage:
+        career_stage = career_stage_code(stage)
+        if career_stage is None:
+            return gettext(
+                "Unknown career stage “%(value)s”: stagiaire, neotitulaire, titulaire or "
+                "contractuel.",
+                value=stage,
+            )
+    return (
+        email,
+        reference[:100],
+        present,
+        completed,
+        last[:100] or None,
+        first[:100] or None,
+        academy,
+        uai,
+        career_stage,
+        is_academic_email(email),
+    )
+
+
+# --- queueing -------------------------------------------------------------------------
+
+
+def store_upload(stream: IO[bytes]) -> tuple[str, str]:
+    """Keep an uploaded file under UPLOAD_DIR/imports, named by its SHA-256 (the same file
+    is kept once); returns its path relative to UPLOAD_DIR and its digest."""
+    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
+    os.makedirs(folder, exist_ok=True)
+    digest = hashlib.sha256()
+    with tempfile.NamedTemporaryFile(dir=folder, delete=False) as scratch:
+        while block := stream.read(1 << 16):
+            digest.update(block)
+            scratch.write(block)
+    name = f"{digest.hexdigest()}.csv"
+    os.replace(scratch.name, os.path.join(folder, name))
+    return f"imports/{name}", digest.hexdigest()
+
+
+def queue_attendance_import(actor: User | None, stream: IO[bytes], send: bool = True) -> Job:
+    """Store the file and queue its import (run by the worker once the request commits;
+    with ``send`` false, by the caller).
+
+    The same file sent again by the same person while its import is queued or running is
+    that job: it does not run twice."""
+    if not runs_sessions(actor):
+        raise Forbidden(gettext("Only trainers and managers import attendance."))
+    path, digest = store_upload(stream)
+    locale = get_locale()
+    key = hashlib.sha256(f"{KIND}:{actor.id}:{digest}".encode()).hexdigest()
+    return enqueue_job(
+        actor,
+        KIND,
+        {"path": path, "locale": locale.language if locale else "fr"},
+        dedupe_key=key,
+        send=send,
+    )
+
+
+def run_import_job(job: Job) -> dict:
+    """The job's handler: import the stored file as its owner."""
+    actor = db.session.get(User, job.owner_id) if job.owner_id else None
+    path = os.path.join(current_app.config["UPLOAD_DIR"], job.params["path"])
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        raise NotFound(gettext("The imported file is no longer stored.")) from None
+    from accelerator.training.schemas import ImportReportOut
+
+    with stream:
+        return ImportReportOut().dump(import_attendance(actor, stream, job=job).as_dict())
+
+
+# --- the import -----------------------------------------------------------------------
+
+
+def import_attendance(
+    actor: User | None, stream: IO[bytes], job: Job | None = None
+) -> ImportReport:
+    """Import an attendance CSV; returns the counts and every bad line with its reason.
+
+    With ``job``, staging commits by batches (with the job's progress) and the merge is left
+    for the caller to commit with the job's result; without, nothing is committed."""
+    if not runs_sessions(actor):
+        raise Forbidden(gettext("Only trainers and managers import attendance."))
+    report = ImportReport()
+    batch = f"job-{job.id}" if job is not None else uuid.uuid4().hex
+    encoding, total = detect_encoding(stream)
+    text_stream = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    try:
+        header_line = read_header(text_stream)
+        if header_line is None:
+            report.error(1, str(HEADER_TOO_LONG))
+            return report
+        delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+        stager = _Stager(batch, job, total)
+        lines = bounded_lines(text_stream, 2, stager.too_long)
+        reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter)
+        try:
+            header = next(reader, None)
+        except csv.Error:
+            header = None
+        columns = _columns(header or [], report)
+        if columns is None:
+            return report
+        stager.stage(reader, columns)
+    finally:
+        text_stream.detach()  # leave the caller's stream open
+    _Merger(batch).merge(report)
+    db.session.expire_all()
+    return report
+
+
+STAGED_COLUMNS = (
+    "batch",
+    "line",
+    "email",
+    "reference",
+    "present",
+    "completed",
+    "last_name",
+    "first_name",
+    "academy",
+    "uai",
+    "career_stage",
+    "academic",
+    "error",
+    "detail",
+)
+_EMPTY = (None,) * 10
+
+
+class _Stager:
+    """Writes the file's lines to ``import_line`` in bulk, by batches."""
+
+    def __init__(self, batch: str, job: Job | None, total: int):
+        self.batch = batch
+        self.job = job
+        self.total = total
+        self.size = current_app.config["IMPORT_BATCH_LINES"]
+        self.postgresql = db.session.get_bind().dialect.name == "postgresql"
+        #: lines waiting to be written, and lines refused so far
+        self.rows: list[tuple] = []
+        self.refused = 0
+        #: numbers of the lines refused as too long (never staged a second time)
+        self.too_long_lines: set[int] = set()
+
+    def too_long(self, number: int) -> None:
+        """A line beyond the bound: refused with its number (the reader sees a blank)."""
+        self.rows.append((self.batch, number, *_EMPTY, PARSE, str(LINE_TOO_LONG)))
+        self.too_long_lines.add(number)
+        self.refused += 1
+
+    def stage(self, reader, columns: dict[str, int]) -> None:
+        # A run after a worker died starts again from nothing.
+        db.session.execute(
+            ImportLine.__table__.delete().where(ImportLine.__table__.c.batch == self.batch)
+        )
+        width = max(columns.values()) + 1
+        positions = _positions(columns)
+        rows = self.rows
+        batch = self.batch
+        while True:
+            if self.refused >= MAX_REPORTED_ERRORS:
+                # A file this wrong is not the attendance export: stop reading it.
+                message = gettext(
                     "Import stopped at line %(line)s: more than 1,000 bad lines. The lines "
                     "before were imported; check the file (separator, columns) and import it "
                     "again.",
                     line=reader.line_num,
-                ),
-            )
-            break
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            report.error(reader.line_num, gettext("Unreadable line: %(error)s", error=str(error)))
-            continue
-        number = reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines (often at the end of an export) are not errors
-        line = _parse(row, number, columns, width, report)
-        if line is None:
-            continue
-        key = (line.email, line.reference)
-        if key in seen:
-            report.error(
-                number,
-                gettext(
-                    "This teacher and session already appear on line %(line)s.", line=seen[key]
-                ),
-            )
-            continue
-        seen[key] = number
-        chunk.append(line)
-        if len(chunk) >= CHUNK_SIZE:
-            importer.run(chunk)
-            chunk = []
-    if chunk:
-        importer.run(chunk)
+                )
+                rows.append((batch, reader.line_num + 1, *_EMPTY, PARSE, message))
+                break
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                if reader.line_num in self.too_long_lines:
+                    continue
+                message = gettext("Unreadable line: %(error)s", error=str(error))
+                rows.append((batch, reader.line_num, *_EMPTY, PARSE, message))
+                self.refused += 1
+                continue
+            if not any(cell.strip() for cell in row):
+                continue  # blank lines (often at the end of an export) are not errors
+            number = reader.line_num
+            if number in self.too_long_lines:
+                continue  # a quoted field ended on the skipped line: already refused
+            staged = _parse(row, positions, width)
+            if isinstance(staged, str):
+                rows.append((batch, number, *_EMPTY, PARSE, staged))
+                self.refused += 1
+            else:
+                rows.append((batch, number, *staged, None, None))
+            if len(rows) >= self.size:
+                self._write(rows, number)
+                rows.clear()
+        self._write(rows, self.total)
+        if self.postgresql:
+            # The planner learns the staged rows' number and values: without it, the merge's
+            # joins over a table it believes empty run as nested loops (minutes, not seconds).
+            db.session.execute(text("ANALYZE import_line"))
+
+    def _write(self, rows: list[tuple], done: int) -> None:
+        if rows:
+            if self.postgresql:
+                cursor = db.session.connection().connection.driver_connection.cursor()
+                names = ", ".join(STAGED_COLUMNS)
+                with cursor.copy(f"COPY import_line ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join("?" * len(STAGED_COLUMNS))
+                db.session.connection().exec_driver_sql(
+                    f"INSERT INTO import_line ({', '.join(STAGED_COLUMNS)}) VALUES ({marks})",
+                    rows,
+                )
+        if self.job is not None:
+            report_progress(self.job, min(done, self.total), self.total)
+            db.session.commit()
 
 
-def _parse(
-    row: list[str], number: int, columns: dict[str, int], width: int, report: ImportReport
-) -> Line | None:
-    """A Line, or None after reporting why the line is bad."""
-    if len(row) < width:
-        report.error(
-            number,
-            gettext(
-                "%(found)s columns instead of %(expected)s: check the separator.",
-                found=len(row),
-                expected=width,
-            ),
+#: error codes of the lines refused in SQL (their messages: ``_message``)
+PARSE = "parse"
+DUPLICATE = "duplicate"
+UNKNOWN_SESSION = "unknown_session"
+CANCELLED = "cancelled"
+NOT_STARTED = "not_started"
+NOT_ACADEMIC = "not_academic"
+FULL = "full"
+
+
+def _message(code: str, detail: str | None, reference: str | None, email: str | None) -> str:
+    if code == PARSE:
+        return detail or ""
+    if code == DUPLICATE:
+        return gettext("This teacher and session already appear on line %(line)s.", line=detail)
+    if code == UNKNOWN_SESSION:
+        return gettext("Unknown session reference: “%(ref)s”.", ref=reference)
+    if code == CANCELLED:
+        return gettext("Session %(ref)s is cancelled.", ref=reference)
+    if code == NOT_STARTED:
+        return gettext(
+            "Session %(ref)s has not started yet: attendance cannot be recorded.", ref=reference
         )
-        return None
-
-    def cell(name: str) -> str:
-        return row[columns[name]].strip() if name in columns else ""
-
-    email = normalize_email(cell("email"))
-    if not is_valid_email(email):
-        report.error(number, gettext("Invalid email address: “%(value)s”.", value=cell("email")))
-        return None
-    reference = cell("session_reference").upper()
-    if not reference:
-        report.error(number, gettext("The session reference is missing."))
-        return None
-    present = parse_yes_no(cell("present"))
-    completed = parse_yes_no(cell("completed"))
-    for value, raw, column in (
-        (present, cell("present"), "present"),
-        (completed, cell("completed"), "termine"),
-    ):
-        if value is None:
-            report.error(
-                number,
-                gettext(
-                    "Column %(column)s: “%(value)s” is not a yes/no value (oui/non, o/n, 1/0, "
-                    "vrai/faux, x or empty).",
-                    column=column,
-                    value=raw,
-                ),
-            )
-            return None
-    if completed and not present:
-        report.error(number, gettext("Marked as completed but not present."))
-        return None
-    academy = None
-    if cell("academy"):
-        academy = academy_code(cell("academy"))
-        if academy is None:
-            report.error(number, gettext("Unknown académie: “%(value)s”.", value=cell("academy")))
-            return None
-    uai = None
-    if cell("uai"):
-        uai = normalize_uai(cell("uai"))
-        if not is_valid_uai(uai):
-            report.error(
-                number,
-                gettext(
-                    "Invalid UAI “%(value)s”: 7 digits followed by the check letter.",
-                    value=cell("uai"),
-                ),
-            )
-            return None
-    career_stage = None
-    if cell("career_stage"):
-        career_stage = career_stage_code(cell("career_stage"))
-        if career_stage is None:
-            report.error(
-                number,
-                gettext(
-                    "Unknown career stage “%(value)s”: stagiaire, neotitulaire, titulaire or "
-                    "contractuel.",
-                    value=cell("career_stage"),
-                ),
-            )
-            return None
-    return Line(
-        number=number,
-        email=email,
-        reference=reference,
-        present=present,
-        completed=completed,
-        last_name=cell("last_name")[:100] or None,
-        first_name=cell("first_name")[:100] or None,
-        academy=academy,
-        uai=uai,
-        career_stage=career_stage,
-    )
-
-
-def _insert_ignoring_duplicates(table):
-    """``INSERT ... ON CONFLICT DO NOTHING`` (a concurrent import may create the same row)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    return dialect_insert(table).on_conflict_do_nothing()
+    if code == NOT_ACADEMIC:
+        return gettext(
+            "Unknown teacher whose email “%(email)s” is not an academic "
+            "address (such as prenom.nom@ac-paris.fr).",
+            email=email,
+        )
+    return gettext("Session %(ref)s is full: no place left to enrol this teacher.", ref=reference)
 
 
 _PROFILE_FIELDS = ("first_name", "last_name", "academy", "uai", "career_stage")
+#: enrolments handed to the attestations by groups of this many (bounded IN lists)
+SIGNAL_CHUNK = 5000
 
 
-class _ChunkImporter:
-    """Writes chunks of good lines; keeps the sessions it has looked up."""
+class _Merger:
+    """Checks the staged lines against the database and writes them, in SQL."""
 
-    def __init__(self, report: ImportReport):
-        self.report = report
-        #: reference → (id, status, starts_at)
-        self.sessions: dict[str, tuple[int, SessionStatus, datetime]] = {}
+    def __init__(self, batch: str):
+        self.batch = batch
         self.now = utcnow()
+        self.postgresql = db.session.get_bind().dialect.name == "postgresql"
 
-    def run(self, lines: list[Line]) -> None:
-        lines = self._match_sessions(lines)
-        changed_teachers = self._match_teachers(lines)
-        lines = [line for line in lines if line.teacher_id is not None]
-        changed = self._write_enrollments(lines, changed_teachers)
-        # Completions recorded by the file give (or withdraw) their attestations at once.
-        attendance_changed.send(None, enrollment_ids=changed)
+    def run(self, sql: str, **params) -> None:
+        statement = text(sql)
+        values = {"batch": self.batch, **params}
+        if ":now" in sql:
+            statement = statement.bindparams(bindparam("now", type_=UTCDateTime()))
+            values["now"] = self.now
+        db.session.execute(statement, values)
 
-    def _error(self, line: Line, message: str) -> None:
-        self.report.error(line.number, message)
+    def _first(self, name: str) -> str:
+        """The value of ``name`` on the first line giving one (per group): the minimum of
+        the line number, padded, followed by the value."""
+        if self.postgresql:
+            packed = f"lpad(CAST(line AS TEXT), 10, '0') || {name}"
+        else:
+            packed = f"printf('%010d', line) || {name}"
+        return f"substr(MIN({packed}), 11)"
 
-    def _match_sessions(self, lines: list[Line]) -> list[Line]:
-        wanted = {line.reference for line in lines} - self.sessions.keys()
-        if wanted:
-            # References are generated in upper case; the file's are upper-cased when read,
-            # so the unique index on the reference answers.
-            rows = db.session.execute(
-                select(
-                    TrainingSession.reference,
-                    TrainingSession.id,
-                    TrainingSession.status,
-                    TrainingSession.starts_at,
-                ).where(among(TrainingSession.reference, wanted))
-            ).all()
-            for reference, session_id, status, starts_at in rows:
-                self.sessions[reference] = (session_id, status, starts_at)
-        kept = []
-        for line in lines:
-            known = self.sessions.get(line.reference)
-            if known is None:
-                self._error(
-                    line, gettext("Unknown session reference: “%(ref)s”.", ref=line.reference)
-                )
-            elif known[1] == SessionStatus.cancelled:
-                self._error(line, gettext("Session %(ref)s is cancelled.", ref=line.reference))
-            elif line.present and known[2] > self.now:
-                self._error(
-                    line,
-                    gettext(
-                        "Session %(ref)s has not started yet: attendance cannot be recorded.",
-                        ref=line.reference,
-                    ),
-                )
-            else:
-                line.session_id = known[0]
-                kept.append(line)
-        return kept
-
-    def _profiles(self, emails) -> dict[str, tuple]:
-        table = TeacherProfile.__table__
-        rows = db.session.execute(
-            select(table.c.email, table.c.id, *(table.c[name] for name in _PROFILE_FIELDS)).where(
-                among(table.c.email, emails)
-            )
-        ).all()
-        return {row[0]: tuple(row[1:]) for row in rows}
-
-    def _match_teachers(self, lines: list[Line]) -> set[int]:
-        """Set ``teacher_id`` on each line, creating unknown teachers; fill in the blanks of
-        known profiles. Returns the ids of the teachers whose profile changed."""
-        if not lines:
-            return set()
-        emails = {line.email for line in lines}
-        profiles = self._profiles(emails)
-        new_rows: dict[str, dict] = {}
-        fill_rows: dict[int, dict] = {}
-        for line in lines:
-            known = profiles.get(line.email)
-            values = {name: getattr(line, name) for name in _PROFILE_FIELDS}
-            if known is None:
-                if not is_academic_email(line.email):
-                    self._error(
-                        line,
-                        gettext(
-                            "Unknown teacher whose email “%(email)s” is not an academic "
-                            "address (such as prenom.nom@ac-paris.fr).",
-                            email=line.email,
-                        ),
-                    )
-                    continue
-                row = new_rows.setdefault(
-                    line.email,
-                    {"email": line.email, "created_at": self.now, **dict.fromkeys(values)},
-                )
-                for name, value in values.items():
-                    if row[name] is None:
-                        row[name] = value
-                continue
-            teacher_id, current = known[0], dict(zip(_PROFILE_FIELDS, known[1:], strict=True))
-            blanks = {
-                name: value
-                for name, value in values.items()
-                if value is not None and current[name] is None
-            }
-            filled = fill_rows.setdefault(teacher_id, {}) if blanks else {}
-            for name, value in blanks.items():
-                filled.setdefault(name, value)  # the first line giving a value wins
-        if new_rows:
-            db.session.execute(
-                _insert_ignoring_duplicates(TeacherProfile.__table__), list(new_rows.values())
-            )
-            profiles.update(self._profiles(set(new_rows)))
-        self._fill_profiles(fill_rows)
-        for line in lines:
-            known = profiles.get(line.email)
-            line.teacher_id = known[0] if known is not None else None
-        return set(fill_rows) | {profiles[email][0] for email in new_rows if email in profiles}
-
-    def _fill_profiles(self, fill_rows: dict[int, dict]) -> None:
-        """Only empty fields are filled: a registered teacher's own answers are kept."""
-        if not fill_rows:
-            return
-        table = TeacherProfile.__table__
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(
-                {
-                    name: func.coalesce(table.c[name], bindparam(f"b_{name}"))
-                    for name in _PROFILE_FIELDS
-                }
-            )
+    def merge(self, report: ImportReport) -> None:
+        good = "import_line.batch = :batch AND import_line.error IS NULL"
+        # The same teacher and session twice: the first line counts. (This write is the
+        # transaction's first statement: on SQLite it takes the write lock before any read.)
+        self.run(
+            f"""UPDATE import_line SET error = '{DUPLICATE}', detail = CAST(d.first AS TEXT)
+            FROM (SELECT line, MIN(line) OVER (PARTITION BY email, reference) AS first
+                  FROM import_line WHERE batch = :batch AND error IS NULL) AS d
+            WHERE {good} AND import_line.line = d.line AND d.first < d.line"""
         )
+        self.run(
+            f"""UPDATE import_line SET session_id = s.id,
+                error = CASE WHEN s.status = 'cancelled' THEN '{CANCELLED}'
+                             WHEN import_line.present AND s.starts_at > :now
+                             THEN '{NOT_STARTED}' END
+            FROM training_session AS s
+            WHERE {good} AND s.reference = import_line.reference"""
+        )
+        self.run(
+            f"""UPDATE import_line SET error = '{UNKNOWN_SESSION}'
+            WHERE {good} AND session_id IS NULL"""
+        )
+        if self.postgresql:
+            # Two imports into one session take turns from here: what each reads next is
+            # what the other committed, so both reports are exact.
+            self.run(
+                """SELECT id FROM training_session WHERE id IN (
+                    SELECT DISTINCT session_id FROM import_line
+                    WHERE batch = :batch AND error IS NULL)
+                ORDER BY id FOR UPDATE"""
+            )
+        self._teachers(good)
+        self._enrolments(good)
+        self._report(report)
         db.session.execute(
-            statement,
-            [
-                {"b_id": teacher_id, **{f"b_{n}": values.get(n) for n in _PROFILE_FIELDS}}
-                for teacher_id, values in fill_rows.items()
-            ],
+            ImportLine.__table__.delete().where(ImportLine.__table__.c.batch == self.batch)
         )
 
-    def _write_enrollments(self, lines: list[Line], changed_teachers: set[int]) -> list[int]:
-        """Write the chunk's enrolments; returns the ids of those whose attendance changed."""
-        if not lines:
-            return []
-        table = Enrollment.__table__
-        rows = db.session.execute(
-            select(
-                table.c.session_id,
-                table.c.teacher_id,
-                table.c.id,
-                table.c.status,
-                table.c.attended,
-                table.c.completed,
-                table.c.completed_at,
+    def _teachers(self, good: str) -> None:
+        self.run(
+            f"""UPDATE import_line SET teacher_id = t.id FROM teacher_profile AS t
+            WHERE {good} AND t.email = import_line.email"""
+        )
+        self.run(
+            f"""UPDATE import_line SET error = '{NOT_ACADEMIC}'
+            WHERE {good} AND teacher_id IS NULL AND NOT academic"""
+        )
+        firsts = ", ".join(f"{self._first(name)}" for name in _PROFILE_FIELDS)
+        names = ", ".join(_PROFILE_FIELDS)
+        self.run(
+            f"""INSERT INTO teacher_profile (email, {names}, created_at)
+            SELECT email, {firsts}, :now FROM import_line
+            WHERE {good} AND teacher_id IS NULL GROUP BY email
+            ON CONFLICT (email) DO NOTHING"""
+        )
+        self.run(
+            f"""UPDATE import_line SET teacher_id = t.id, new_teacher = true
+            FROM teacher_profile AS t
+            WHERE {good} AND import_line.teacher_id IS NULL AND t.email = import_line.email"""
+        )
+        # Known teachers: only empty fields are filled (what a teacher entered is kept).
+        firsts = ", ".join(f"{self._first(n)} AS {n}" for n in _PROFILE_FIELDS)
+        values = f"""SELECT teacher_id, {firsts} FROM import_line
+            WHERE {good} AND NOT new_teacher GROUP BY teacher_id"""
+
+        def blanks(table: str) -> str:
+            return " OR ".join(
+                f"({table}.{n} IS NULL AND v.{n} IS NOT NULL)" for n in _PROFILE_FIELDS
             )
-            # By teacher only: the (teacher_id, completed) index finds a teacher's few
-            # enrolments, where "session IN (...) AND teacher IN (...)" makes SQLite scan.
-            .where(among(table.c.teacher_id, {line.teacher_id for line in lines}))
-        ).all()
-        existing = {(row[0], row[1]): row for row in rows}
-        updates: list[dict] = []
-        inserts: list[dict] = []
-        needing_place: dict[int, list[Line]] = {}
-        for line in lines:
-            row = existing.get((line.session_id, line.teacher_id))
-            if row is not None and row.status == EnrollmentStatus.registered:
-                if row.attended == line.present and row.completed == line.completed:
-                    if line.teacher_id in changed_teachers:
-                        self.report.imported += 1
-                    else:
-                        self.report.unchanged += 1
-                    continue
-                updates.append(self._update_values(row, line))
-                self.report.imported += 1
-            else:
-                needing_place.setdefault(line.session_id, []).append(line)
-        grants = self._take_places({sid: len(lines) for sid, lines in needing_place.items()})
-        for session_id, waiting in needing_place.items():
-            granted = grants[session_id]
-            for line in waiting[:granted]:
-                row = existing.get((line.session_id, line.teacher_id))
-                if row is None:
-                    inserts.append(
-                        {
-                            "session_id": line.session_id,
-                            "teacher_id": line.teacher_id,
-                            "status": EnrollmentStatus.registered,
-                            "created_at": self.now,
-                            "attended": line.present,
-                            "completed": line.completed,
-                            "completed_at": self.now if line.completed else None,
-                            "attendance_source": SOURCE,
-                        }
-                    )
-                else:
-                    updates.append(self._update_values(row, line))
-                self.report.imported += 1
-            for line in waiting[granted:]:
-                self._error(
-                    line,
-                    gettext(
-                        "Session %(ref)s is full: no place left to enrol this teacher.",
-                        ref=line.reference,
-                    ),
-                )
-        changed = [values["b_id"] for values in updates]
-        if inserts:
-            changed += db.session.scalars(insert(table).returning(table.c.id), inserts).all()
-        if updates:
-            db.session.execute(
-                update(table)
-                .where(table.c.id == bindparam("b_id"))
-                .values(
-                    status=EnrollmentStatus.registered,
-                    waitlisted_at=None,
-                    cancelled_at=None,
-                    attended=bindparam("b_attended"),
-                    completed=bindparam("b_completed"),
-                    completed_at=bindparam("b_completed_at"),
-                    attendance_source=SOURCE,
+
+        self.run(
+            f"""UPDATE import_line SET filled = true FROM ({values}) AS v
+            JOIN teacher_profile AS t ON t.id = v.teacher_id
+            WHERE {good} AND import_line.teacher_id = v.teacher_id AND ({blanks("t")})"""
+        )
+        fill = ", ".join(f"{n} = COALESCE(teacher_profile.{n}, v.{n})" for n in _PROFILE_FIELDS)
+        self.run(
+            f"""UPDATE teacher_profile SET {fill} FROM ({values}) AS v
+            WHERE teacher_profile.id = v.teacher_id AND ({blanks("teacher_profile")})"""
+        )
+
+    def _enrolments(self, good: str) -> None:
+        self.run(
+            f"""UPDATE import_line SET enrollment_id = e.id,
+                action = CASE WHEN e.status <> 'registered' THEN 'place'
+                              WHEN e.attended = import_line.present
+                                   AND e.completed = import_line.completed THEN 'same'
+                              ELSE 'update' END
+            FROM enrollment AS e
+            WHERE {good} AND e.session_id = import_line.session_id
+              AND e.teacher_id = import_line.teacher_id"""
+        )
+        self.run(f"UPDATE import_line SET action = 'place' WHERE {good} AND action IS NULL")
+        # Places in the order of the file; the others are "session full".
+        self.run(
+            f"""UPDATE import_line SET action = 'full', error = '{FULL}'
+            FROM (SELECT l.line, s.capacity - s.registered_count AS free,
+                         ROW_NUMBER() OVER (PARTITION BY l.session_id ORDER BY l.line) AS rank
+                  FROM import_line AS l JOIN training_session AS s ON s.id = l.session_id
+                  WHERE l.batch = :batch AND l.action = 'place') AS r
+            WHERE import_line.batch = :batch AND import_line.line = r.line AND r.rank > r.free"""
+        )
+        self.run(
+            """UPDATE training_session SET registered_count = registered_count + g.taken
+            FROM (SELECT session_id, COUNT(*) AS taken FROM import_line
+                  WHERE batch = :batch AND action = 'place' GROUP BY session_id) AS g
+            WHERE training_session.id = g.session_id"""
+        )
+        self.run(
+            f"""UPDATE enrollment SET status = 'registered', waitlisted_at = NULL,
+                cancelled_at = NULL, attended = l.present, completed = l.completed,
+                completed_at = CASE WHEN NOT l.completed THEN NULL
+                    WHEN enrollment.completed AND enrollment.completed_at IS NOT NULL
+                    THEN enrollment.completed_at ELSE :now END,
+                attendance_source = '{SOURCE}'
+            FROM import_line AS l
+            WHERE l.batch = :batch AND l.action IN ('update', 'place')
+              AND enrollment.id = l.enrollment_id"""
+        )
+        self.run(
+            f"""INSERT INTO enrollment (session_id, teacher_id, status, created_at, attended,
+                completed, completed_at, attendance_source)
+            SELECT session_id, teacher_id, 'registered', :now, present, completed,
+                CASE WHEN completed THEN :now END, '{SOURCE}'
+            FROM import_line WHERE batch = :batch AND action = 'place' AND enrollment_id IS NULL
+            ON CONFLICT (session_id, teacher_id) DO NOTHING"""
+        )
+        self.run(
+            """UPDATE import_line SET enrollment_id = e.id FROM enrollment AS e
+            WHERE import_line.batch = :batch AND import_line.action = 'place'
+              AND import_line.enrollment_id IS NULL
+              AND e.session_id = import_line.session_id AND e.teacher_id = import_line.teacher_id"""
+        )
+        # Completions recorded by the file give (or withdraw) their attestations at once,
+        # announced by groups read in order (memory stays flat for a million lines).
+        last = 0
+        while True:
+            changed = db.session.scalars(
+                text(
+                    "SELECT enrollment_id FROM import_line WHERE batch = :batch "
+                    "AND action IN ('update', 'place') AND enrollment_id > :last "
+                    "ORDER BY enrollment_id LIMIT :size"
                 ),
-                updates,
-            )
-        return changed
+                {"batch": self.batch, "last": last, "size": SIGNAL_CHUNK},
+            ).all()
+            if not changed:
+                break
+            attendance_changed.send(None, enrollment_ids=changed)
+            last = changed[-1]
 
-    def _update_values(self, row, line: Line) -> dict:
-        completed_at = None
-        if line.completed:
-            completed_at = row.completed_at if row.completed and row.completed_at else self.now
-        return {
-            "b_id": row.id,
-            "b_attended": line.present,
-            "b_completed": line.completed,
-            "b_completed_at": completed_at,
-        }
-
-    def _take_places(self, wanted: dict[int, int]) -> dict[int, int]:
-        """Places for each session (as many as wanted, or as are left): the session rows are
-        locked in a fixed order (no deadlock between two imports), then updated at once."""
-        if not wanted:
-            return {}
-        table = TrainingSession.__table__
-        rows = db.session.execute(
-            select(table.c.id, table.c.registered_count, table.c.capacity)
-            .where(among(table.c.id, wanted))
-            .order_by(table.c.id)
-            .with_for_update()
-        ).all()
-        grants = {
-            row.id: max(0, min(wanted[row.id], row.capacity - row.registered_count)) for row in rows
-        }
-        taken = [{"b_id": sid, "b_taken": n} for sid, n in grants.items() if n]
-        if taken:
-            db.session.execute(
-                update(table)
-                .where(table.c.id == bindparam("b_id"))
-                .values(registered_count=table.c.registered_count + bindparam("b_taken")),
-                taken,
-            )
-        return grants
+    def _report(self, report: ImportReport) -> None:
+        counts = db.session.execute(
+            text(
+                """SELECT
+                    COUNT(CASE WHEN action IN ('update', 'place')
+                               OR (action = 'same' AND (filled OR new_teacher)) THEN 1 END),
+                    COUNT(CASE WHEN action = 'same' AND NOT filled AND NOT new_teacher THEN 1 END)
+                FROM import_line WHERE batch = :batch"""
+            ),
+            {"batch": self.batch},
+        ).one()
+        report.imported += counts[0]
+        report.unchanged += counts[1]
+        refused = db.session.execute(
+            text(
+                "SELECT line, error, detail, reference, email FROM import_line "
+                "WHERE batch = :batch AND error IS NOT NULL ORDER BY line"
+            ),
+            {"batch": self.batch},
+        )
+        for line, code, detail, reference, email in refused:
+            report.error(line, _message(code, detail, reference, email))

@@ -19,7 +19,9 @@ from sqlalchemy import (
     Select,
     String,
     Table,
+    Text,
     UniqueConstraint,
+    false,
     select,
     text,
 )
@@ -189,3 +191,40 @@ Index(
     sqlite_where=text("completed = 1"),
     postgresql_where=text("completed"),
 )
+
+
+class ImportLine(db.Model):
+    """A line of an attendance import on its way in (``training.imports``): staged in bulk,
+    checked and merged in SQL, then deleted. Rows left by a worker that died are replaced
+    when the job runs again (the batch is the job), so staging is idempotent."""
+
+    __tablename__ = "import_line"
+
+    #: the import: "job-<id>", or a random key for an import run without a job
+    batch: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: the line's number in the file (the header is line 1)
+    line: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    email: Mapped[str | None] = mapped_column(String(254))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    present: Mapped[bool | None] = mapped_column()
+    completed: Mapped[bool | None] = mapped_column()
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    academy: Mapped[str | None] = mapped_column(String(30))
+    uai: Mapped[str | None] = mapped_column(String(8))
+    career_stage: Mapped[str | None] = mapped_column(String(20))
+    #: an academic address (a teacher may be created from it)
+    academic: Mapped[bool | None] = mapped_column()
+    #: why the line is refused (a code of training.imports), None while good
+    error: Mapped[str | None] = mapped_column(String(20))
+    #: the refusal's text (checks of the line alone) or its argument (a line number)
+    detail: Mapped[str | None] = mapped_column(Text)
+    session_id: Mapped[int | None] = mapped_column()
+    teacher_id: Mapped[int | None] = mapped_column()
+    enrollment_id: Mapped[int | None] = mapped_column()
+    #: the teacher's profile was created by this import
+    new_teacher: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: the teacher's profile gets blanks filled by this import
+    filled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: same | update | place (needs a place) | full
+    action: Mapped[str | None] = mapped_column(String(10))

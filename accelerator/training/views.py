@@ -3,7 +3,10 @@ sessions, attendance imports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role
 from accelerator.core.db import utcnow
+from accelerator.core.jobs import visible_job
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import public, roles_required
@@ -24,7 +28,7 @@ from accelerator.training.forms import (
     SessionFilterForm,
     SessionForm,
 )
-from accelerator.training.imports import import_attendance, looks_like_csv
+from accelerator.training.imports import KIND, looks_like_csv, queue_attendance_import
 from accelerator.training.models import (
     MANAGING_ROLES,
     Enrollment,
@@ -37,8 +41,6 @@ from accelerator.training.operations import PARIS, SessionFilters
 bp = Blueprint("training", __name__)
 
 PER_PAGE = 20
-#: Import report lines shown on the page (the API returns them all).
-MAX_ERRORS_SHOWN = 1000
 
 
 @bp.route("/formations")
@@ -258,19 +260,37 @@ def edit_session(session_id: int):
 @bp.route("/formations/import", methods=["GET", "POST"])
 @roles_required(*MANAGING_ROLES)
 def import_file():
+    """Upload a file; its import runs on the worker, followed on the job's page."""
     form = ImportForm()
-    report = None
     if form.validate_on_submit():
         upload = form.file.data
         if not looks_like_csv(upload.stream):
             form.file.errors.append(gettext("This file is not a CSV file."))
         else:
             with attempt(form) as outcome:
-                imported = import_attendance(current_user, upload.stream)
-            report = imported.as_dict() if outcome.ok else None
-    return render_template(
-        "training/import.html", form=form, report=report, max_errors=MAX_ERRORS_SHOWN
-    ), (422 if form.errors else 200)
+                job = queue_attendance_import(current_user, upload.stream)
+            if outcome.ok:
+                return redirect(url_for("core.job_page", job_id=job.id), 303)
+    return render_template("training/import.html", form=form), (422 if form.errors else 200)
+
+
+@bp.route("/formations/import/<int:job_id>/rejets.csv")
+@roles_required(*MANAGING_ROLES)
+def import_rejections(job_id: int):
+    """The refused lines of an import (line, reason), as CSV for a spreadsheet."""
+    job = visible_job(current_user, job_id)
+    if job.kind != KIND or job.result is None:
+        abort(404)
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel reads UTF-8 with a BOM
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([gettext("Line"), gettext("Reason")])
+    writer.writerows([error["line"], error["message"]] for error in job.result["errors"])
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="rejets-import-{job.id}.csv"'},
+    )
 
 
 add_nav_item(NavItem(40, "training.sessions_list", _l("Training"), prefix="/formations"))

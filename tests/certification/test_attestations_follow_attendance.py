@@ -36,13 +36,16 @@ def _by_import(client, login_as, api, session, enrollment, completed: bool) -> N
     done = "oui" if completed else "non"
     line = f"{enrollment.teacher.email};;;;;;{session.reference};oui;{done}"
     content = f"email;nom;prenom;academie;uai;situation;session;present;termine\r\n{line}\r\n"
+    trainer = make_user(Role.trainer)
     response = api.post(
         "/training/imports",
-        user=make_user(Role.trainer),
+        user=trainer,
         data={"file": (io.BytesIO(content.encode()), "presences.csv")},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 200 and response.json["errors"] == [], response.json
+    assert response.status_code == 202, response.json
+    job = api.get(f"/jobs/{response.json['job']['id']}", user=trainer).json
+    assert job["state"] == "done" and job["result"]["errors"] == [], job
 
 
 PATHS = {"page": _by_page, "api": _by_api, "import": _by_import}

@@ -122,3 +122,43 @@ def test_cancellations_and_enrolments_at_once_keep_the_count_right(app):
     registered = db.session.get(TrainingSession, session_id).registered_count
     assert registered == counts["registered"] == 10
     assert counts["cancelled"] == 5 and counts.get("waitlisted", 0) == 5
+
+
+def test_two_imports_into_one_session_at_once_report_exactly_what_they_did(app):
+    """Two files share 60 teachers and a session of 100 places; each also brings 40 of its
+    own. Whatever the order, the places go to 100 teachers at most, and the two reports add
+    up to what the database holds: every line imported once, by one import, the other one
+    finding it unchanged, and every refused line refused for lack of a place."""
+    import io
+
+    from accelerator.core.jobs import run_job_now
+    from accelerator.training.imports import queue_attendance_import
+
+    session = make_session(capacity=100, starts_in=__import__("datetime").timedelta(days=-3))
+    trainers = [make_user(Role.trainer), make_user(Role.trainer)]
+    db.session.commit()
+    header = "email;nom;prenom;academie;uai;situation;session;present;termine"
+
+    def lines(emails):
+        rows = [f"{email};N;P;lille;;;{session.reference};oui;oui" for email in emails]
+        return ("\n".join([header, *rows]) + "\n").encode()
+
+    shared = [f"commun{i}@ac-lille.fr" for i in range(60)]
+    files = [lines(shared + [f"seul{k}-{i}@ac-lille.fr" for i in range(40)]) for k in range(2)]
+    job_ids = []
+    for trainer, content in zip(trainers, files, strict=True):
+        job = queue_attendance_import(db.session.get(User, trainer.id), io.BytesIO(content))
+        db.session.info.pop("jobs_to_dispatch", None)  # run below, side by side
+        job_ids.append(job.id)
+    db.session.commit()
+
+    outcomes = run_together(app, 2, lambda index: run_job_now(job_ids[index]).result)
+    assert not any(isinstance(outcome, Exception) for outcome in outcomes), outcomes
+    # The first to write takes the 100 places; the second finds its 60 shared teachers
+    # already there and no place for its 40 own.
+    summaries = sorted((r["imported"], r["unchanged"], len(r["errors"])) for r in outcomes)
+    assert summaries == [(0, 60, 40), (100, 0, 0)]
+    assert all(session.reference in e["message"] for r in outcomes for e in r["errors"])
+    db.session.expire_all()
+    registered = db.session.get(TrainingSession, session.id).registered_count
+    assert registered == status_counts(session.id)["registered"] == 100

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -28,12 +29,22 @@ def past():
 
 
 def upload(api, content: bytes, user=None, filename="presences.csv"):
-    return api.post(
+    """Send a file; a 202 answer is followed to its job, and its result is the answer's
+    ``json`` (the suite runs jobs as soon as the request commits)."""
+    user = user or make_user(Role.trainer)
+    response = api.post(
         "/training/imports",
-        user=user or make_user(Role.trainer),
+        user=user,
         data={"file": (io.BytesIO(content), filename)},
         content_type="multipart/form-data",
     )
+    if response.status_code != 202:
+        return response
+    job = response.json["job"]
+    assert response.headers["Location"] == job["url"]
+    followed = api.get(job["url"].removeprefix("/api/v1"), user=user)
+    assert followed.json["state"] == "done", followed.json
+    return SimpleNamespace(status_code=202, json=followed.json["result"])
 
 
 def french_file(lines: list[str], encoding="utf-8", bom=False) -> bytes:
@@ -81,7 +92,7 @@ def test_a_french_file_imports_in_every_encoding(api, past, encoding, bom):
         bom,
     ).replace("ac-créteil".encode(encoding), b"ac-creteil")
     response = upload(api, content)
-    assert response.status_code == 200, response.json
+    assert response.status_code == 202, response.json
     assert response.json == {"imported": 3, "unchanged": 0, "errors": []}
     helene = db.session.scalar(
         select(TeacherProfile).where(TeacherProfile.email == "hélène.dupré@ac-creteil.fr")
@@ -196,7 +207,7 @@ def test_every_kind_of_bad_line_is_reported_and_good_lines_imported(api, past):
         f"futur.inscrit@ac-paris.fr;X;Y;;;;{future.reference};non;non",  # 19: an enrolment
     ]
     response = upload(api, french_file(lines))
-    assert response.status_code == 200
+    assert response.status_code == 202
     body = response.json
     assert (body["imported"], body["unchanged"]) == (3, 0)
     errors = {error["line"]: error["message"] for error in body["errors"]}
@@ -281,10 +292,8 @@ def test_only_trainers_and_managers_import(api, past, role):
     assert upload(api, content, user=make_user(role)).status_code == 403
 
 
-def test_a_large_file_is_handled_in_chunks(api, past, monkeypatch):
-    from accelerator.training import imports
-
-    monkeypatch.setattr(imports, "CHUNK_SIZE", 7)
+def test_a_large_file_is_handled_in_batches(app, api, past, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_BATCH_LINES", 7)
     sessions = [make_session(capacity=20, starts_in=timedelta(days=-1)) for _ in range(3)]
     lines = [
         f"prof{i}@ac-lille.fr;Nom{i};Prenom{i};lille;;;{sessions[i % 3].reference};oui;"

@@ -214,9 +214,15 @@ def test_the_import_page_shows_the_report(client, login_as):
         data={"file": (io.BytesIO(content), "presences.csv")},
         content_type="multipart/form-data",
     )
-    html = response.get_data(as_text=True)
-    assert response.status_code == 200
+    # The import is a job: the page goes to the job's page, which shows the report.
+    assert response.status_code == 303 and "/taches/" in response.headers["Location"]
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
     assert "1 ligne importée" in html and "<td>3</td>" in html and "peut-être" in html
+    rejected = client.get(re.search(r'href="([^"]+rejets\.csv)"', html).group(1))
+    assert rejected.mimetype == "text/csv"
+    assert rejected.get_data(as_text=True).splitlines()[1].startswith("3;")
 
 
 def test_the_import_page_needs_a_file(client, login_as):
