@@ -30,7 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from accelerator.audits.models import Answer, Pricing
+from accelerator.audits.models import Answer, ChangeOutcome, Pricing
 from accelerator.audits.states import AuditStatus
 from accelerator.core.forms import REQUIRED, select_choices
 from accelerator.core.reference import DISCIPLINES, LEVELS, country_choices
@@ -76,6 +76,14 @@ class SolutionForm(FlaskForm):
         description=_l("The criteria of the artificial intelligence domain then apply."),
     )
     hosting_country = SelectField(_l("Country where the data is hosted"), default="FR")
+    hosting_provider = StringField(
+        _l("Hosting provider"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("The company that hosts the data, such as OVHcloud or Scaleway."),
+    )
+    product_version = StringField(
+        _l("Version of the solution"), validators=[Optional(), Length(max=50)]
+    )
     pricing = RadioField(
         _l("Pricing"),
         choices=select_choices(Pricing.choices()),
@@ -107,6 +115,8 @@ class SolutionForm(FlaskForm):
             "gar_compatible": bool(self.gar_compatible.data),
             "uses_ai": bool(self.uses_ai.data),
             "hosting_country": self.hosting_country.data,
+            "hosting_provider": (self.hosting_provider.data or "").strip(),
+            "product_version": (self.product_version.data or "").strip(),
             "pricing": Pricing(self.pricing.data),
         }
 
@@ -217,3 +227,62 @@ class AuditFilterForm(Form):
     status = SelectField(_l("State"), validators=[Optional()])
     q = StringField(_l("Solution or company"), validators=[Optional(), Length(max=100)])
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)])
+
+
+# --- Changes after approval ------------------------------------------------------------------
+
+
+class ChangeForm(FlaskForm):
+    """A substantial change: what changes, and the decisive declarations as they will be."""
+
+    description = TextAreaField(
+        _l("What changes"),
+        validators=[DataRequired(REQUIRED), Length(max=10000)],
+        description=_l("New features, new hosting, use of artificial intelligence, new prices…"),
+    )
+    processes_personal_data = BooleanField(_l("The solution processes personal data"))
+    gar_compatible = BooleanField(
+        _l("Compatible with the GAR (Gestionnaire d'accès aux ressources)")
+    )
+    uses_ai = BooleanField(_l("The solution uses artificial intelligence"))
+    hosting_country = SelectField(_l("Country where the data is hosted"), default="FR")
+    hosting_provider = StringField(_l("Hosting provider"), validators=[Length(max=200)])
+    product_version = StringField(_l("Version of the solution"), validators=[Length(max=50)])
+    pricing = RadioField(
+        _l("Pricing"),
+        choices=select_choices(Pricing.choices()),
+        validators=[InputRequired(REQUIRED)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.hosting_country.choices = select_choices(country_choices())
+
+    def declarations(self) -> dict:
+        return {
+            "processes_personal_data": bool(self.processes_personal_data.data),
+            "gar_compatible": bool(self.gar_compatible.data),
+            "uses_ai": bool(self.uses_ai.data),
+            "hosting_country": self.hosting_country.data,
+            "hosting_provider": (self.hosting_provider.data or "").strip(),
+            "product_version": (self.product_version.data or "").strip(),
+            "pricing": Pricing(self.pricing.data),
+        }
+
+
+class ChangeDecisionForm(FlaskForm):
+    outcome = RadioField(
+        _l("Decision"),
+        choices=select_choices(ChangeOutcome.choices()),
+        validators=[InputRequired(REQUIRED)],
+    )
+    domains = MultiCheckboxField(_l("Domains to audit again (partial re-audit)"), choices=[])
+    comment = TextAreaField(
+        _l("Reasons (sent to the company)"), validators=[DataRequired(REQUIRED), Length(max=10000)]
+    )
+
+
+class TextsRefusalForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Why the texts are refused"), validators=[DataRequired(REQUIRED), Length(max=10000)]
+    )

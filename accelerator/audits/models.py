@@ -59,6 +59,32 @@ class Answer(TitledEnum):
     not_applicable = "not_applicable", _l("Not applicable")
 
 
+#: the declarations that decide which criteria apply and what the label says: frozen on the
+#: audit at submission, changed after approval only through a substantial change
+DECLARATION_FIELDS = (
+    "processes_personal_data",
+    "gar_compatible",
+    "uses_ai",
+    "hosting_country",
+    "hosting_provider",
+    "pricing",
+    "product_version",
+)
+#: what the catalogue shows of a solution; after approval an edit goes live once accepted
+PUBLIC_TEXT_FIELDS = ("name", "summary", "description", "website", "logo_name")
+
+
+def attributes_of(declarations: dict) -> dict[str, object]:
+    """Criteria attributes (``applies_if``) from declarations (``Solution.declarations``)."""
+    return {
+        "processes_personal_data": bool(declarations.get("processes_personal_data")),
+        "gar_compatible": bool(declarations.get("gar_compatible")),
+        "hosting_country": declarations.get("hosting_country"),
+        "paid": declarations.get("pricing", "free") != Pricing.free.value,
+        "uses_ai": bool(declarations.get("uses_ai")),
+    }
+
+
 class Solution(db.Model):
     """An EdTech product described by its company."""
 
@@ -87,6 +113,15 @@ class Solution(db.Model):
     )
     #: the solution declares artificial intelligence (the AI domain of the framework applies)
     uses_ai: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: who hosts the data (the provider's name)
+    hosting_provider: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: the product's version, as the company names it
+    product_version: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    #: the public texts (PUBLIC_TEXT_FIELDS) a manager accepted: what the catalogue shows of
+    #: an approved solution while a later edit awaits review; None before the first approval
+    approved_texts: Mapped[dict | None] = mapped_column(JSON)
+    #: since when an edit of the public texts after approval awaits a manager
+    texts_pending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: stored logo file name under UPLOAD_DIR (optional)
     logo_name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -96,14 +131,30 @@ class Solution(db.Model):
     audits: Mapped[list[Audit]] = relationship(back_populates="solution", order_by="Audit.id")
 
     def attributes(self) -> dict[str, object]:
-        """The attributes criteria may depend on (``Criterion.applies_if``)."""
+        """The attributes criteria may depend on (``Criterion.applies_if``), as declared now;
+        an audit scores the copy frozen at its submission (``Audit.attributes``)."""
+        return attributes_of(self.declarations())
+
+    def declarations(self) -> dict[str, object]:
+        """The decisive declarations (``DECLARATION_FIELDS``) as plain JSON values."""
         return {
-            "processes_personal_data": self.processes_personal_data,
-            "gar_compatible": self.gar_compatible,
+            "processes_personal_data": bool(self.processes_personal_data),
+            "gar_compatible": bool(self.gar_compatible),
+            "uses_ai": bool(self.uses_ai),
             "hosting_country": self.hosting_country,
-            "paid": self.pricing != Pricing.free,
-            "uses_ai": self.uses_ai,
+            "hosting_provider": self.hosting_provider or "",
+            "pricing": Pricing(self.pricing).value,
+            "version": self.product_version or "",
         }
+
+    def public_texts(self) -> dict[str, object]:
+        """The public texts as the company wrote them last."""
+        return {field: getattr(self, field) for field in PUBLIC_TEXT_FIELDS}
+
+    def published_texts(self) -> dict[str, object]:
+        """What the public sees: the texts a manager accepted, else (never approved) the
+        company's own."""
+        return dict(self.approved_texts) if self.approved_texts else self.public_texts()
 
     @classmethod
     def visible_to(cls, user) -> Select:
@@ -172,6 +223,9 @@ class Audit(db.Model):
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("audit.id", ondelete="SET NULL"))
     #: when the expiry reminder was sent
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the solution's decisive declarations frozen at submission (``Solution.declarations``):
+    #: scoring, the report and the catalogue read this copy; None before submission
+    declarations: Mapped[dict | None] = mapped_column(JSON)
     #: optimistic lock: a concurrent change to the same audit fails instead of overwriting
     lock_version: Mapped[int] = mapped_column(default=1)
 
@@ -215,11 +269,20 @@ class Audit(db.Model):
 
     def applicable_criteria(self, domain=None) -> list:
         """The criteria of the audit's version (or of one domain) that apply to its solution."""
-        return self.framework_version.applicable_criteria(self.solution.attributes(), domain)
+        return self.framework_version.applicable_criteria(self.attributes(), domain)
 
     @property
     def latest_decision(self) -> Decision | None:
         return self.decisions[-1] if self.decisions else None
+
+    def frozen_declarations(self) -> dict[str, object]:
+        """The declarations the audit judges: the copy frozen at submission, or (a draft)
+        what the solution declares now."""
+        return dict(self.declarations) if self.declarations else self.solution.declarations()
+
+    def attributes(self) -> dict[str, object]:
+        """Criteria attributes from the frozen declarations (see ``attributes_of``)."""
+        return attributes_of(self.frozen_declarations())
 
     def expert_ids(self) -> set[int]:
         return {assignment.expert_id for assignment in self.assignments}
@@ -560,3 +623,60 @@ def _history_is_append_only(mapper, connection, target: AuditEvent) -> None:
 
 class HistoryIsAppendOnly(RuntimeError):
     pass
+
+
+class ChangeOutcome(TitledEnum):
+    no_impact = "no_impact", _l("No impact")
+    partial_reaudit = "partial_reaudit", _l("Partial re-audit")
+    suspension = "suspension", _l("Suspension")
+
+
+class SubstantialChange(db.Model):
+    """A change the company declares after approval (``changement substantiel``); the
+    approved content stays public until a manager decides."""
+
+    __tablename__ = "substantial_change"
+    __table_args__ = (
+        # One change under review per solution at a time.
+        Index(
+            "uq_substantial_change_open",
+            "solution_id",
+            unique=True,
+            sqlite_where=db.text("outcome IS NULL"),
+            postgresql_where=db.text("outcome IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    solution_id: Mapped[int] = mapped_column(
+        ForeignKey("solution.id", ondelete="CASCADE"), index=True
+    )
+    #: the approval the change concerns
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audit.id", ondelete="CASCADE"), index=True)
+    #: what changes, in the company's words
+    description: Mapped[str] = mapped_column(Text)
+    #: the decisive declarations as they will be (``Solution.declarations``)
+    declarations: Mapped[dict] = mapped_column(JSON, default=dict)
+    declared_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the manager's decision; None while under review
+    outcome: Mapped[ChangeOutcome | None] = mapped_column(
+        enum_column(ChangeOutcome, "change_outcome", 20)
+    )
+    #: domains to audit again (partial re-audit)
+    domains: Mapped[list] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the renewal audit opened for a partial re-audit
+    reaudit_id: Mapped[int | None] = mapped_column(ForeignKey("audit.id", ondelete="SET NULL"))
+
+    solution: Mapped[Solution] = relationship()
+    audit: Mapped[Audit] = relationship(foreign_keys=[audit_id])
+    reaudit: Mapped[Audit | None] = relationship(foreign_keys=[reaudit_id])
+    declared_by: Mapped[User | None] = relationship(foreign_keys=[declared_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -16,7 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer
 from sqlalchemy import func, select
 
-from accelerator.audits.models import Audit, AuditEvent, Score
+from accelerator.audits.models import Audit, AuditEvent, Pricing, Score
 from accelerator.audits.results import compute_result
 from accelerator.core import pdf
 from accelerator.core.errors import Forbidden
@@ -102,6 +102,9 @@ def build_report(audit: Audit) -> bytes:
             sheet,
             header=False,
         ),
+        Spacer(1, 4 * mm),
+        pdf.text(gettext("Declarations at submission"), sheet["Heading2"]),
+        pdf.table(declaration_rows(audit), [60 * mm, width - 60 * mm], sheet, header=False),
         Spacer(1, 6 * mm),
         pdf.text(gettext("Decision"), sheet["Heading2"]),
     ]
@@ -308,3 +311,18 @@ def recommendation_label(code: str) -> str:
         "approve_with_conditions": gettext("approve with conditions"),
         "reject": gettext("reject"),
     }.get(code, code)
+
+
+def declaration_rows(audit: Audit) -> list[list[str]]:
+    """The declarations the audit judged (frozen at submission), as the report prints them."""
+    frozen = audit.frozen_declarations()
+    yes, no = gettext("yes"), gettext("no")
+    return [
+        [gettext("Processes personal data"), yes if frozen["processes_personal_data"] else no],
+        [gettext("Accessible through the GAR"), yes if frozen["gar_compatible"] else no],
+        [gettext("Uses artificial intelligence"), yes if frozen["uses_ai"] else no],
+        [gettext("Hosting country"), country_name(frozen["hosting_country"])],
+        [gettext("Hosting provider"), frozen.get("hosting_provider") or "—"],
+        [gettext("Pricing"), str(Pricing(frozen["pricing"]).label)],
+        [gettext("Version"), frozen.get("version") or "—"],
+    ]

@@ -3,7 +3,8 @@
 Rules
 -----
 - The criteria that count are those of the audit's framework version that *apply* to the
-  solution (``Criterion.applies_if`` against ``Solution.attributes()``).
+  solution as declared at submission (``Criterion.applies_if`` against ``Audit.attributes()``,
+  the declarations frozen on the audit; a draft reads the solution as it stands).
 - Final level of a criterion: the manager's consolidation when there is one; otherwise the
   **floor of the mean** of the assigned experts' levels (two experts at 2 and 3 give 2: a
   criterion is only credited with what every doubt allows); no level when no expert scored
@@ -95,5 +96,5 @@ def divergent_codes(audit: Audit, include_settled: bool = False) -> list[str]:
 
 def compute_result(audit: Audit) -> AuditResult:
     levels = final_levels(audit)
-    engine = score(spec_of(audit.framework_version), audit.solution.attributes(), levels)
+    engine = score(spec_of(audit.framework_version), audit.attributes(), levels)
     return AuditResult(engine=engine, final_levels=levels, divergences=divergent_codes(audit))

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from accelerator.accounts.models import Role
-from accelerator.audits.models import Answer, Pricing
+from accelerator.audits.models import Answer, ChangeOutcome, Pricing
 from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditAction, AuditStatus
 from accelerator.core.reference import DISCIPLINES, LEVELS
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, validate_country
@@ -55,6 +55,8 @@ class SolutionIn(StrictSchema):
     gar_compatible = fields.Boolean(load_default=False)
     pricing = fields.Enum(Pricing, by_value=True, load_default=Pricing.free)
     uses_ai = fields.Boolean(load_default=False)
+    hosting_provider = Trimmed(load_default="", validate=validate.Length(max=200))
+    product_version = Trimmed(data_key="version", load_default="", validate=validate.Length(max=50))
 
     def load(self, data, *args, **kwargs):  # type: ignore[override]
         result = super().load(data, *args, **kwargs)
@@ -86,10 +88,20 @@ class SolutionOut(StrictSchema):
     gar_compatible = fields.Boolean()
     pricing = fields.Enum(Pricing, by_value=True)
     uses_ai = fields.Boolean()
+    hosting_provider = fields.String()
+    version = fields.String(attribute="product_version")
+    #: an edit of the public texts after approval awaits a manager (since then)
+    texts_pending_since = fields.DateTime(allow_none=True)
+    #: what the catalogue shows (the texts a manager accepted)
+    published_texts = fields.Method("_published")
     organization = fields.Nested(OrganizationRef)
     logo_url = fields.Method("_logo_url")
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+    def _published(self, solution) -> dict:
+        texts = solution.published_texts()
+        return {k: v for k, v in texts.items() if k != "logo_name"}
 
     def _logo_url(self, solution) -> str | None:
         from flask import url_for
@@ -399,3 +411,44 @@ def audit_detail(actor, audit) -> dict:
         seen.final_levels = final_levels(audit) if audit.latest_decision else None
         return _COMPANY_VIEW.dump(seen)
     return (_RESULTS_VIEW if audit.can_read_results(actor) else _REVIEW_VIEW).dump(seen)
+
+
+class DeclarationsIn(StrictSchema):
+    """The decisive declarations as they will be after a substantial change."""
+
+    processes_personal_data = fields.Boolean()
+    gar_compatible = fields.Boolean()
+    uses_ai = fields.Boolean()
+    hosting_country = fields.String(validate=validate_country)
+    hosting_provider = Trimmed(validate=validate.Length(max=200))
+    pricing = fields.Enum(Pricing, by_value=True)
+    product_version = Trimmed(data_key="version", validate=validate.Length(max=50))
+
+
+class ChangeIn(StrictSchema):
+    description = Trimmed(required=True, validate=[not_blank, validate.Length(max=10000)])
+    declarations = fields.Nested(DeclarationsIn, load_default=dict)
+
+
+class ChangeDecisionIn(StrictSchema):
+    outcome = fields.Enum(ChangeOutcome, by_value=True, required=True)
+    comment = Trimmed(required=True, validate=[not_blank, validate.Length(max=10000)])
+    domains = fields.List(fields.String(validate=validate.Length(max=20)), load_default=list)
+
+
+class ChangeCommentIn(StrictSchema):
+    comment = Trimmed(load_default="", validate=validate.Length(max=10000))
+
+
+class ChangeOut(StrictSchema):
+    id = fields.Integer()
+    solution_id = fields.Integer()
+    audit_id = fields.Integer()
+    description = fields.String()
+    declarations = fields.Dict()
+    declared_at = fields.DateTime()
+    status = fields.Function(lambda c: c.outcome.value if c.outcome else "under_review")
+    domains = fields.List(fields.String())
+    comment = fields.String()
+    decided_at = fields.DateTime(allow_none=True)
+    reaudit_id = fields.Integer(allow_none=True)

@@ -76,6 +76,11 @@ class AuditAction(TitledEnum):
     scoring_complete = "scoring_complete", _l("First pass finished")
     consolidation = "consolidation", _l("Divergence settled")
     expiry_reminder = "expiry_reminder", _l("Expiry reminder sent")
+    texts_submitted = "texts_submitted", _l("Public texts edited, awaiting review")
+    texts_accepted = "texts_accepted", _l("Public texts accepted")
+    texts_refused = "texts_refused", _l("Public texts refused")
+    change_declared = "change_declared", _l("Substantial change declared")
+    change_decided = "change_decided", _l("Substantial change decided")
     # transitions
     submit = (
         "submit",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.audits.models import Audit, Solution
@@ -65,6 +65,8 @@ class CatalogueEntry(db.Model):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[date] = mapped_column(Date)
     verification_code: Mapped[str] = mapped_column(String(32))
+    #: the company declared a substantial change a manager has not decided yet
+    change_under_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: changes only when the entry's content changes (the catalogue's ETag depends on it)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -16,7 +16,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from accelerator.audits.models import Audit, Decision, Solution
+from accelerator.audits.models import Audit, Decision, Solution, SubstantialChange
 from accelerator.audits.queries import approvals_in_force, solution_ids_in_force
 from accelerator.audits.signals import approval_changed, solution_changed
 from accelerator.catalogue import search
@@ -127,6 +127,14 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             .where(Solution.id.in_(solution_ids))
         )
     }
+    under_review = set(
+        db.session.scalars(
+            select(SubstantialChange.solution_id).where(
+                SubstantialChange.solution_id.in_(solution_ids),
+                SubstantialChange.outcome.is_(None),
+            )
+        )
+    )
     entries = {
         entry.solution_id: entry
         for entry in db.session.scalars(
@@ -156,17 +164,22 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             entry = CatalogueEntry(solution_id=solution_id)
             db.session.add(entry)
         domains = _domains(decision, audit.framework_version_id, names)
+        # What was approved: the texts a manager accepted and the declarations frozen on
+        # the audit, never what the company typed since.
+        texts = solution.published_texts()
+        declared = audit.frozen_declarations()
         values = {
             "audit_id": audit.id,
             "slug": solution.slug,
-            "name": solution.name,
+            "name": texts["name"],
             "organization_name": solution.organization.name,
-            "summary": solution.summary or "",
-            "description": solution.description or "",
+            "summary": texts["summary"] or "",
+            "description": texts["description"] or "",
             "keywords": search.keywords_for(solution.subjects or [], solution.levels or []),
-            "website": solution.website,
-            "pricing": solution.pricing.value,
-            "gar_compatible": bool(solution.gar_compatible),
+            "website": texts["website"],
+            "pricing": declared["pricing"],
+            "gar_compatible": bool(declared["gar_compatible"]),
+            "change_under_review": solution.id in under_review,
             "subjects": list(solution.subjects or []),
             "levels": list(solution.levels or []),
             "domains": domains,

@@ -179,6 +179,8 @@ class CatalogueEntryOut(StrictSchema):
     decided_at = IsoDate(metadata={"type": "string", "format": "date-time"})
     valid_until = IsoDate(metadata={"type": "string", "format": "date"})
     verification_code = fields.String()
+    #: the company declared a change that a manager has not decided yet
+    change_under_review = fields.Boolean()
 
 
 class ConditionOut(StrictSchema):

@@ -7,6 +7,14 @@ emails, and leaves the commit to the end of the request. Errors are ``core.error
 errors (and ``storage.UploadRefused`` for files).
 """
 
+from accelerator.audits.operations.changes import (
+    accept_public_texts,
+    current_approval,
+    decide_change,
+    declare_change,
+    open_change,
+    refuse_public_texts,
+)
 from accelerator.audits.operations.common import lock_audit, record_event
 from accelerator.audits.operations.preparation import (
     add_evidence,
@@ -44,6 +52,12 @@ from accelerator.audits.operations.workflow import (
 )
 
 __all__ = [
+    "accept_public_texts",
+    "current_approval",
+    "decide_change",
+    "declare_change",
+    "open_change",
+    "refuse_public_texts",
     "add_evidence",
     "add_months",
     "answer_criterion",

@@ -88,6 +88,16 @@ def renew_audit(actor: User, audit: Audit) -> Audit:
     _require_own_solution(actor, audit.solution)
     if audit.status not in APPROVED_STATES:
         raise Conflict(gettext("Only an approval, in force or expired, can be renewed."))
+    return _renewal(actor, audit)
+
+
+def open_reaudit(audit: Audit, domains: list[str], actor: User | None = None) -> Audit:
+    """The renewal a manager opens for a partial re-audit after a substantial change; the
+    company completes and submits it as any renewal."""
+    return _renewal(actor, audit, reaudit_domains=list(domains))
+
+
+def _renewal(actor: User | None, audit: Audit, **data) -> Audit:
     version = _version_in_force()
     solution = audit.solution
     if db.session.scalar(
@@ -131,6 +141,7 @@ def renew_audit(actor: User, audit: Audit) -> Audit:
         to_status=new.status,
         renewed_from=audit.id,
         prefilled=carried,
+        **data,
     )
     db.session.flush()
     return new

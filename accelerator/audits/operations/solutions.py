@@ -13,6 +13,7 @@ from sqlalchemy import select
 from accelerator.accounts.models import Role, User
 from accelerator.audits import storage
 from accelerator.audits.models import Solution
+from accelerator.audits.operations import changes
 from accelerator.audits.operations.common import insert_guarded, require_role
 from accelerator.audits.signals import solution_changed
 from accelerator.core.errors import Conflict, NotFound
@@ -31,6 +32,8 @@ SOLUTION_FIELDS = (
     "gar_compatible",
     "pricing",
     "uses_ai",
+    "hosting_provider",
+    "product_version",
 )
 
 
@@ -79,9 +82,12 @@ def update_solution(actor: User, solution: Solution, values: dict) -> Solution:
     require_role(actor, Role.company)
     if solution.organization_id != actor.organization_id:
         raise NotFound(gettext("Nothing here, or not visible to you."))
+    changes.check_declaration_change(solution, values)
+    changes.keep_approved_texts(solution)
     for key, value in values.items():
         if key in SOLUTION_FIELDS:
             setattr(solution, key, value)
+    changes.note_text_edit(actor, solution)
     db.session.flush()
     solution_changed.send(solution)
     return solution
@@ -110,6 +116,8 @@ def set_solution_logo(actor: User, solution: Solution, stream: BinaryIO) -> Solu
         storage.discard(received)
         raise storage.UploadRefused(415, LOGO_TYPE_REFUSED)
     storage.commit_file(received)
+    changes.keep_approved_texts(solution)
     solution.logo_name = received.sha256
+    changes.note_text_edit(actor, solution)
     db.session.flush()
     return solution

@@ -19,6 +19,7 @@ from sqlalchemy import Select
 from accelerator.accounts.models import Role, User
 from accelerator.audits import notifications
 from accelerator.audits.models import Audit, Condition, Decision
+from accelerator.audits.operations import changes
 from accelerator.audits.operations.common import (
     flush_audit,
     lock_audit,
@@ -289,9 +290,12 @@ def apply_transition(
         audit.status_before_suspension = source
     elif action == AuditAction.submit:
         audit.submitted_at = now
+        extra = {"declarations": changes.freeze_declarations(audit)}
     elif action == AuditAction.appeal:
         audit.appeal_count += 1
 
+    if target in APPROVED_STATES and action == AuditAction.decide:
+        changes.accept_approved_texts(audit.solution)
     audit.status = target
     audit.status_changed_at = now
     record_event(audit, actor, action, comment, from_status=source, to_status=target, **extra)

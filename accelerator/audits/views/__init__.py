@@ -7,6 +7,7 @@ bp = Blueprint("audits", __name__)
 
 from accelerator.audits.views import (  # noqa: E402,F401  (routes register on bp)
     audit,
+    changes,
     company,
     review,
     solutions,

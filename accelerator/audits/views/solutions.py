@@ -63,7 +63,20 @@ def solution(solution_id: int):
     audits = db.session.scalars(
         Audit.visible_to(current_user).where(Audit.solution_id == item.id).order_by(Audit.id.desc())
     ).all()
-    return render_template("audits/solution.html", solution=item, audits=audits, form=CommentForm())
+    from accelerator.audits.forms import TextsRefusalForm
+    from accelerator.audits.views.changes import decision_form
+
+    change = operations.open_change(item)
+    return render_template(
+        "audits/solution.html",
+        solution=item,
+        audits=audits,
+        form=CommentForm(),
+        approval=operations.current_approval(item),
+        change=change,
+        decision_form=decision_form(change),
+        refusal_form=TextsRefusalForm(),
+    )
 
 
 @bp.route("/mes-solutions/<int:solution_id>/modifier", methods=["GET", "POST"])

@@ -1,0 +1,119 @@
+"""Changes after approval: edited public texts accepted or refused by a manager, and the
+substantial changes a company declares and a manager decides (operations/changes.py)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from flask_login import current_user
+
+from accelerator.accounts.models import Role
+from accelerator.audits import operations
+from accelerator.audits.api.common import READERS, visible_solution
+from accelerator.audits.models import SubstantialChange
+from accelerator.audits.schemas import (
+    ChangeCommentIn,
+    ChangeDecisionIn,
+    ChangeIn,
+    ChangeOut,
+    solution_out,
+)
+from accelerator.core.api import api, json_body, load
+from accelerator.core.errors import NotFound
+from accelerator.core.permissions import roles_required
+from accelerator.extensions import db
+
+
+@api.post("/solutions/<int:solution_id>/texts/accept")
+@roles_required(Role.manager)
+def accept_solution_texts(solution_id: int):
+    """Accept edited public texts.
+    ---
+    post:
+      summary: A manager puts the company's edited texts live in the catalogue
+      tags: [audits]
+      responses:
+        200: {description: The solution}
+        409: {description: No edit awaits a decision}
+    """
+    solution = operations.accept_public_texts(current_user, visible_solution(solution_id))
+    return solution_out.dump(solution)
+
+
+@api.post("/solutions/<int:solution_id>/texts/refuse")
+@roles_required(Role.manager)
+def refuse_solution_texts(solution_id: int):
+    """Refuse edited public texts.
+    ---
+    post:
+      summary: "A manager refuses the edit {comment}: the accepted texts come back"
+      tags: [audits]
+      responses:
+        200: {description: The solution}
+        409: {description: No edit awaits a decision}
+    """
+    data = load(ChangeCommentIn(), json_body())
+    solution = operations.refuse_public_texts(
+        current_user, visible_solution(solution_id), data["comment"]
+    )
+    return solution_out.dump(solution)
+
+
+@api.get("/solutions/<int:solution_id>/changes")
+@roles_required(*READERS)
+def list_changes(solution_id: int):
+    """Substantial changes of a solution.
+    ---
+    get:
+      summary: The substantial changes declared for the solution, latest first
+      tags: [audits]
+      responses:
+        200: {description: The changes}
+    """
+    solution = visible_solution(solution_id)
+    rows = db.session.scalars(
+        db.select(SubstantialChange)
+        .where(SubstantialChange.solution_id == solution.id)
+        .order_by(SubstantialChange.id.desc())
+    ).all()
+    return {"items": ChangeOut(many=True).dump(rows)}
+
+
+@api.post("/solutions/<int:solution_id>/changes")
+@roles_required(Role.company)
+def declare_change(solution_id: int):
+    """Declare a substantial change.
+    ---
+    post:
+      summary: "The company declares a change of its approved solution {description, declarations}"
+      tags: [audits]
+      responses:
+        201: {description: The change, under review}
+        409: {description: Not approved, or a change is already under review}
+    """
+    data = load(ChangeIn(), json_body())
+    change = operations.declare_change(
+        current_user, visible_solution(solution_id), data["description"], data["declarations"]
+    )
+    return ChangeOut().dump(change), 201
+
+
+@api.post("/changes/<int:change_id>/decision")
+@roles_required(Role.manager)
+def decide_change(change_id: int):
+    """Decide a substantial change.
+    ---
+    post:
+      summary: "{outcome: no_impact | partial_reaudit | suspension, comment, domains}"
+      tags: [audits]
+      responses:
+        200: {description: The change, decided}
+        409: {description: Already decided}
+    """
+    change = db.session.get(SubstantialChange, change_id)
+    if change is None:
+        raise NotFound(gettext("Nothing here, or not visible to you."))
+    data = load(ChangeDecisionIn(), json_body())
+    change = operations.decide_change(
+        current_user, change, data["outcome"], data["comment"], data["domains"]
+    )
+    return ChangeOut().dump(change)
