@@ -36,4 +36,20 @@ def remind(days: int, today) -> None:
     click.echo(f"{len(reminded)} reminder(s) sent.")
 
 
+@audits_cli.command("conditions")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Run as if on this day (YYYY-MM-DD).",
+)
+def conditions(today) -> None:
+    """Follow overdue conditions: remind the company once, then propose a suspension."""
+    day: date | None = today.date() if today else None
+    with force_locale("fr"):
+        done = operations.follow_up_conditions(day)
+        db.session.commit()
+    click.echo(f"{done.reminded} reminder(s) sent, {done.proposed} suspension(s) proposed.")
+
+
 COMMANDS = [audits_cli]

@@ -573,6 +573,13 @@ class Decision(db.Model):
     decided_by: Mapped[User | None] = relationship()
 
 
+class ConditionStatus(TitledEnum):
+    open = "open", _l("To fulfil")
+    evidence_submitted = "evidence_submitted", _l("Evidence submitted, awaiting review")
+    met = "met", _l("Met")
+    not_met = "not_met", _l("Not met")
+
+
 class Condition(db.Model):
     """A condition attached to an approval, with its due date."""
 
@@ -585,8 +592,34 @@ class Condition(db.Model):
     text: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date | None] = mapped_column(Date)
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[ConditionStatus] = mapped_column(
+        enum_column(ConditionStatus, "condition_status", 20),
+        default=ConditionStatus.open,
+        server_default="open",
+    )
+    #: the company's evidence of fulfilment: a note and optionally one of the audit's files
+    evidence_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id", ondelete="SET NULL"))
+    evidence_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the manager's judgement
+    judged_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: the follow-up of an overdue condition: one reminder, then one proposal to suspend
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    suspension_proposed_on: Mapped[date | None] = mapped_column(Date)
 
     decision: Mapped[Decision] = relationship(back_populates="conditions")
+    evidence: Mapped[Evidence | None] = relationship()
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        today = today or date.today()
+        return (
+            self.status != ConditionStatus.met
+            and self.due_date is not None
+            and self.due_date < today
+        )
 
 
 class AuditEvent(db.Model):

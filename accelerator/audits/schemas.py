@@ -224,6 +224,12 @@ class DecisionConditionOut(StrictSchema):
     id = fields.Integer()
     text = fields.String()
     due_date = fields.Date(allow_none=True)
+    status = fields.Function(lambda condition: condition.status.value)
+    overdue = fields.Function(lambda condition: condition.is_overdue())
+    evidence_note = fields.String()
+    evidence_id = fields.Integer(allow_none=True)
+    comment = fields.String()
+    fulfilled_at = fields.DateTime(allow_none=True)
 
 
 class DecisionOut(StrictSchema):
@@ -452,3 +458,17 @@ class ChangeOut(StrictSchema):
     comment = fields.String()
     decided_at = fields.DateTime(allow_none=True)
     reaudit_id = fields.Integer(allow_none=True)
+
+
+def condition_out(condition) -> dict:
+    return ConditionOut().dump(condition)
+
+
+class ConditionEvidenceIn(StrictSchema):
+    note = Trimmed(required=True, validate=[not_blank, validate.Length(max=10000)])
+    evidence_id = Id(load_default=None, allow_none=True)
+
+
+class ConditionJudgementIn(StrictSchema):
+    met = fields.Boolean(required=True)
+    comment = Trimmed(load_default="", validate=validate.Length(max=10000))

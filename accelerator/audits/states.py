@@ -81,6 +81,13 @@ class AuditAction(TitledEnum):
     texts_refused = "texts_refused", _l("Public texts refused")
     change_declared = "change_declared", _l("Substantial change declared")
     change_decided = "change_decided", _l("Substantial change decided")
+    condition_evidence = "condition_evidence", _l("Evidence of a condition submitted")
+    condition_judged = "condition_judged", _l("Condition judged")
+    condition_reminder = "condition_reminder", _l("Overdue condition: reminder sent")
+    condition_suspension_proposed = (
+        "condition_suspension_proposed",
+        _l("Overdue condition: suspension proposed"),
+    )
     # transitions
     submit = (
         "submit",

@@ -67,6 +67,9 @@ class CatalogueEntry(db.Model):
     verification_code: Mapped[str] = mapped_column(String(32))
     #: the company declared a substantial change a manager has not decided yet
     change_under_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: the approval's conditions and their state ({text, due_date, status}), so that a
+    #: condition judged changes the entry (and the ETag of its page)
+    conditions: Mapped[list | None] = mapped_column(JSON)
     #: changes only when the entry's content changes (the catalogue's ETag depends on it)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

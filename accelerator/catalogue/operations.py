@@ -180,6 +180,14 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             "pricing": declared["pricing"],
             "gar_compatible": bool(declared["gar_compatible"]),
             "change_under_review": solution.id in under_review,
+            "conditions": [
+                {
+                    "text": c.text,
+                    "due_date": c.due_date.isoformat() if c.due_date else None,
+                    "status": c.status.value,
+                }
+                for c in decision.conditions
+            ],
             "subjects": list(solution.subjects or []),
             "levels": list(solution.levels or []),
             "domains": domains,

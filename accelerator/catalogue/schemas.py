@@ -187,6 +187,9 @@ class ConditionOut(StrictSchema):
     text = fields.String()
     due_date = IsoDate(metadata={"type": "string", "format": "date"})
     fulfilled = fields.Function(lambda condition: condition.fulfilled_at is not None)
+    #: open | evidence_submitted | met | not_met
+    status = fields.Function(lambda condition: condition.status.value)
+    overdue = fields.Function(lambda condition: condition.is_overdue())
 
 
 class SessionBriefOut(StrictSchema):

@@ -9,6 +9,7 @@ Each route: role gate → lookup through ``visible_to`` (404 otherwise) → sche
 
 from accelerator.audits.api import (  # noqa: F401  (routes register on core.api.api)
     changes,
+    conditions,
     preparation,
     review,
     solutions,

@@ -16,6 +16,11 @@ from accelerator.audits.operations.changes import (
     refuse_public_texts,
 )
 from accelerator.audits.operations.common import lock_audit, record_event
+from accelerator.audits.operations.conditions import (
+    follow_up_conditions,
+    judge_condition,
+    submit_condition_evidence,
+)
 from accelerator.audits.operations.preparation import (
     add_evidence,
     answer_criterion,
@@ -52,6 +57,9 @@ from accelerator.audits.operations.workflow import (
 )
 
 __all__ = [
+    "follow_up_conditions",
+    "judge_condition",
+    "submit_condition_evidence",
     "accept_public_texts",
     "current_approval",
     "decide_change",

@@ -26,6 +26,7 @@ from accelerator.audits.operations.common import (
     record_event,
     require_visible,
 )
+from accelerator.audits.operations.conditions import DEFAULT_CONDITION_MONTHS
 from accelerator.audits.operations.review import missing_scores
 from accelerator.audits.results import applicable_codes, compute_result
 from accelerator.audits.signals import approval_changed
@@ -209,6 +210,10 @@ def _check_decision_values(
     conditions = [
         {"text": c, "due_date": None} if isinstance(c, str) else dict(c) for c in conditions or []
     ]
+    # Every condition has a due date: the committee's, else DEFAULT_CONDITION_MONTHS ahead.
+    default_due = add_months(utcnow().date(), DEFAULT_CONDITION_MONTHS)
+    for condition in conditions:
+        condition["due_date"] = condition.get("due_date") or default_due
     if outcome == AuditStatus.approved_with_conditions and not conditions:
         errors["conditions"] = [gettext("An approval with conditions needs its conditions.")]
     if outcome in (AuditStatus.approved, AuditStatus.rejected) and conditions:
