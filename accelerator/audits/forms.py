@@ -286,3 +286,20 @@ class TextsRefusalForm(FlaskForm):
     comment = TextAreaField(
         _l("Why the texts are refused"), validators=[DataRequired(REQUIRED), Length(max=10000)]
     )
+
+
+class ConditionEvidenceForm(FlaskForm):
+    note = TextAreaField(
+        _l("How the condition is fulfilled"),
+        validators=[DataRequired(REQUIRED), Length(max=10000)],
+        description=_l("What was done, when, and where to check it (a page, a document)."),
+    )
+
+
+class ConditionJudgementForm(FlaskForm):
+    met = RadioField(
+        _l("The condition is"),
+        choices=select_choices([("yes", _l("met")), ("no", _l("not met"))]),
+        validators=[InputRequired(REQUIRED)],
+    )
+    comment = TextAreaField(_l("Comment (required when not met)"), validators=[Length(max=10000)])

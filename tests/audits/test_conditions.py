@@ -154,3 +154,25 @@ def test_the_public_page_shows_each_condition_state(api, people, approved):
     after = api.get(f"/catalogue/{slug}").json["conditions"]
     assert [c["status"] for c in after] == ["met"] and after[0]["fulfilled"] is True
     assert date.fromisoformat(after[0]["due_date"]) == condition.due_date
+
+
+def test_the_audit_page_carries_the_condition_forms(client, login_as, people, approved):
+    condition = _condition(approved)
+    login_as(people.company)
+    page = client.get(f"/audits/{approved.id}").get_data(as_text=True)
+    assert "Envoyer le justificatif" in page
+    prefix = f"condition-{condition.id}"
+    empty = client.post(f"/conditions/{condition.id}/justificatif", data={f"{prefix}-note": ""})
+    assert empty.status_code == 302
+    db.session.expire_all()
+    assert condition.status == ConditionStatus.open
+    sent = client.post(
+        f"/conditions/{condition.id}/justificatif", data={f"{prefix}-note": "Publiée hier."}
+    )
+    assert sent.status_code == 302
+    client.post("/deconnexion")
+    login_as(people.manager)
+    assert "Enregistrer" in client.get(f"/audits/{approved.id}").get_data(as_text=True)
+    client.post(f"/conditions/{condition.id}/examen", data={f"{prefix}-met": "yes"})
+    db.session.expire_all()
+    assert condition.status == ConditionStatus.met

@@ -9,6 +9,7 @@ from accelerator.audits.views import (  # noqa: E402,F401  (routes register on b
     audit,
     changes,
     company,
+    conditions,
     review,
     solutions,
 )

@@ -14,6 +14,7 @@ from accelerator.audits.results import applicable_codes, compute_result, diverge
 from accelerator.audits.states import TRANSITIONS, AuditAction, AuditStatus
 from accelerator.audits.views import bp
 from accelerator.audits.views.common import audit_or_404, run
+from accelerator.audits.views.conditions import condition_forms
 from accelerator.core.errors import Forbidden
 from accelerator.core.forms import select_choices
 from accelerator.core.permissions import guarded_by, roles_required
@@ -46,6 +47,7 @@ def audit(audit_id: int):
         "progress": self_assessment_progress(item),
         "result": compute_result(item) if item.can_read_results(current_user) else None,
         "form": CommentForm(),
+        "condition_forms": condition_forms(item),
     }
     if current_user.role == Role.manager:
         workload = operations.expert_workload()
