@@ -160,14 +160,23 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
                 removed.append(entry.id)
                 db.session.delete(entry)
             continue
+        # What was approved: the texts a manager accepted and the declarations frozen on
+        # the audit, never what the company typed since (read before a new entry joins the
+        # session, which a lazy load would flush half-filled).
+        texts = solution.published_texts()
+        declared = audit.frozen_declarations()
+        conditions = [
+            {
+                "text": c.text,
+                "due_date": c.due_date.isoformat() if c.due_date else None,
+                "status": c.status.value,
+            }
+            for c in decision.conditions
+        ]
         if entry is None:
             entry = CatalogueEntry(solution_id=solution_id)
             db.session.add(entry)
         domains = _domains(decision, audit.framework_version_id, names)
-        # What was approved: the texts a manager accepted and the declarations frozen on
-        # the audit, never what the company typed since.
-        texts = solution.published_texts()
-        declared = audit.frozen_declarations()
         values = {
             "audit_id": audit.id,
             "slug": solution.slug,
@@ -180,14 +189,7 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             "pricing": declared["pricing"],
             "gar_compatible": bool(declared["gar_compatible"]),
             "change_under_review": solution.id in under_review,
-            "conditions": [
-                {
-                    "text": c.text,
-                    "due_date": c.due_date.isoformat() if c.due_date else None,
-                    "status": c.status.value,
-                }
-                for c in decision.conditions
-            ],
+            "conditions": conditions,
             "subjects": list(solution.subjects or []),
             "levels": list(solution.levels or []),
             "domains": domains,

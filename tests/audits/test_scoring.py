@@ -191,7 +191,9 @@ def test_decide_records_the_decision(api, people, audit_in):
     decision = body["decision"]
     assert decision["round"] == 1
     assert decision["overall_score"] == pytest.approx(66.7)
-    assert [c["due_date"] for c in decision["conditions"]] == [None, "2027-06-30"]
+    # A condition without a due date is due six months after the decision.
+    default_due = add_months(date.today(), 6).isoformat()
+    assert [c["due_date"] for c in decision["conditions"]] == [default_due, "2027-06-30"]
     assert body["valid_until"] == add_months(date.today(), 24).isoformat()
     assert len(body["verification_code"]) >= 16
     company_view = api.get(f"/audits/{audit.id}", user=people.company).json
