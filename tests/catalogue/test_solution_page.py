@@ -84,6 +84,8 @@ def test_solution_api(api):
             "text": "Publier la politique de confidentialité.",
             "due_date": "2027-03-01",
             "fulfilled": False,
+            "status": "open",
+            "overdue": False,
         }
     ]
     assert [s["title"] for s in body["training_sessions"]] == ["Prise en main"]

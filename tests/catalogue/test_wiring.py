@@ -40,7 +40,7 @@ def names(api, query: str = "") -> list[str]:
     return [item["name"] for item in response.json["items"]]
 
 
-def test_decision_suspension_and_edit_show_at_once(api):
+def test_decision_suspension_and_accepted_edit_show_at_once(api):
     company, audit = scored_audit_in_committee("Lirette")
     manager = make_user(Role.manager)
     assert names(api) == []
@@ -59,6 +59,11 @@ def test_decision_suspension_and_edit_show_at_once(api):
 
     values = {"name": "Lirette Plus", "summary": "Écriture créative"}
     operations.update_solution(company, audit.solution, values)
+    db.session.commit()
+    # After approval an edit waits for a manager: the approved texts stay public.
+    assert names(api, "ecriture") == []
+    assert names(api) == ["Lirette"]
+    operations.accept_public_texts(manager, audit.solution)
     db.session.commit()
     assert names(api, "ecriture") == ["Lirette Plus"]
     assert names(api, "guidee") == []
