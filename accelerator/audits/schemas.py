@@ -461,7 +461,7 @@ class ChangeOut(StrictSchema):
 
 
 def condition_out(condition) -> dict:
-    return ConditionOut().dump(condition)
+    return DecisionConditionOut().dump(condition)
 
 
 class ConditionEvidenceIn(StrictSchema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext
 from flask_login import current_user
+from marshmallow import fields
 
 from accelerator.accounts.models import Role
 from accelerator.audits import operations
@@ -15,42 +16,35 @@ from accelerator.audits.schemas import (
     ChangeDecisionIn,
     ChangeIn,
     ChangeOut,
+    SolutionOut,
     solution_out,
 )
 from accelerator.core.api import api, json_body, load
 from accelerator.core.errors import NotFound
+from accelerator.core.openapi import documented
 from accelerator.core.permissions import roles_required
+from accelerator.core.schemas import StrictSchema
 from accelerator.extensions import db
+
+
+class ChangeListOut(StrictSchema):
+    items = fields.List(fields.Nested(ChangeOut))
 
 
 @api.post("/solutions/<int:solution_id>/texts/accept")
 @roles_required(Role.manager)
+@documented(response=SolutionOut, errors=(409,))
 def accept_solution_texts(solution_id: int):
-    """Accept edited public texts.
-    ---
-    post:
-      summary: A manager puts the company's edited texts live in the catalogue
-      tags: [audits]
-      responses:
-        200: {description: The solution}
-        409: {description: No edit awaits a decision}
-    """
+    """Accept edited public texts."""
     solution = operations.accept_public_texts(current_user, visible_solution(solution_id))
     return solution_out.dump(solution)
 
 
 @api.post("/solutions/<int:solution_id>/texts/refuse")
 @roles_required(Role.manager)
+@documented(body=ChangeCommentIn, response=SolutionOut, errors=(409,))
 def refuse_solution_texts(solution_id: int):
-    """Refuse edited public texts.
-    ---
-    post:
-      summary: "A manager refuses the edit {comment}: the accepted texts come back"
-      tags: [audits]
-      responses:
-        200: {description: The solution}
-        409: {description: No edit awaits a decision}
-    """
+    """Refuse edited public texts."""
     data = load(ChangeCommentIn(), json_body())
     solution = operations.refuse_public_texts(
         current_user, visible_solution(solution_id), data["comment"]
@@ -60,15 +54,9 @@ def refuse_solution_texts(solution_id: int):
 
 @api.get("/solutions/<int:solution_id>/changes")
 @roles_required(*READERS)
+@documented(response=ChangeListOut)
 def list_changes(solution_id: int):
-    """Substantial changes of a solution.
-    ---
-    get:
-      summary: The substantial changes declared for the solution, latest first
-      tags: [audits]
-      responses:
-        200: {description: The changes}
-    """
+    """Substantial changes of a solution."""
     solution = visible_solution(solution_id)
     rows = db.session.scalars(
         db.select(SubstantialChange)
@@ -80,16 +68,9 @@ def list_changes(solution_id: int):
 
 @api.post("/solutions/<int:solution_id>/changes")
 @roles_required(Role.company)
+@documented(body=ChangeIn, response=ChangeOut, status=201, errors=(409,))
 def declare_change(solution_id: int):
-    """Declare a substantial change.
-    ---
-    post:
-      summary: "The company declares a change of its approved solution {description, declarations}"
-      tags: [audits]
-      responses:
-        201: {description: The change, under review}
-        409: {description: Not approved, or a change is already under review}
-    """
+    """Declare a substantial change."""
     data = load(ChangeIn(), json_body())
     change = operations.declare_change(
         current_user, visible_solution(solution_id), data["description"], data["declarations"]
@@ -99,16 +80,9 @@ def declare_change(solution_id: int):
 
 @api.post("/changes/<int:change_id>/decision")
 @roles_required(Role.manager)
+@documented(body=ChangeDecisionIn, response=ChangeOut, errors=(409,))
 def decide_change(change_id: int):
-    """Decide a substantial change.
-    ---
-    post:
-      summary: "{outcome: no_impact | partial_reaudit | suspension, comment, domains}"
-      tags: [audits]
-      responses:
-        200: {description: The change, decided}
-        409: {description: Already decided}
-    """
+    """Decide a substantial change."""
     change = db.session.get(SubstantialChange, change_id)
     if change is None:
         raise NotFound(gettext("Nothing here, or not visible to you."))

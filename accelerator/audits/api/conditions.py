@@ -10,9 +10,15 @@ from accelerator.accounts.models import Role
 from accelerator.audits import operations
 from accelerator.audits.api.common import visible_audit
 from accelerator.audits.models import Condition
-from accelerator.audits.schemas import ConditionEvidenceIn, ConditionJudgementIn, condition_out
+from accelerator.audits.schemas import (
+    ConditionEvidenceIn,
+    ConditionJudgementIn,
+    DecisionConditionOut,
+    condition_out,
+)
 from accelerator.core.api import api, json_body, load
 from accelerator.core.errors import NotFound
+from accelerator.core.openapi import documented
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
 
@@ -27,16 +33,9 @@ def _condition(condition_id: int) -> Condition:
 
 @api.post("/conditions/<int:condition_id>/evidence")
 @roles_required(Role.company)
+@documented(body=ConditionEvidenceIn, response=DecisionConditionOut, errors=(409,))
 def submit_condition_evidence(condition_id: int):
-    """Submit evidence of fulfilment.
-    ---
-    post:
-      summary: "The company says how a condition is fulfilled {note, evidence_id}"
-      tags: [audits]
-      responses:
-        200: {description: The condition, awaiting review}
-        409: {description: Already met, or the approval is no longer in force}
-    """
+    """Submit evidence of fulfilment."""
     data = load(ConditionEvidenceIn(), json_body())
     condition = operations.submit_condition_evidence(
         current_user, _condition(condition_id), data["note"], data["evidence_id"]
@@ -46,16 +45,9 @@ def submit_condition_evidence(condition_id: int):
 
 @api.post("/conditions/<int:condition_id>/judgement")
 @roles_required(Role.manager)
+@documented(body=ConditionJudgementIn, response=DecisionConditionOut, errors=(409,))
 def judge_condition(condition_id: int):
-    """Mark a condition met or not.
-    ---
-    post:
-      summary: "A manager marks the condition {met: true | false, comment}"
-      tags: [audits]
-      responses:
-        200: {description: The condition}
-        409: {description: Already met}
-    """
+    """Mark a condition met or not."""
     data = load(ConditionJudgementIn(), json_body())
     condition = operations.judge_condition(
         current_user, _condition(condition_id), data["met"], data["comment"]
