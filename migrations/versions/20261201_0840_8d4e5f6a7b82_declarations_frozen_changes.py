@@ -1,7 +1,7 @@
 """declarations frozen on audits, public texts reviewed after approval, substantial changes
 
 Revision ID: 8d4e5f6a7b82
-Revises: a378a23b0b8d
+Revises: 07926df92951
 Create Date: 2026-12-01 08:10:00
 
 """
@@ -13,7 +13,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = '8d4e5f6a7b82'
-down_revision = 'a378a23b0b8d'
+down_revision = '07926df92951'
 branch_labels = None
 depends_on = None
 
