@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -18,6 +19,10 @@ def _bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
 class Config:
@@ -35,7 +40,10 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: a signed-in session ends on the server after this (the cookie lasts the browser session)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: "Stay signed in": the remember cookie and its server-side session
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
 
     WTF_CSRF_TIME_LIMIT = 3600 * 12
 
@@ -68,13 +76,18 @@ class Config:
     CACHE_KEY_PREFIX = "accelerator:"
     CACHE_DEFAULT_TIMEOUT = 300
     RATELIMIT_HEADERS_ENABLED = True
-    #: failed logins / token requests / reset requests per account
-    RATELIMIT_ACCOUNT = os.environ.get("RATELIMIT_ACCOUNT", "10 per 15 minutes")
+    #: failed logins / token requests, and reset requests, per account and network address
+    RATELIMIT_ACCOUNT_ADDRESS = os.environ.get("RATELIMIT_ACCOUNT_ADDRESS", "10 per 15 minutes")
+    #: the same per account from every address: a higher ceiling, whose owner is told when
+    #: it trips (a guess spread over many addresses)
+    RATELIMIT_ACCOUNT = os.environ.get("RATELIMIT_ACCOUNT", "50 per 15 minutes")
     #: ceiling per network address, high enough for a whole school behind one NAT
     RATELIMIT_ADDRESS = os.environ.get("RATELIMIT_ADDRESS", "600 per minute")
 
     API_TOKEN_LIFETIME = timedelta(hours=int(os.environ.get("API_TOKEN_LIFETIME_HOURS", "24")))
     PASSWORD_RESET_MAX_AGE = 3600  # seconds
+    #: lifetime of an email verification link, in seconds
+    EMAIL_VERIFICATION_MAX_AGE = 3 * 24 * 3600
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  the name of a hash method, not a password
 
     # Mail: "smtp" sends through MAIL_SERVER; "console" prints to the log; "memory" keeps
@@ -159,6 +172,13 @@ class ProductionConfig(Config):
     HSTS = True
     #: the documented deployment puts nginx in front (deploy/nginx/accelerator.conf)
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "1"))
+    #: Host headers served (Flask refuses others with 400): the public host, and loopback for
+    #: local probes, unless TRUSTED_HOSTS lists them (comma-separated)
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS") or [
+        urlsplit(Config.PUBLIC_BASE_URL).hostname or "localhost",
+        "localhost",
+        "127.0.0.1",
+    ]
 
     @staticmethod
     def check(config: dict) -> None:

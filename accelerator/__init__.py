@@ -7,6 +7,7 @@ from importlib import import_module
 from pathlib import Path
 
 from flask import Blueprint, Flask, g, has_request_context, render_template, request, session
+from flask.globals import request_ctx
 from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -143,15 +144,15 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     import accelerator.core.mail  # noqa: F401  (the outbox's table and its session hooks)
-    from accelerator.accounts.models import User
-    from accelerator.accounts.operations import user_for_token
+    from accelerator.accounts.operations import user_for_session, user_for_token
 
     @login_manager.user_loader
     def load_user(user_id: str):
         # The API authenticates with tokens only, so a cookie cannot drive it (no CSRF there).
-        if is_api_request() or not user_id.isdigit():
+        if is_api_request():
             return None
-        return db.session.get(User, int(user_id))
+        # "<id>:<session key>": signed in only while that session lives on the server.
+        return user_for_session(user_id)
 
     @login_manager.request_loader
     def load_user_from_token(req):
@@ -201,9 +202,14 @@ def _register_domains(app: Flask) -> None:
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        if request_ctx.url_adapter is None:
+            # A Host outside TRUSTED_HOSTS: no URL can be built, so no page can be rendered.
+            return app.response_class(
+                f"{status} {error.name}\n", status=status, mimetype="text/plain"
+            )
         if is_api_request():
             return http_problem(error)
-        status = error.code or 500
         template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
         return render_template(template, error=error, status=status), status
 
@@ -225,6 +231,9 @@ def _register_template_helpers(app: Flask) -> None:
     from accelerator.core.accessibility import compliance
     from accelerator.core.formatting import init_formatting
     from accelerator.core.navigation import nav_items
+    from accelerator.core.urls import public_url
+
+    app.jinja_env.globals["public_url"] = public_url
 
     init_formatting(app)
 

@@ -7,6 +7,7 @@ from factory.alchemy import SQLAlchemyModelFactory
 
 from accelerator.accounts.models import Organization, OrganizationRole, Role, TeacherProfile, User
 from accelerator.accounts.operations import hash_password, issue_token
+from accelerator.core.db import utcnow
 from accelerator.core.validators import is_valid_siren
 from accelerator.extensions import db
 
@@ -46,6 +47,9 @@ class UserFactory(BaseFactory):
     full_name = factory.Sequence(lambda n: f"Personne {n}")
     role = Role.company
     password_hash = factory.LazyFunction(lambda: hash_password(PASSWORD))
+    #: verified, as every account was before this was required (tests of unverified accounts
+    #: pass email_verified_at=None)
+    email_verified_at = factory.LazyFunction(utcnow)
     organization = factory.Maybe(
         factory.LazyAttribute(lambda o: o.role == Role.company),
         yes_declaration=factory.SubFactory(OrganizationFactory),

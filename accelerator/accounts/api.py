@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import request
+from flask import jsonify, request
 from flask_babel import gettext
 from flask_login import current_user
 
 from accelerator.accounts import operations, organizations
-from accelerator.accounts.limits import credential_failures, mark_failure, per_address
+from accelerator.accounts.limits import begin_attempt, per_address
 from accelerator.accounts.models import (
     ApiToken,
     Invitation,
@@ -42,7 +42,8 @@ from accelerator.core.forms import REQUIRED
 from accelerator.core.openapi import documented
 from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.problems import problem
-from accelerator.extensions import db
+from accelerator.core.security import no_store
+from accelerator.extensions import db, limiter
 
 user_out = UserOut()
 
@@ -64,7 +65,6 @@ def register_user():
 @api.post("/auth/token")
 @public
 @documented(body=TokenIn, response=TokenOut, status=201, errors=(401, 429))
-@credential_failures
 @per_address
 def create_token():
     """Exchange credentials for a bearer token.
@@ -72,16 +72,30 @@ def create_token():
     Get a bearer token
     """
     data = load(TokenIn(), json_body())
+    attempt = begin_attempt(data["email"])
+    if not attempt.allowed:
+        if attempt.ceiling_tripped:
+            operations.notify_login_ceiling(attempt.email, attempt.retry_after)
+            # A 429 rolls the request back: the owner's notification is committed first.
+            db.session.commit()
+        return problem(
+            429,
+            detail=gettext("Too many failed attempts for this account; try again later."),
+            headers={"Retry-After": str(attempt.retry_after)},
+        )
     user = operations.authenticate(data["email"], data["password"])
+    if user is not None:
+        attempt.succeeded()
     if user is None:
-        mark_failure()
         return problem(
             401,
             detail=gettext("Email address or password incorrect."),
             headers={"WWW-Authenticate": "Bearer"},
         )
     token, expires_at = operations.issue_token(user)
-    return TokenOut().dump({"token": token, "expires_at": expires_at}), 201
+    response = jsonify(TokenOut().dump({"token": token, "expires_at": expires_at}))
+    response.status_code = 201
+    return no_store(response)
 
 
 @api.delete("/auth/token")
@@ -99,6 +113,24 @@ def revoke_token():
     if record is not None:
         record.revoked_at = utcnow()
     return "", 204
+
+
+@api.post("/auth/verification")
+@login_required
+@limiter.limit("5 per hour", key_func=lambda: f"verification:{current_user.id}")
+def resend_verification():
+    """Send the email verification link again.
+    ---
+    post:
+      summary: Email the caller a new link verifying their address
+      tags: [accounts]
+      responses:
+        202: {description: "Sent: {email, email_verified}"}
+        409: {description: The address is already verified}
+        429: {description: Too many requests}
+    """
+    operations.resend_verification(current_user)
+    return {"email": current_user.email, "email_verified": False}, 202
 
 
 @api.get("/me")

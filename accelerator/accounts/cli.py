@@ -47,4 +47,13 @@ def create_user(email: str, role: str, full_name: str) -> None:
     click.echo(f"Created {user.role.value} account {user.email} (id {user.id}).")
 
 
+@users_cli.command("purge-unverified")
+def purge_unverified() -> None:
+    """Delete accounts left unverified for 7 days, and sessions that ended (run daily)."""
+    deleted = operations.purge_unverified_accounts()
+    sessions = operations.purge_expired_sessions()
+    db.session.commit()
+    click.echo(f"Deleted {deleted} unverified account(s) and {sessions} ended session(s).")
+
+
 COMMANDS = [users_cli]

@@ -12,6 +12,7 @@ from accelerator.accounts.models import (
     User,
 )
 from accelerator.accounts.operations import hash_password
+from accelerator.core.db import utcnow
 from accelerator.core.demo import seeder
 from accelerator.extensions import db
 
@@ -43,7 +44,11 @@ def seed_accounts() -> list[str]:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
             user = User(
-                email=email, full_name=name, role=role, password_hash=hash_password(DEMO_PASSWORD)
+                email=email,
+                full_name=name,
+                role=role,
+                password_hash=hash_password(DEMO_PASSWORD),
+                email_verified_at=utcnow(),  # demo addresses receive no mail
             )
             db.session.add(user)
             if role == Role.company:

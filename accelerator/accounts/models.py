@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, Select, String, Text, false, select, text
+from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, false, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.core.db import UTCDateTime, enum_column, utcnow
@@ -82,6 +82,15 @@ class Organization(db.Model):
             return False
         return user.organization_id == self.id or user.role in (Role.manager, Role.admin)
 
+    def can_read_member_emails(self, user) -> bool:
+        """Members' addresses: the organization's own members, managers and admins. Experts
+        and trainers read organizations for their work but never need to write to them."""
+        if user is None or not user.is_authenticated:
+            return False
+        if user.role in (Role.manager, Role.admin):
+            return True
+        return user.role == Role.company and user.organization_id == self.id
+
     @classmethod
     def visible_to(cls, user) -> Select:
         """Organizations ``user`` may read: their own; staff read them all."""
@@ -133,13 +142,30 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the owner proved the address (the verification link, or a password reset link);
+    #: None while unverified: self-registered accounts expire after 7 days unverified
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a teacher's registration answers (academy, uai, ...), applied to their profile once the
+    #: address is verified, and only to fields an import left empty
+    pending_teacher: Mapped[dict | None] = mapped_column(JSON)
 
     organization: Mapped[Organization | None] = relationship(back_populates="members")
     teacher: Mapped[TeacherProfile | None] = relationship(back_populates="user", uselist=False)
 
+    #: the signed-in browser session this object was loaded for (not a column): Flask-Login
+    #: stores ``get_id()`` in the session and the remember cookie, so both name the session
+    session_key = None  # str | None; set by the loaders, never stored
+
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    def get_id(self) -> str:  # Flask-Login
+        return f"{self.id}:{self.session_key}" if self.session_key else str(self.id)
 
     @staticmethod
     def normalize_email(email: str) -> str:
@@ -388,3 +414,25 @@ class OrganizationEvent(db.Model):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])
+class UserSession(db.Model):
+    """A signed-in browser. The session cookie and the remember cookie carry its key, and a
+    request is signed in only while its row is neither revoked nor expired: signing out ends
+    this one, a password reset or "sign out everywhere" ends them all, copies included."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the random key the cookies carry
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: signed in with "Stay signed in" (a remember cookie)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @staticmethod
+    def hash(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -19,7 +19,7 @@ Rules
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
@@ -41,6 +41,7 @@ from accelerator.accounts.models import (
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
 from accelerator.core.mail import queue_mail
+from accelerator.core.urls import public_url
 from accelerator.extensions import db
 
 #: an invitation link is valid this many seconds (14 days)
@@ -143,7 +144,7 @@ def request_to_join(user: User, organization: Organization, message: str = "") -
             ),
             "organization_join_request",
             request=request,
-            url=url_for("accounts.organization", organization_id=organization.id, _external=True),
+            url=public_url("accounts.organization", organization_id=organization.id),
         )
     return request
 
@@ -197,7 +198,7 @@ def invite_member(actor: User, organization: Organization, email: str) -> Invita
         ),
         "organization_invitation",
         invitation=invitation,
-        url=url_for("accounts.invitation", token=invitation_token(invitation), _external=True),
+        url=public_url("accounts.invitation", token=invitation_token(invitation)),
         days=INVITATION_MAX_AGE // 86400,
     )
     return invitation
@@ -415,9 +416,7 @@ def dispute_join_request(actor: User, request: JoinRequest, message: str) -> Joi
             gettext("Disputed SIREN %(siren)s", siren=request.organization.siren or "—"),
             "organization_dispute",
             request=request,
-            url=url_for(
-                "accounts.organization", organization_id=request.organization_id, _external=True
-            ),
+            url=public_url("accounts.organization", organization_id=request.organization_id),
         )
     return request
 

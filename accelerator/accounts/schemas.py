@@ -134,6 +134,7 @@ class TeacherOut(StrictSchema):
 class UserOut(StrictSchema):
     id = fields.Integer()
     email = fields.String()
+    email_verified = fields.Boolean()
     full_name = fields.String()
     role = fields.Enum(Role, by_value=True)
     active = fields.Boolean()

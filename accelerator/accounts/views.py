@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from accelerator.accounts import operations, organizations
 from accelerator.accounts.forms import (
@@ -27,9 +38,10 @@ from accelerator.accounts.forms import (
     VerificationForm,
 )
 from accelerator.accounts.limits import (
-    credential_failures,
-    mark_failure,
+    Attempt,
+    begin_attempt,
     per_address,
+    reset_ceiling,
     reset_requests,
 )
 from accelerator.accounts.models import (
@@ -47,12 +59,21 @@ from accelerator.core.forms import attempt, select_choices
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.redirects import safe_next
-from accelerator.extensions import db
+from accelerator.core.security import no_store
+from accelerator.core.urls import public_url
+from accelerator.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
 
+CHECK_YOUR_MAILBOX = _l(
+    "We sent you an email: follow its link to confirm your address. Until then, a company "
+    "cannot submit an audit and a teacher's training record stays hidden."
+)
+
 
 def _sign_in(user: User, remember: bool = False) -> None:
+    """Sign ``user`` in on this browser, in the server-side session opened with
+    ``operations.open_session`` (committed with the request)."""
     session.clear()  # a fresh session at login, so a planted one cannot be reused
     login_user(user, remember=remember)
 
@@ -80,6 +101,7 @@ def register_company():
                     "country": form.country.data,
                 },
             )
+            operations.open_session(user)
         if outcome.ok:
             _sign_in(user)
             if user.organization_id is None:
@@ -92,6 +114,7 @@ def register_company():
                 )
                 return redirect(url_for("accounts.account"))
             flash(gettext("Welcome! Your company's account is ready."), "success")
+            flash(CHECK_YOUR_MAILBOX, "info")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/register_company.html", form=form), (
         422 if form.errors else 200
@@ -116,17 +139,30 @@ def register_teacher():
                     "career_stage": form.career_stage.data,
                 },
             )
+            operations.open_session(user)
         if outcome.ok:
             _sign_in(user)
             flash(gettext("Welcome! Your teacher account is ready."), "success")
+            flash(CHECK_YOUR_MAILBOX, "info")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/register_teacher.html", form=form), (
         422 if form.errors else 200
     )
 
 
+def too_many_attempts(attempt: Attempt):
+    """The 429 page of a refused credential attempt (the owner is told when the per-account
+    ceiling trips)."""
+    if attempt.ceiling_tripped:
+        operations.notify_login_ceiling(attempt.email, attempt.retry_after)
+        db.session.commit()  # a 429 rolls the request back: the notification goes first
+    error = TooManyRequests(retry_after=attempt.retry_after)
+    response = make_response(render_template("errors/429.html", error=error, status=429), 429)
+    response.headers["Retry-After"] = str(attempt.retry_after)
+    return response
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
-@credential_failures
 @per_address
 @public
 def login():
@@ -135,11 +171,15 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
+        attempt = begin_attempt(form.email.data)
+        if not attempt.allowed:
+            return too_many_attempts(attempt)
         user = operations.authenticate(form.email.data, form.password.data)
         if user is not None:
+            attempt.succeeded()
+            operations.open_session(user, remember=form.remember.data)
             _sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-        mark_failure()
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("accounts/login.html", form=form, failed=failed), status
@@ -148,14 +188,28 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 @public
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        operations.close_session(current_user)
+    logout_user()  # also deletes this browser's remember cookie
     session.clear()
     flash(gettext("You are signed out."), "info")
     return redirect(url_for("core.home"))
 
 
+@bp.route("/mon-compte/deconnexion-partout", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """End every session of the account: other browsers, remember cookies, API tokens."""
+    operations.sign_out_everywhere(current_user)
+    logout_user()
+    session.clear()
+    flash(gettext("You are signed out on every device."), "info")
+    return redirect(url_for("accounts.login"))
+
+
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @reset_requests
+@reset_ceiling
 @per_address
 @public
 def forgot_password():
@@ -163,7 +217,7 @@ def forgot_password():
     if form.validate_on_submit():
         operations.request_password_reset(
             form.email.data,
-            lambda token: url_for("accounts.reset_password", token=token, _external=True),
+            lambda token: public_url("accounts.reset_password", token=token),
         )
         # The same answer whether or not the address has an account.
         flash(
@@ -188,7 +242,8 @@ def reset_password(token: str):
         operations.reset_password(token, form.password.data)
         flash(gettext("Your password has been changed. You can sign in."), "success")
         return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset_password.html", form=form)
+    # The link's token is in the URL: no cache may keep the page.
+    return no_store(make_response(render_template("accounts/reset_password.html", form=form)))
 
 
 @bp.route("/mon-compte")
@@ -210,6 +265,35 @@ def account_language():
             flash(gettext("Your language is saved."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(422, language_form=form)
+
+
+@bp.route("/verification/<token>", methods=["GET", "POST"])
+def verify_email(token: str):
+    """The link of the verification email: a page with one button (a GET never writes)."""
+    user = operations.user_for_verification_token(token)
+    if user is None:
+        return no_store(make_response(render_template("accounts/verify_invalid.html"), 404))
+    if request.method == "POST" and EmptyForm().validate_on_submit():
+        operations.verify_email(token)
+        flash(gettext("Thank you: your email address is confirmed."), "success")
+        return redirect(url_for("accounts.account"))
+    return no_store(make_response(render_template("accounts/verify_email.html", user=user)))
+
+
+@bp.route("/mon-compte/verification", methods=["POST"])
+@login_required
+@limiter.limit("5 per hour", key_func=lambda: f"verification:{current_user.id}")
+def resend_verification():
+    if EmptyForm().validate_on_submit():
+        with attempt():
+            operations.resend_verification(current_user)
+            flash(
+                gettext(
+                    "A new confirmation link is on its way to %(email)s.", email=current_user.email
+                ),
+                "info",
+            )
+    return redirect(url_for("accounts.account"))
 
 
 @bp.route("/admin/utilisateurs")

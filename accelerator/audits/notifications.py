@@ -108,6 +108,19 @@ def notify_assignment(audit, expert) -> None:
     )
 
 
+def notify_conflict_withdrawal(audit, expert, manager, reason: str) -> None:
+    """An expert declared a conflict of interest after being assigned, and left the audit."""
+    recipients = [manager.email] if manager is not None and manager.active else manager_emails()
+    queue_mail(
+        recipients,
+        _l("Conflict of interest: an expert left the audit of %(solution)s"),
+        "audit_conflict_withdrawal",
+        expert=expert.full_name,
+        reason=reason,
+        **_audit_context(audit),
+    )
+
+
 def notify_expiry(audit) -> None:
     queue_mail(
         company_emails(audit.solution.organization_id),

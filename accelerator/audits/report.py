@@ -7,7 +7,7 @@ review stays impersonal."""
 
 from __future__ import annotations
 
-from flask import Response, current_app, url_for
+from flask import Response
 from flask_babel import format_date, get_locale, gettext
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
@@ -22,14 +22,12 @@ from accelerator.core import pdf
 from accelerator.core.errors import Forbidden
 from accelerator.core.pdf import kept_pdf
 from accelerator.core.reference import country_name
+from accelerator.core.urls import public_url
 from accelerator.extensions import db
 
 
 def verification_url(code: str) -> str:
-    try:
-        return url_for("catalogue.verify", code=code, _external=True)
-    except Exception:  # the catalogue's route is not registered in every configuration
-        return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{code}"
+    return public_url("catalogue.verify", code=code)
 
 
 def domain_chart(domains: list[tuple[str, float | None]], width: float) -> Drawing:

@@ -12,6 +12,7 @@ from accelerator.audits.models import Answer, ChangeOutcome, Pricing
 from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditAction, AuditStatus
 from accelerator.core.reference import DISCIPLINES, LEVELS
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, validate_country
+from accelerator.core.urls import public_url
 from accelerator.criteria.schemas import DomainScoreOut
 
 SUBJECT_UNKNOWN = _l("Unknown subject code.")
@@ -104,11 +105,9 @@ class SolutionOut(StrictSchema):
         return {k: v for k, v in texts.items() if k != "logo_name"}
 
     def _logo_url(self, solution) -> str | None:
-        from flask import url_for
-
         if not solution.logo_name:
             return None
-        return url_for("audits.logo", solution_id=solution.id, _external=True)
+        return public_url("audits.logo", solution_id=solution.id)
 
 
 class AuditIn(StrictSchema):

@@ -72,6 +72,8 @@ class AuditAction(TitledEnum):
     self_assessment = "self_assessment", _l("Self-assessment answer")
     evidence = "evidence", _l("Evidence added")
     assignment = "assignment", _l("Expert assigned")
+    #: an expert who declared a conflict of interest after being assigned leaves the audit
+    unassignment = "unassignment", _l("Expert withdrawn (conflict of interest)")
     score = "score", _l("Level recorded")
     scoring_complete = "scoring_complete", _l("First pass finished")
     consolidation = "consolidation", _l("Divergence settled")

@@ -1,14 +1,17 @@
 """HTTP caching of the public catalogue: ETag, Cache-Control, 304 (werkzeug's helpers).
 
 Anonymous readers get ``public, max-age=60`` so a CDN may serve them; a signed-in reader's
-page carries their name in the header, so it is ``private, no-cache`` (revalidated by ETag).
+page carries their name in the header, and an anonymous visitor's page may carry a flash
+message meant for them alone, so those answers are ``private, no-store`` and never kept for
+others.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, session
+from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -19,14 +22,22 @@ MAX_AGE = 60
 ANSWER_TTL = 300
 
 
-def _personal() -> bool:
-    return bool(current_user and current_user.is_authenticated)
+def is_personal() -> bool:
+    """Whether this answer is meant for this visitor only: they are signed in, or a flash
+    message waits for them (it is shown on the next page they open)."""
+    if current_user and current_user.is_authenticated:
+        return True
+    # Before rendering the flashes are in the session; rendering moves them to the request.
+    return "_flashes" in session or bool(getattr(request_ctx, "flashes", None))
+
+
+_personal = is_personal
 
 
 def _cache_headers(response: Response, personal: bool) -> None:
     if personal:
         response.cache_control.private = True
-        response.cache_control.no_cache = True
+        response.cache_control.no_store = True
     else:
         response.cache_control.public = True
         response.cache_control.max_age = MAX_AGE

@@ -15,13 +15,13 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from accelerator.audits.models import Pricing
 from accelerator.catalogue import queries
 from accelerator.catalogue.caching import (
     cacheable,
     cached_answer,
+    is_personal,
     keep_answer,
     not_modified,
     state_etag,
@@ -32,6 +32,7 @@ from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.pagination import check_last_page
 from accelerator.core.permissions import public
 from accelerator.core.reference import DISCIPLINES, LEVELS
+from accelerator.core.urls import public_url
 
 bp = Blueprint("catalogue", __name__)
 
@@ -132,7 +133,7 @@ def search():
     unchanged = not_modified(etag)
     if unchanged is not None:
         return unchanged
-    personal = bool(current_user.is_authenticated)
+    personal = is_personal()
     kept = cached_answer(etag, personal)
     if kept is not None:
         return kept
@@ -238,7 +239,7 @@ def badge(slug: str):
     svg = render_template(
         "catalogue/badge.svg",
         entry=entry,
-        verify_url=url_for("catalogue.verify", code=entry.verification_code, _external=True),
+        verify_url=public_url("catalogue.verify", code=entry.verification_code),
         title=gettext("%(name)s: approved under the cadre de confiance", name=entry.name),
     )
     response = make_response(svg)

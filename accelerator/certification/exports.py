@@ -8,7 +8,7 @@ import json
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import Response, url_for
+from flask import Response
 from flask_babel import format_date, gettext
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -22,6 +22,7 @@ from reportlab.platypus import Paragraph
 from accelerator.certification import badges
 from accelerator.certification.models import Certificate
 from accelerator.certification.operations import full_name
+from accelerator.core.urls import public_url
 
 BLUE_FRANCE = colors.HexColor("#000091")
 QR_SIZE = 38 * mm
@@ -131,7 +132,7 @@ def _attachment(response: Response, filename: str) -> Response:
 
 
 def pdf_response(certificate: Certificate) -> Response:
-    url = url_for("certification.verify_page", code=certificate.code, _external=True)
+    url = public_url("certification.verify_page", code=certificate.code)
     response = Response(render_certificate(certificate, url), mimetype="application/pdf")
     return _attachment(response, f"attestation-{certificate.code}.pdf")
 

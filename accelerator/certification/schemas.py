@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from accelerator.certification.operations import COMMENT_MAX, RATING_MAX, RATING_MIN, public_name
 from accelerator.core.schemas import StrictSchema, Trimmed
+from accelerator.core.urls import public_url
 from accelerator.training.schemas import SessionOut, SolutionRef
 
 # marshmallow's messages are message ids, translated when the problem is answered.
@@ -64,19 +64,19 @@ class CertificateOut(StrictSchema):
     session = fields.Nested(SessionRef, attribute="enrollment.session")
     solutions = fields.List(fields.Nested(SolutionRef), attribute="enrollment.session.solutions")
     verification_url = fields.Function(
-        lambda c: url_for("certification.verify_page", code=c.code, _external=True),
+        lambda c: public_url("certification.verify_page", code=c.code),
         metadata={"type": "string", "format": "uri"},
     )
     pdf_url = fields.Function(
-        lambda c: url_for("api.certificate_pdf", certificate_id=c.id, _external=True),
+        lambda c: public_url("api.certificate_pdf", certificate_id=c.id),
         metadata={"type": "string", "format": "uri"},
     )
     badge_url = fields.Function(
-        lambda c: url_for("api.badge_json", certificate_id=c.id, _external=True),
+        lambda c: public_url("api.badge_json", certificate_id=c.id),
         metadata={"type": "string", "format": "uri"},
     )
     badge_jwt_url = fields.Function(
-        lambda c: url_for("api.badge_jwt", certificate_id=c.id, _external=True),
+        lambda c: public_url("api.badge_jwt", certificate_id=c.id),
         metadata={"type": "string", "format": "uri"},
     )
 

@@ -7,7 +7,7 @@ import re
 import sys
 import uuid
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, Response, g, has_request_context, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -49,6 +49,21 @@ def configure_logging(app: Flask) -> None:
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
 
+def no_store(response: Response) -> Response:
+    """Forbid every cache (browser, proxy, CDN) to keep ``response``: it holds a secret (a
+    token) or what one signed-in person sees."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Pragma"] = "no-cache"  # HTTP/1.0 caches (RFC 6749, section 5.1)
+    return response
+
+
+def _signed_in() -> bool:
+    # Flask-Login keeps the user it loaded in g; a response that never looked at the user
+    # cannot contain anything about them.
+    user = g.get("_login_user")
+    return bool(user is not None and user.is_authenticated)
+
+
 def init_security(app: Flask) -> None:
     @app.before_request
     def assign_request_id() -> None:
@@ -67,6 +82,8 @@ def init_security(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        if _signed_in() and not response.cache_control.no_store:
+            no_store(response)
         if "request_id" in g:
             headers["X-Request-ID"] = g.request_id
         return response

@@ -11,6 +11,7 @@ from accelerator.accounts.models import Role
 from accelerator.core.api import api
 from accelerator.core.openapi import documented
 from accelerator.core.permissions import public, roles_required
+from accelerator.core.urls import public_url
 from accelerator.reporting import indicators, opendata
 from accelerator.reporting.exports import download, open_data_csv
 from accelerator.reporting.periods import parse_period
@@ -80,7 +81,7 @@ def open_data_decisions_json():
         "items": rows,
         "total": len(rows),
         "license": opendata.LICENSE,
-        "schema": request.url_root.rstrip("/") + "/api/v1/open-data/decisions.schema.json",
+        "schema": public_url("api.open_data_decisions_schema"),
     }
     return _public(
         Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")

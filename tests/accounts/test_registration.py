@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from accelerator.accounts.models import Organization, Role, TeacherProfile, User
+from accelerator.accounts.operations import make_verification_token, verify_email
 from accelerator.extensions import db
 from tests.factories import make_user
 
@@ -60,8 +61,10 @@ def test_company_registers_through_the_api(api):
 def test_teacher_registers_through_the_api(api):
     response = api.post("/auth/register", json=TEACHER)
     assert response.status_code == 201, response.json
-    assert response.json["teacher"]["academy"] == "lyon"
-    assert response.json["teacher"]["uai"] == "0690026D"
+    # The profile waits for the address to be verified (tests/accounts/test_email_verification).
+    assert response.json["teacher"] is None and response.json["email_verified"] is False
+    user = db.session.get(User, response.json["id"])
+    assert user.pending_teacher["academy"] == "lyon" and user.pending_teacher["uai"] == "0690026D"
 
 
 def test_foreign_company_needs_no_siren(api):
@@ -167,7 +170,12 @@ def test_teacher_known_from_an_import_finds_their_history(api):
     db.session.commit()
     response = api.post("/auth/register", json=TEACHER)
     assert response.status_code == 201
-    assert response.json["teacher"]["id"] == profile.id
+    assert response.json["teacher"] is None  # not before the address is verified
+    user = db.session.get(User, response.json["id"])
+    verify_email(make_verification_token(user))
+    db.session.commit()
+    db.session.expire_all()
+    assert profile.user_id == user.id
     assert count(TeacherProfile) == 1
 
 

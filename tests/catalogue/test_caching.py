@@ -83,7 +83,7 @@ def test_signed_in_pages_are_private(client, login_as, approved):
     login_as(make_user(Role.teacher))
     response = client.get("/catalogue")
     assert response.status_code == 200
-    assert response.cache_control.private and response.cache_control.no_cache
+    assert response.cache_control.private and response.cache_control.no_store
     assert not response.cache_control.public
 
 

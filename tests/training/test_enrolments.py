@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from accelerator.accounts.models import Role, TeacherProfile
-from accelerator.accounts.operations import register_teacher
+from accelerator.accounts.operations import make_verification_token, register_teacher, verify_email
 from accelerator.extensions import db
 from accelerator.training.models import Enrollment, EnrollmentStatus, SessionStatus
 from tests.factories import make_user
@@ -95,7 +95,7 @@ def test_a_trainer_enrols_a_teacher_by_email_creating_the_profile(api):
         select(TeacherProfile).where(TeacherProfile.email == "jeanne.durand@ac-lille.fr")
     )
     assert teacher is not None and teacher.user_id is None
-    # Registering later with the same email finds this history.
+    # Registering later with the same email finds this history, once the address is verified.
     user = register_teacher(
         "jeanne.durand@ac-lille.fr",
         "un mot de passe assez long",
@@ -107,6 +107,7 @@ def test_a_trainer_enrols_a_teacher_by_email_creating_the_profile(api):
             "career_stage": "titulaire",
         },
     )
+    verify_email(make_verification_token(user))
     db.session.commit()
     assert user.teacher.id == teacher.id
     assert [

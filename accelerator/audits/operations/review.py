@@ -4,7 +4,7 @@ settling divergences."""
 from __future__ import annotations
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits import notifications
@@ -14,6 +14,7 @@ from accelerator.audits.models import (
     ConflictOfInterest,
     Consolidation,
     Score,
+    Solution,
 )
 from accelerator.audits.operations.common import (
     insert_guarded,
@@ -45,7 +46,45 @@ def declare_conflict(actor: User, organization: Organization, reason: str) -> Co
         raise Conflict(
             gettext("You already declared a conflict of interest with this organization.")
         )
+    _withdraw_from_audits_of(actor, organization, reason)
     return conflict
+
+
+def _withdraw_from_audits_of(expert: User, organization: Organization, reason: str) -> None:
+    """A conflict declared after an assignment: the expert leaves every open audit of the
+    organization (their levels there no longer count), with a history row, and the manager
+    who assigned them (every manager when that one is gone) is told by email."""
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(Audit, Audit.id == Assignment.audit_id)
+        .join(Solution, Solution.id == Audit.solution_id)
+        .where(
+            Assignment.expert_id == expert.id,
+            Solution.organization_id == organization.id,
+            Audit.status.in_(OPEN_STATES),
+        )
+    ).all()
+    for assignment in assignments:
+        audit = lock_audit(assignment.audit)
+        manager = (
+            db.session.get(User, assignment.assigned_by_id) if assignment.assigned_by_id else None
+        )
+        db.session.execute(
+            delete(Score).where(Score.audit_id == audit.id, Score.expert_id == expert.id)
+        )
+        db.session.delete(assignment)
+        db.session.flush()
+        db.session.expire(audit, ["assignments", "scores"])
+        record_event(
+            audit,
+            expert,
+            AuditAction.unassignment,
+            reason,
+            expert_id=expert.id,
+            expert=expert.full_name,
+            cause="conflict_of_interest",
+        )
+        notifications.notify_conflict_withdrawal(audit, expert, manager, reason)
 
 
 def has_conflict(expert: User, organization_id: int) -> bool:

@@ -109,7 +109,15 @@ def available_actions(actor: User, audit: Audit) -> list[AuditAction]:
 # Guards: each raises Conflict with the reason when the transition may not happen.
 
 
-def _guard_self_assessment_complete(audit: Audit, **_) -> None:
+def _guard_self_assessment_complete(audit: Audit, actor: User | None = None, **_) -> None:
+    # Submitting commits the company to an audit: the submitter's address must be proven.
+    if actor is not None and not actor.email_verified:
+        raise Conflict(
+            gettext(
+                "Confirm your email address before submitting: follow the link we sent you "
+                "(you can ask for a new one on your account page)."
+            )
+        )
     answered = {a.criterion_code for a in audit.answers}
     missing = [code for code in applicable_codes(audit) if code not in answered]
     if missing:
@@ -280,7 +288,7 @@ def apply_transition(
             )
         )
     if transition.guard:
-        GUARDS[transition.guard](audit, outcome=outcome)
+        GUARDS[transition.guard](audit, outcome=outcome, actor=actor)
 
     target = transition.target
     now = utcnow()
