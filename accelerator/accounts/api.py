@@ -34,6 +34,7 @@ from accelerator.accounts.schemas import (
     UserOut,
     UserQueryIn,
     VerificationIn,
+    VerificationSentOut,
 )
 from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.db import utcnow
@@ -116,21 +117,16 @@ def revoke_token():
 
 
 @api.post("/auth/verification")
+@documented(response=VerificationSentOut, status=202, errors=(401, 409, 429))
 @login_required
 @limiter.limit("5 per hour", key_func=lambda: f"verification:{current_user.id}")
 def resend_verification():
     """Send the email verification link again.
-    ---
-    post:
-      summary: Email the caller a new link verifying their address
-      tags: [accounts]
-      responses:
-        202: {description: "Sent: {email, email_verified}"}
-        409: {description: The address is already verified}
-        429: {description: Too many requests}
+
+    Email the caller a new link verifying their address (409 once it is verified)
     """
     operations.resend_verification(current_user)
-    return {"email": current_user.email, "email_verified": False}, 202
+    return VerificationSentOut().dump(current_user), 202
 
 
 @api.get("/me")

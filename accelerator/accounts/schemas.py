@@ -252,6 +252,13 @@ class OrganizationDetailOut(OrganizationOut):
         return OrganizationEventOut(many=True).dump(history(organization))
 
 
+class VerificationSentOut(StrictSchema):
+    """``POST /auth/verification``: where the new link went."""
+
+    email = fields.String()
+    email_verified = fields.Boolean()
+
+
 class TokenOut(StrictSchema):
     token = fields.String()
     expires_at = fields.DateTime()

@@ -268,6 +268,7 @@ def account_language():
 
 
 @bp.route("/verification/<token>", methods=["GET", "POST"])
+@public
 def verify_email(token: str):
     """The link of the verification email: a page with one button (a GET never writes)."""
     user = operations.user_for_verification_token(token)
