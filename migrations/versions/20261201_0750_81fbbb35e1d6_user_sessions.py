@@ -1,7 +1,7 @@
 """user sessions: server-side rows that signing out revokes
 
 Revision ID: 81fbbb35e1d6
-Revises: a378a23b0b8d
+Revises: 07926df92951
 Create Date: 2026-12-01 07:50:00
 
 """
@@ -13,7 +13,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = '81fbbb35e1d6'
-down_revision = 'a378a23b0b8d'
+down_revision = '07926df92951'
 branch_labels = None
 depends_on = None
 
