@@ -44,6 +44,7 @@ from accelerator.core.openapi import documented
 from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.problems import problem
 from accelerator.core.security import no_store
+from accelerator.core.unit_of_work import keep_despite_refusal
 from accelerator.extensions import db, limiter
 
 user_out = UserOut()
@@ -77,8 +78,7 @@ def create_token():
     if not attempt.allowed:
         if attempt.ceiling_tripped:
             operations.notify_login_ceiling(attempt.email, attempt.retry_after)
-            # A 429 rolls the request back: the owner's notification is committed first.
-            db.session.commit()
+            keep_despite_refusal()  # a 429 rolls back; the owner's notification stays
         return problem(
             429,
             detail=gettext("Too many failed attempts for this account; try again later."),
@@ -231,7 +231,6 @@ def verify_organization(organization_id: int):
     org = _visible_organization(organization_id)
     data = load(VerificationIn(), json_body())
     organizations.verify_organization(current_user, org, data["method"], data["comment"])
-    db.session.commit()
     return OrganizationDetailOut().dump(org)
 
 
@@ -246,7 +245,6 @@ def invite_member(organization_id: int):
     org = _visible_organization(organization_id)
     data = load(InvitationIn(), json_body())
     invitation = organizations.invite_member(current_user, org, data["email"])
-    db.session.commit()
     return InvitationOut().dump(invitation), 201
 
 
@@ -282,7 +280,6 @@ def revoke_invitation(organization_id: int, invitation_id: int):
     if invitation is None or invitation.organization_id != org.id:
         raise NotFound(gettext("Unknown invitation."))
     organizations.revoke_invitation(current_user, invitation)
-    db.session.commit()
     return "", 204
 
 
@@ -304,7 +301,6 @@ def accept_invitation():
             raise Invalid(gettext("Some fields are invalid."), errors)
         new_account = {"full_name": data["full_name"], "password": data["password"]}
     user = organizations.accept_invitation(data["token"], user=user, new_account=new_account)
-    db.session.commit()
     return user_out.dump(user), 201
 
 
@@ -320,7 +316,6 @@ def leave_organization(organization_id: int):
     if current_user.organization_id != org.id:
         raise NotFound(gettext("Unknown organization."))
     organizations.leave_organization(current_user)
-    db.session.commit()
     return user_out.dump(current_user)
 
 
@@ -338,7 +333,6 @@ def transfer_ownership(organization_id: int):
     if new_owner is None or new_owner.organization_id != org.id:
         raise Conflict(gettext("Choose another member of the organization."))
     organizations.transfer_ownership(current_user, org, new_owner)
-    db.session.commit()
     return OrganizationDetailOut().dump(org)
 
 
@@ -370,7 +364,6 @@ def accept_join_request(request_id: int):
     """
     row = _visible_request(request_id)
     organizations.accept_join_request(current_user, row)
-    db.session.commit()
     return JoinRequestOut().dump(row)
 
 
@@ -385,7 +378,6 @@ def refuse_join_request(request_id: int):
     row = _visible_request(request_id)
     data = load(CommentIn(), json_body())
     organizations.refuse_join_request(current_user, row, data["comment"])
-    db.session.commit()
     return JoinRequestOut().dump(row)
 
 
@@ -400,7 +392,6 @@ def dispute_join_request(request_id: int):
     row = _visible_request(request_id)
     data = load(DisputeIn(), json_body())
     organizations.dispute_join_request(current_user, row, data["message"])
-    db.session.commit()
     return JoinRequestOut().dump(row)
 
 
@@ -415,5 +406,4 @@ def settle_dispute(request_id: int):
     row = _visible_request(request_id)
     data = load(SettlementIn(), json_body())
     organizations.settle_dispute(current_user, row, data["outcome"], data["comment"])
-    db.session.commit()
     return JoinRequestOut().dump(row)

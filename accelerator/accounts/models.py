@@ -414,6 +414,8 @@ class OrganizationEvent(db.Model):
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     subject: Mapped[User | None] = relationship(foreign_keys=[subject_id])
+
+
 class UserSession(db.Model):
     """A signed-in browser. The session cookie and the remember cookie carry its key, and a
     request is signed in only while its row is neither revoked nor expired: signing out ends

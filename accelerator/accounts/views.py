@@ -60,6 +60,7 @@ from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.redirects import safe_next
 from accelerator.core.security import no_store
+from accelerator.core.unit_of_work import keep_despite_refusal
 from accelerator.core.urls import public_url
 from accelerator.extensions import db, limiter
 
@@ -155,7 +156,7 @@ def too_many_attempts(attempt: Attempt):
     ceiling trips)."""
     if attempt.ceiling_tripped:
         operations.notify_login_ceiling(attempt.email, attempt.retry_after)
-        db.session.commit()  # a 429 rolls the request back: the notification goes first
+        keep_despite_refusal()  # a 429 rolls the request back: the notification stays
     error = TooManyRequests(retry_after=attempt.retry_after)
     response = make_response(render_template("errors/429.html", error=error, status=429), 429)
     response.headers["Retry-After"] = str(attempt.retry_after)

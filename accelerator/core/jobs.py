@@ -284,12 +284,16 @@ def job_handler(kind: str, title: str) -> Callable:
     return register
 
 
-def report_progress(job: Job, done: int, total: int | None = None) -> None:
-    """Record progress in the current transaction (the handler's next commit shows it)."""
+def report_progress(job: Job, done: int, total: int | None = None, commit: bool = False) -> None:
+    """Record progress in the current transaction (the handler's next commit shows it), or
+    commit it at once (``commit``): a task's staged batches and its progress bar move
+    together, and what is staged is idempotent, so a killed worker leaves nothing half-done."""
     job.done = done
     if total is not None:
         job.total = total
     job.updated_at = utcnow()
+    if commit:
+        db.session.commit()
 
 
 def _runner() -> str:

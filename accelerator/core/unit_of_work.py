@@ -105,6 +105,12 @@ def _refused_page(message: str):
     return redirect(back(url_for("core.home")))
 
 
+def keep_despite_refusal() -> None:
+    """Keep what this request wrote although it answers an error: a refused sign-in (429)
+    still tells the account's owner that its ceiling tripped."""
+    g.keep_despite_refusal = True
+
+
 def conflict_response():
     if is_api_request():
         return problem(409, detail=conflict_message())
@@ -120,7 +126,7 @@ def init_unit_of_work(app: Flask) -> None:
 
     @app.after_request
     def commit_or_roll_back(response):
-        if response.status_code >= 400:
+        if response.status_code >= 400 and not g.get("keep_despite_refusal"):
             db.session.rollback()
             return response
         try:

@@ -519,8 +519,7 @@ class _Stager:
                     rows,
                 )
         if self.job is not None:
-            report_progress(self.job, min(done, self.total), self.total)
-            db.session.commit()
+            report_progress(self.job, min(done, self.total), self.total, commit=True)
 
 
 #: error codes of the lines refused in SQL (their messages: ``_message``)
