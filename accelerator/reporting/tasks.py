@@ -8,10 +8,14 @@ incrementally; the refresh also catches what bulk statements changed without tel
 
 from __future__ import annotations
 
+from celery import shared_task
+
+from accelerator.core.jobs import schedule_task
 from accelerator.extensions import db
 
-#: How often the job queue should rebuild the kept figures.
+#: How often the job queue rebuilds the kept figures.
 REFRESH_MINUTES = 15
+REFRESH = "accelerator.reporting.refresh_kept_figures"
 
 
 def refresh_kept_figures() -> dict:
@@ -21,3 +25,11 @@ def refresh_kept_figures() -> dict:
     state = refresh()
     db.session.commit()
     return {"refreshed_at": state.refreshed_at.isoformat(), "seconds": state.seconds}
+
+
+@shared_task(name=REFRESH, acks_late=True)
+def refresh_kept_figures_task() -> dict:
+    return refresh_kept_figures()
+
+
+schedule_task("reporting-kept-figures", REFRESH, REFRESH_MINUTES * 60.0)

@@ -27,6 +27,9 @@ def run(app, name: str, *args):
         "accelerator.audits.send_expiry_reminders",  # 60 days before an approval ends
         "accelerator.catalogue.rebuild",  # lapsed approvals leave the catalogue
         "accelerator.accounts.purge_tokens",  # expired API tokens
+        "accelerator.accounts.purge_unverified",  # accounts unverified after 7 days
+        "accelerator.audits.follow_up_conditions",  # overdue conditions of approvals
+        "accelerator.reporting.refresh_kept_figures",  # the indicators' kept figures
     ],
 )
 def test_beat_runs_each_duty_with_a_task_the_worker_knows(app, duty):
@@ -83,3 +86,22 @@ def test_an_approval_that_lapsed_leaves_the_catalogue_when_beat_rebuilds_it(app)
     db.session.expire_all()
     ids = set(db.session.scalars(select(CatalogueEntry.solution_id)))
     assert lapsing.solution_id not in ids
+
+
+def test_accounts_left_unverified_for_a_week_are_purged_by_beat(app):
+    from accelerator.accounts.models import User
+
+    stale = make_user(Role.teacher, email="oublie@ac-lyon.fr")
+    fresh = make_user(Role.teacher, email="recent@ac-lyon.fr")
+    for user, age in ((stale, 8), (fresh, 2)):
+        user.email_verified_at = None
+        user.created_at = utcnow() - timedelta(days=age)
+    db.session.commit()
+    assert run(app, "accelerator.accounts.purge_unverified") == 1
+    db.session.expire_all()
+    assert {u.email for u in db.session.scalars(select(User))} == {"recent@ac-lyon.fr"}
+
+
+def test_kept_figures_refresh_runs_from_beat(app):
+    body = run(app, "accelerator.reporting.refresh_kept_figures")
+    assert set(body) == {"refreshed_at", "seconds"}
