@@ -617,7 +617,7 @@ def failed_mail():
 
 @bp.post("/admin/courriels/<int:mail_id>/renvoyer")
 @roles_required(Role.admin)
-def resend_mail(mail_id: int):
+def retry_failed_mail(mail_id: int):
     from accelerator.core.mail import resend_mail as resend
 
     with attempt() as outcome:
