@@ -56,7 +56,7 @@ from accelerator.accounts.models import (
     VerificationMethod,
 )
 from accelerator.core.forms import attempt, select_choices
-from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.navigation import NavItem, add_nav_item, add_workspace, workspace_url
 from accelerator.core.permissions import login_required, public, roles_required
 from accelerator.core.redirects import safe_next
 from accelerator.core.security import no_store
@@ -180,7 +180,10 @@ def login():
             attempt.succeeded()
             operations.open_session(user, remember=form.remember.data)
             _sign_in(user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            # Staff land on their workspace; a safe ``next`` (a page that asked for the
+            # sign-in) wins.
+            landing = workspace_url(user, url_for("core.home"))
+            return redirect(safe_next(request.args.get("next"), landing))
         failed = True
     status = 401 if failed else (422 if form.errors else 200)
     return render_template("accounts/login.html", form=form, failed=failed), status
@@ -329,6 +332,7 @@ def create_user():
 add_nav_item(
     NavItem(90, "accounts.users", _l("Accounts"), roles=(Role.admin,), prefix="/admin/utilisateurs")
 )
+add_workspace(Role.admin, "accounts.users")
 
 
 # --- Organizations: members, invitations, requests to join, verification -----------------

@@ -26,6 +26,21 @@ def add_nav_item(item: NavItem) -> None:
         _ITEMS.append(item)
 
 
+#: role -> endpoint of the page where that role's work starts (its workspace)
+_WORKSPACES: dict = {}
+
+
+def add_workspace(role, endpoint: str) -> None:
+    """The page ``role`` lands on after signing in (each domain names its own)."""
+    _WORKSPACES.setdefault(role, endpoint)
+
+
+def workspace_url(user, fallback: str) -> str:
+    """The workspace of ``user``'s role, else ``fallback`` (roles without one)."""
+    endpoint = _WORKSPACES.get(getattr(user, "role", None))
+    return url_for(endpoint) if endpoint else fallback
+
+
 def nav_items(user) -> list[dict]:
     role = user.role if user is not None and user.is_authenticated else None
     items = []

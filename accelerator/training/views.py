@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from accelerator.accounts.models import Role
 from accelerator.core.db import utcnow
 from accelerator.core.jobs import visible_job
-from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.navigation import NavItem, add_nav_item, add_workspace
 from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import public, roles_required
 from accelerator.core.unit_of_work import attempt
@@ -294,6 +294,7 @@ def import_rejections(job_id: int):
 
 
 add_nav_item(NavItem(40, "training.sessions_list", _l("Training"), prefix="/formations"))
+add_workspace(Role.trainer, "training.sessions_list")
 add_nav_item(
     NavItem(
         41,

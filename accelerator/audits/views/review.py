@@ -37,7 +37,7 @@ from accelerator.audits.views.common import (
 )
 from accelerator.audits.views.company import domain_or_404, next_domain_url
 from accelerator.core.forms import select_choices
-from accelerator.core.navigation import NavItem, add_nav_item
+from accelerator.core.navigation import NavItem, add_nav_item, add_workspace
 from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import roles_required
 from accelerator.extensions import db
@@ -69,6 +69,9 @@ add_nav_item(
         prefix="/pilotage/audits",
     )
 )
+
+add_workspace(Role.expert, "audits.my_evaluations")
+add_workspace(Role.manager, "audits.steering")
 
 PER_PAGE = 25
 
