@@ -93,7 +93,15 @@ def _require_owner(actor: User, organization: Organization) -> None:
     if actor.organization_id != organization.id:
         raise NotFound(gettext("Unknown organization."))
     if not organization.can_manage_members(actor):
-        raise Forbidden(gettext("Only the owner of the organization does this."))
+        owner = organization.owner
+        raise Forbidden(
+            gettext(
+                "Only the owner of the organization, %(name)s, does this: ask them.",
+                name=owner.full_name,
+            )
+            if owner is not None
+            else gettext("Only the owner of the organization does this.")
+        )
 
 
 def _flush(message: str) -> None:
@@ -282,7 +290,10 @@ def leave_organization(actor: User) -> Organization:
         raise Conflict(gettext("You do not belong to an organization."))
     if actor.organization_role == OrganizationRole.owner:
         raise Conflict(
-            gettext("You own this organization: hand the ownership over to a member first.")
+            gettext(
+                "You own this organization: hand the ownership over to a member first "
+                "(invite a colleague on the organization's page if you are its only member)."
+            )
         )
     actor.organization = None
     actor.organization_role = None

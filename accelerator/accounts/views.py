@@ -393,6 +393,32 @@ def _organization_page(org: Organization, status: int = 200, **forms):
     return render_template("accounts/organization.html", **context), status
 
 
+@bp.route("/mon-entreprise")
+@roles_required(Role.company)
+def my_organization():
+    """The company's own page (members, invitations): where "invite a colleague" lives."""
+    if current_user.organization_id is None:
+        flash(
+            gettext(
+                "You do not belong to an organization yet: your request to join is on this page."
+            ),
+            "info",
+        )
+        return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.organization", organization_id=current_user.organization_id))
+
+
+add_nav_item(
+    NavItem(
+        25,
+        "accounts.my_organization",
+        _l("My company"),
+        roles=(Role.company,),
+        prefix="/mon-entreprise",
+    )
+)
+
+
 @bp.route("/organisations/<int:organization_id>")
 @login_required
 def organization(organization_id: int):
@@ -443,7 +469,9 @@ def leave_organization(organization_id: int):
     if outcome.ok:
         flash(gettext("You left %(organization)s.", organization=org.name), "success")
         return redirect(url_for("accounts.account"))
-    return redirect(url_for("accounts.organization", organization_id=org.id))
+    # The refusal says to hand over to a colleague: the forms to invite one and to hand
+    # over are on this page.
+    return redirect(url_for("accounts.organization", organization_id=org.id) + "#inviter")
 
 
 @bp.route("/organisations/<int:organization_id>/proprietaire", methods=["POST"])
