@@ -49,7 +49,8 @@ enrollment_out = EnrollmentOut()
 def create_training_session():
     """Create a session on catalogue solutions (trainer, manager).
 
-    Its reference, CANOPE-<year>-<id>, is what attendance imports name.
+    A start in the past answers 422. Its reference, CANOPE-<year>-<id>, is what attendance
+    imports name.
     """
     data = load(SessionIn(), json_body())
     session = operations.create_session(current_user, data)
@@ -60,7 +61,7 @@ def create_training_session():
 @public
 @documented(query=SessionFiltersIn, response=SessionOut, paginated=True)
 def list_training_sessions():
-    """Scheduled sessions to come, soonest first."""
+    """Scheduled sessions: to come, soonest first (default), or ``when=past|all``."""
     args = {
         key: value
         for key, value in request.args.items()
@@ -85,7 +86,8 @@ def get_training_session(session_id: int):
 def update_training_session(session_id: int):
     """Change some fields of a scheduled session (trainer, manager).
 
-    A raised capacity moves the first teachers of the waitlist up (told by email).
+    A raised capacity moves the first teachers of the waitlist up (told by email); a start
+    moved into the past answers 422.
     """
     session = operations.get_session(current_user, session_id)
     data = load(SessionIn(), json_body(), partial=True)

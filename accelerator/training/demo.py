@@ -68,6 +68,7 @@ def _teachers() -> list[TeacherProfile]:
 def _session(trainer: User, solutions: list[Solution], title: str, **fields) -> TrainingSession:
     starts_at = fields.pop("starts_at")
     hours = fields.pop("hours", 3)
+    held = fields.pop("held", False)
     return operations.create_session(
         trainer,
         {
@@ -78,6 +79,7 @@ def _session(trainer: User, solutions: list[Solution], title: str, **fields) -> 
             "duration_hours": hours,
             **fields,
         },
+        held=held,
     )
 
 
@@ -148,6 +150,7 @@ def _seed(trainer: User, solutions: list[Solution]) -> list[str]:
         "Atelier de pratique (session passée)",
         format=SessionFormat.hybrid,
         starts_at=now - timedelta(days=14),
+        held=True,
         capacity=20,
         academy="versailles",
         location="Lycée Hoche, Versailles",

@@ -14,6 +14,7 @@ from wtforms import (
     DecimalField,
     EmailField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -33,7 +34,7 @@ from accelerator.core.forms import REQUIRED, select_choices
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
 from accelerator.training.models import SessionFormat
-from accelerator.training.operations import PARIS, catalogue_solutions
+from accelerator.training.operations import PARIS, SessionPeriod, catalogue_solutions
 from accelerator.training.schemas import MAX_CAPACITY
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
@@ -136,11 +137,17 @@ class SessionForm(FlaskForm):
 
 
 class SessionFilterForm(FlaskForm):
-    """The GET form above the list of sessions to come."""
+    """The GET form above the list of sessions (its values stay in the URL)."""
 
     class Meta:
         csrf = False
 
+    when = RadioField(
+        _l("Sessions shown"),
+        choices=SessionPeriod.choices(),
+        default=SessionPeriod.upcoming.value,
+        validators=[Optional()],
+    )
     solution = SelectField(_l("Solution"), validators=[Optional()])
     academy = SelectField(
         _l("Académie"),

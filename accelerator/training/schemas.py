@@ -12,7 +12,7 @@ from accelerator.core.reference import ACADEMIES
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, one_of
 from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
 from accelerator.training.models import EnrollmentStatus, SessionFormat, SessionStatus
-from accelerator.training.operations import PARIS, SessionFilters, waitlist_rank
+from accelerator.training.operations import PARIS, SessionFilters, SessionPeriod, waitlist_rank
 
 MAX_CAPACITY = 10_000
 ENDS_BEFORE_START = _l("The session must end after it starts.")
@@ -134,8 +134,13 @@ class AttendanceItemIn(StrictSchema):
 
 
 class SessionFiltersIn(StrictSchema):
-    """The query string of ``GET /training/sessions`` (page and per_page are read apart)."""
+    """The query string of ``GET /training/sessions`` (page and per_page are read apart).
 
+    ``when``: upcoming (sessions not started yet), past (started, latest first) or all;
+    without it, upcoming, or all from ``from`` when ``from`` is given (as before ``when``).
+    """
+
+    when = fields.Enum(SessionPeriod, by_value=True, load_default=None)
     solution = Id(load_default=None, strict=False)
     academy = fields.String(load_default=None, validate=one_of(ACADEMIES, ACADEMY_UNKNOWN))
     format = fields.Enum(SessionFormat, by_value=True, load_default=None)
@@ -149,7 +154,9 @@ class SessionFiltersIn(StrictSchema):
 
 
 def filters_from(data: dict) -> SessionFilters:
+    when = data.get("when") or (SessionPeriod.all if data.get("from_") else SessionPeriod.upcoming)
     return SessionFilters(
+        when=when,
         solution_id=data.get("solution"),
         academy=data.get("academy"),
         format=data.get("format"),

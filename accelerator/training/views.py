@@ -36,11 +36,23 @@ from accelerator.training.models import (
     SessionFormat,
     TrainingSession,
 )
-from accelerator.training.operations import PARIS, SessionFilters
+from accelerator.training.operations import PARIS, SessionFilters, SessionPeriod
 
 bp = Blueprint("training", __name__)
 
 PER_PAGE = 20
+#: The list's heading and its table's caption, by the sessions it shows.
+LIST_HEADINGS = {
+    SessionPeriod.upcoming: (
+        _l("Training sessions to come"),
+        _l("Sessions to come, soonest first"),
+    ),
+    SessionPeriod.past: (_l("Past training sessions"), _l("Past sessions, latest first")),
+    SessionPeriod.all: (
+        _l("All training sessions"),
+        _l("Sessions to come and past sessions, in date order"),
+    ),
+}
 
 
 @bp.route("/formations")
@@ -50,6 +62,7 @@ def sessions_list():
     filters = SessionFilters()
     if form.validate():
         filters = SessionFilters(
+            when=SessionPeriod(form.when.data or SessionPeriod.upcoming),
             solution_id=int(form.solution.data) if form.solution.data else None,
             academy=form.academy.data or None,
             format=SessionFormat(form.format.data) if form.format.data else None,
@@ -60,7 +73,15 @@ def sessions_list():
         selectinload(TrainingSession.solutions)
     )
     page = paginate_page(statement, PER_PAGE)
-    return render_template("training/list.html", form=form, page=page)
+    heading, caption = LIST_HEADINGS[filters.when]
+    return render_template(
+        "training/list.html",
+        form=form,
+        page=page,
+        when=filters.when,
+        heading=heading,
+        caption=caption,
+    )
 
 
 def _my_enrollment(session) -> Enrollment | None:

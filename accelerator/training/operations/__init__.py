@@ -26,6 +26,7 @@ from accelerator.training.operations.places import lock_session, promote_waitlis
 from accelerator.training.operations.sessions import (
     PARIS,
     SessionFilters,
+    SessionPeriod,
     cancel_session,
     catalogue_solutions,
     create_session,
@@ -38,6 +39,7 @@ from accelerator.training.operations.sessions import (
 __all__ = [
     "PARIS",
     "SessionFilters",
+    "SessionPeriod",
     "already_enrolled_message",
     "apply_attendance",
     "cancel_enrollment",

@@ -1,4 +1,5 @@
-"""Operations on training sessions: create, edit, cancel, and the public list of sessions to come.
+"""Operations on training sessions: create, edit, cancel, and the public list of sessions
+(to come by default, past ones or all of them on demand).
 
 Each operation takes validated values (from a form or a schema), checks who acts and the
 session's state, writes, and leaves the commit to the end of the request.
@@ -12,12 +13,14 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, select
 
 from accelerator.accounts.models import User
 from accelerator.audits.models import Solution
 from accelerator.audits.queries import solution_ids_in_force
 from accelerator.core.db import utcnow
+from accelerator.core.enums import TitledEnum
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
 from accelerator.core.mail import queue_mail
 from accelerator.extensions import db
@@ -48,10 +51,20 @@ SESSION_FIELDS = (
 )
 
 
+class SessionPeriod(TitledEnum):
+    """Which sessions the list shows, by their start: not started yet, started, or all."""
+
+    upcoming = "upcoming", _l("Sessions to come")
+    past = "past", _l("Past sessions")
+    all = "all", _l("All sessions")
+
+
 @dataclass(frozen=True)
 class SessionFilters:
-    """What a reader may narrow the list of sessions to come by (all optional)."""
+    """What a reader may narrow the list of sessions by (all optional; sessions to come by
+    default)."""
 
+    when: SessionPeriod = SessionPeriod.upcoming
     solution_id: int | None = None
     academy: str | None = None
     format: SessionFormat | None = None
@@ -103,11 +116,32 @@ def _check_dates(starts_at: datetime, ends_at: datetime) -> None:
         raise Invalid(message, {"ends_at": [message]})
 
 
-def create_session(actor: User | None, data: dict) -> TrainingSession:
-    """A scheduled session on catalogue solutions; its reference is derived from its id."""
+def _to_the_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _check_start_to_come(starts_at: datetime, now: datetime | None = None) -> None:
+    """A session is scheduled (or moved) to start later than now, never in the past. Forms
+    send minutes: a start in the current minute is still to come."""
+    if _to_the_minute(starts_at) < _to_the_minute(now or utcnow()):
+        message = gettext("A session cannot start in the past: choose a date and time to come.")
+        raise Invalid(message, {"starts_at": [message]})
+
+
+def moves_start(session: TrainingSession, starts_at: datetime) -> bool:
+    """Whether ``starts_at`` moves the session's start (to the minute, as forms send it)."""
+    return _to_the_minute(starts_at) != _to_the_minute(session.starts_at)
+
+
+def create_session(actor: User | None, data: dict, held: bool = False) -> TrainingSession:
+    """A scheduled session on catalogue solutions, starting later than now; its reference is
+    derived from its id. ``held`` records a session that already took place (the demo
+    data's past session); pages and the API never pass it."""
     _check_manager(actor)
     solutions = _catalogue_solutions(data["solution_ids"])
     _check_dates(data["starts_at"], data["ends_at"])
+    if not held:
+        _check_start_to_come(data["starts_at"])
     session = TrainingSession(
         # A unique placeholder until the id is known (the column is NOT NULL and unique).
         reference=f"PENDING-{secrets.token_hex(8)}",
@@ -130,7 +164,8 @@ def update_session(actor: User | None, session: TrainingSession, data: dict) -> 
     """Change some fields of a scheduled session.
 
     The capacity may not go below the places already taken; when it grows, the first
-    teachers of the waitlist move up (and are told by email).
+    teachers of the waitlist move up (and are told by email). A new start may not be in the
+    past (a session that started keeps its start when other fields change).
     """
     _check_manager(actor, session)
     # Locked first, so that a cancellation or enrolments committed meanwhile are seen.
@@ -140,6 +175,8 @@ def update_session(actor: User | None, session: TrainingSession, data: dict) -> 
     if "solution_ids" in data:
         session.solutions = _catalogue_solutions(data["solution_ids"])
     _check_dates(data.get("starts_at", session.starts_at), data.get("ends_at", session.ends_at))
+    if "starts_at" in data and moves_start(session, data["starts_at"]):
+        _check_start_to_come(data["starts_at"])
     capacity = data.get("capacity", session.capacity)
     if capacity < locked.registered_count:
         message = gettext(
@@ -185,12 +222,19 @@ def day_start(day: date) -> datetime:
 
 
 def sessions_to_come(user, filters: SessionFilters, now: datetime | None = None) -> Select:
-    """Scheduled sessions not yet started (or from ``date_from``), soonest first."""
+    """Scheduled sessions of ``filters.when``: not yet started, soonest first (the default);
+    started, latest first; or all of them in date order. ``date_from`` and ``date_to``
+    narrow each of them to the sessions starting on those days."""
+    now = now or utcnow()
     statement = TrainingSession.visible_to(user).where(
         TrainingSession.status == SessionStatus.scheduled
     )
-    start = day_start(filters.date_from) if filters.date_from else (now or utcnow())
-    statement = statement.where(TrainingSession.starts_at >= start)
+    if filters.when == SessionPeriod.upcoming:
+        statement = statement.where(TrainingSession.starts_at >= now)
+    elif filters.when == SessionPeriod.past:
+        statement = statement.where(TrainingSession.starts_at < now)
+    if filters.date_from:
+        statement = statement.where(TrainingSession.starts_at >= day_start(filters.date_from))
     if filters.date_to:
         # Up to the end of that day: before the start of the next one.
         statement = statement.where(
@@ -204,6 +248,8 @@ def sessions_to_come(user, filters: SessionFilters, now: datetime | None = None)
         statement = statement.where(
             TrainingSession.solutions.any(Solution.id == filters.solution_id)
         )
+    if filters.when == SessionPeriod.past:
+        return statement.order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
     return statement.order_by(TrainingSession.starts_at, TrainingSession.id)
 
 
