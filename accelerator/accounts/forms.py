@@ -132,6 +132,20 @@ class StaffUserForm(NewPasswordMixin, FlaskForm):
     )
 
 
+class NameForm(FlaskForm):
+    """The name an account goes by."""
+
+    full_name = StringField(
+        _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+
+
+class PasswordChangeForm(NewPasswordMixin, FlaskForm):
+    """A new password, once the current one is given."""
+
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+
+
 class LanguageForm(FlaskForm):
     """The language an account's pages and emails use."""
 

@@ -18,7 +18,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from accelerator.accounts import organizations
+from accelerator.accounts import organizations, rules
 from accelerator.accounts.models import (
     SELF_REGISTERED_ROLES,
     STAFF_ROLES,
@@ -256,6 +256,60 @@ def reset_password(token: str, new_password: str) -> User:
     # Signing out every browser and API client: a reset usually follows a suspected
     # compromise.
     _end_all_sessions(user)
+    return user
+
+
+CURRENT_PASSWORD_WRONG = _l("Your current password is not this one.")
+SAME_PASSWORD = _l("Choose a password different from your current one.")
+
+
+def rename_user(user: User, full_name: str) -> User:
+    """The name ``user`` goes by (pages, emails, history)."""
+    full_name = (full_name or "").strip()
+    if not full_name or len(full_name) > 200:
+        message = gettext("Give your name (200 characters at most).")
+        raise Invalid(message, {"full_name": [message]})
+    user.full_name = full_name
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> User:
+    """A signed-in user chooses a new password, proving the current one.
+
+    Every other session of the account ends (browsers, remember cookies, API tokens), as
+    after a reset; the session of this request goes on. The reset links sent before stop
+    working (they carry the old hash).
+    """
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise Invalid(
+            str(CURRENT_PASSWORD_WRONG), {"current_password": [str(CURRENT_PASSWORD_WRONG)]}
+        )
+    error = rules.password_error(new_password)
+    if error:
+        raise Invalid(error, {"password": [error]})
+    if check_password_hash(user.password_hash, new_password):
+        raise Invalid(str(SAME_PASSWORD), {"password": [str(SAME_PASSWORD)]})
+    user.password_hash = hash_password(new_password)
+    kept = user.session_key
+    now = utcnow()
+    others = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if kept:
+        others = others.where(UserSession.key_hash != UserSession.hash(kept))
+    db.session.execute(others.values(revoked_at=now))
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    queue_mail(
+        user.email,
+        gettext("Your password was changed"),
+        "password_changed",
+        user=user,
+        url=public_url("accounts.forgot_password"),
+    )
     return user
 
 

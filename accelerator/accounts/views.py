@@ -29,6 +29,8 @@ from accelerator.accounts.forms import (
     InvitationForm,
     LanguageForm,
     LoginForm,
+    NameForm,
+    PasswordChangeForm,
     RefusalForm,
     ResetPasswordForm,
     SettlementForm,
@@ -269,6 +271,46 @@ def account_language():
             flash(gettext("Your language is saved."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(422, language_form=form)
+
+
+@bp.route("/mon-compte/nom", methods=["POST"])
+@login_required
+def account_name():
+    """Change the name the account goes by."""
+    form = NameForm()
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            operations.rename_user(current_user, form.full_name.data)
+        if outcome.ok:
+            flash(gettext("Your name is saved."), "success")
+            return redirect(url_for("accounts.account"))
+    return _account_page(422, name_form=form)
+
+
+@bp.route("/mon-compte/mot-de-passe", methods=["POST"])
+@per_address
+@login_required
+def account_password():
+    """Choose a new password, giving the current one; the other sessions end."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        # A wrong current password counts as a failed sign-in of the account.
+        tried = begin_attempt(current_user.email)
+        if not tried.allowed:
+            return too_many_attempts(tried)
+        with attempt(form) as outcome:
+            operations.change_password(current_user, form.current_password.data, form.password.data)
+        if outcome.ok:
+            tried.succeeded()
+            flash(
+                gettext(
+                    "Your password is changed. Your other sessions (other browsers and "
+                    "devices, API tokens) are ended; this one goes on."
+                ),
+                "success",
+            )
+            return redirect(url_for("accounts.account"))
+    return _account_page(422, password_form=form)
 
 
 @bp.route("/verification/<token>", methods=["GET", "POST"])
@@ -573,6 +615,8 @@ def _account_page(status: int = 200, **forms):
         form=EmptyForm(),
         dispute_form=forms.get("dispute_form") or DisputeForm(),
         language_form=language_form,
+        name_form=forms.get("name_form") or NameForm(full_name=current_user.full_name),
+        password_form=forms.get("password_form") or PasswordChangeForm(formdata=None),
     ), status
 
 
