@@ -72,7 +72,7 @@ def drive_audit(
     approval taken there; the demo backdates it)."""
     final = S.approved if target == S.expired else target
     level = LEVELS.get(final, 3) if level is None else level
-    codes = applicable_codes(audit)
+    codes = audit.codes_to_review()
     approving = final in (S.approved, S.approved_with_conditions, S.suspended)
     # An approval needs every eliminatory criterion at its minimum level at least.
     levels = {

@@ -226,6 +226,10 @@ class Audit(db.Model):
     #: the solution's decisive declarations frozen at submission (``Solution.declarations``):
     #: scoring, the report and the catalogue read this copy; None before submission
     declarations: Mapped[dict | None] = mapped_column(JSON)
+    #: a partial re-audit after a substantial change: the domains audited again (None: a
+    #: full audit) and, for the criteria outside them, the approval's final levels carried over
+    reaudit_domains: Mapped[list | None] = mapped_column(JSON)
+    carried_levels: Mapped[dict | None] = mapped_column(JSON)
     #: optimistic lock: a concurrent change to the same audit fails instead of overwriting
     lock_version: Mapped[int] = mapped_column(default=1)
 
@@ -270,6 +274,33 @@ class Audit(db.Model):
     def applicable_criteria(self, domain=None) -> list:
         """The criteria of the audit's version (or of one domain) that apply to its solution."""
         return self.framework_version.applicable_criteria(self.attributes(), domain)
+
+    @property
+    def is_partial_reaudit(self) -> bool:
+        return self.reaudit_domains is not None
+
+    def carried_level(self, criterion_code: str) -> int | None:
+        """The approval's level a partial re-audit keeps for this criterion (None: the
+        criterion is reviewed again)."""
+        if not self.is_partial_reaudit or criterion_code in self.codes_to_review():
+            return None
+        return (self.carried_levels or {}).get(criterion_code)
+
+    def codes_to_review(self) -> list[str]:
+        """Applicable criteria the company answers and the experts score, in framework
+        order: all of them in a full audit; in a partial re-audit those of the re-audited
+        domains, and any applicable criterion the approval has no level for (a domain that
+        now applies, say AI after AI use is declared, is never left unscored)."""
+        applicable = self.applicable_criteria()
+        if not self.is_partial_reaudit:
+            return [criterion.code for criterion in applicable]
+        domains = set(self.reaudit_domains or [])
+        carried = self.carried_levels or {}
+        return [
+            criterion.code
+            for criterion in applicable
+            if criterion.domain.code in domains or criterion.code not in carried
+        ]
 
     @property
     def latest_decision(self) -> Decision | None:

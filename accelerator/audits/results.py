@@ -5,6 +5,10 @@ Rules
 - The criteria that count are those of the audit's framework version that *apply* to the
   solution as declared at submission (``Criterion.applies_if`` against ``Audit.attributes()``,
   the declarations frozen on the audit; a draft reads the solution as it stands).
+- A partial re-audit (``Audit.reaudit_domains``, opened after a substantial change) reviews
+  only ``Audit.codes_to_review()``; every other applicable criterion keeps the level of the
+  approval it re-audits (``Audit.carried_levels``, copied when it opened), so the result is
+  the approval's, with the re-audited domains scored anew.
 - Final level of a criterion: the manager's consolidation when there is one; otherwise the
   **floor of the mean** of the assigned experts' levels (two experts at 2 and 3 give 2: a
   criterion is only credited with what every doubt allows); no level when no expert scored
@@ -76,6 +80,13 @@ def final_levels(audit: Audit) -> dict[str, int]:
     """The level each criterion is scored with (see the module's rules)."""
     settled = {c.criterion_code: c.level for c in audit.consolidations}
     result: dict[str, int] = {}
+    if audit.is_partial_reaudit:
+        reviewed = set(audit.codes_to_review())
+        result = {
+            code: level
+            for code, level in (audit.carried_levels or {}).items()
+            if code not in reviewed
+        }
     for code, by_expert in expert_levels(audit).items():
         if by_expert:
             result[code] = sum(by_expert.values()) // len(by_expert)

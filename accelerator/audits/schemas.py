@@ -315,6 +315,9 @@ class AuditDetailOut(AuditSummaryOut):
     verification_code = fields.String(allow_none=True)
     appeal_count = fields.Integer()
     renewed_from_id = fields.Integer(allow_none=True)
+    #: a partial re-audit after a substantial change: the domains audited again (null: a
+    #: full audit); the other criteria keep the approval's levels
+    reaudit_domains = fields.List(fields.String(), allow_none=True)
     actions = fields.List(fields.Enum(AuditAction, by_value=True))
     assignments = fields.List(fields.Nested(AssignmentOut))
     history = fields.List(fields.Nested(EventOut))

@@ -69,6 +69,17 @@ def record_event(
     return event
 
 
+def carried_over_conflict(audit: Audit) -> Conflict:
+    """A partial re-audit reviews its domains only; the other levels are the approval's."""
+    return Conflict(
+        gettext(
+            "This partial re-audit covers the domains %(domains)s only: the other criteria "
+            "keep the approval's level.",
+            domains=", ".join(audit.reaudit_domains or []),
+        )
+    )
+
+
 def require_role(actor: User, *roles: Role, message: str | None = None) -> None:
     """403 when ``actor`` has none of ``roles`` (a rule that does not depend on the object)."""
     if actor is None or actor.role not in roles:

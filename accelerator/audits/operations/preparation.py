@@ -13,6 +13,7 @@ from accelerator.accounts.models import Role, User
 from accelerator.audits import storage
 from accelerator.audits.models import Answer, Audit, Evidence, SelfAssessment, Solution
 from accelerator.audits.operations.common import (
+    carried_over_conflict,
     insert_guarded,
     lock_audit,
     record_event,
@@ -20,6 +21,7 @@ from accelerator.audits.operations.common import (
     require_visible,
     stale_conflict,
 )
+from accelerator.audits.results import final_levels
 from accelerator.audits.states import (
     APPROVED_STATES,
     OPEN_STATES,
@@ -92,19 +94,43 @@ def renew_audit(actor: User, audit: Audit) -> Audit:
 
 
 def open_reaudit(audit: Audit, domains: list[str], actor: User | None = None) -> Audit:
-    """The renewal a manager opens for a partial re-audit after a substantial change; the
-    company completes and submits it as any renewal."""
-    return _renewal(actor, audit, reaudit_domains=list(domains))
+    """The audit a manager opens for a partial re-audit of ``domains`` after a substantial
+    change to the approval ``audit``.
+
+    It is judged on the approval's framework version, so that the levels it carries over
+    mean what they meant: every applicable criterion outside ``domains`` keeps the
+    approval's final level (``Audit.carried_levels``), and only the rest is answered again,
+    scored by the experts and decided by the committee. The company's answers are
+    prefilled as in a renewal; the approval stays in force until the committee decides.
+    """
+    domains = list(domains)
+    kept = {
+        code: level
+        for code, level in final_levels(audit).items()
+        if audit.framework_version.criterion(code).domain.code not in domains
+    }
+    return _renewal(
+        actor,
+        audit,
+        version=audit.framework_version,
+        reaudit_domains=domains,
+        carried_levels=kept,
+    )
 
 
-def _renewal(actor: User | None, audit: Audit, **data) -> Audit:
-    version = _version_in_force()
+def _renewal(
+    actor: User | None,
+    audit: Audit,
+    version: FrameworkVersion | None = None,
+    **partial,
+) -> Audit:
+    version = version or _version_in_force()
     solution = audit.solution
     if db.session.scalar(
         select(Audit.id).where(Audit.solution_id == solution.id, Audit.status.in_(OPEN_STATES))
     ):
         raise _open_audit_conflict()
-    new = _insert_audit(solution, version, renewed_from_id=audit.id)
+    new = _insert_audit(solution, version, renewed_from_id=audit.id, **partial)
     codes = {criterion.code for criterion in version.criteria()}
     copies: dict[int, Evidence] = {}
 
@@ -141,7 +167,7 @@ def _renewal(actor: User | None, audit: Audit, **data) -> Audit:
         to_status=new.status,
         renewed_from=audit.id,
         prefilled=carried,
-        **data,
+        **({"reaudit_domains": partial["reaudit_domains"]} if partial else {}),
     )
     db.session.flush()
     return new
@@ -165,6 +191,8 @@ def answer_criterion(
         raise Conflict(
             gettext("The self-assessment can only change in draft or when information is asked.")
         )
+    if audit.is_partial_reaudit and criterion_code not in audit.codes_to_review():
+        raise carried_over_conflict(audit)
     evidence_ids = list(dict.fromkeys(evidence_ids or []))
     evidence = list(
         db.session.scalars(

@@ -17,6 +17,7 @@ from accelerator.audits.models import (
     Solution,
 )
 from accelerator.audits.operations.common import (
+    carried_over_conflict,
     insert_guarded,
     lock_audit,
     record_event,
@@ -160,6 +161,8 @@ def _applicable_criterion(audit: Audit, criterion_code: str) -> None:
     if criterion_code not in applicable_codes(audit):
         message = gettext("This criterion does not apply to this solution.")
         raise Invalid(message, {"criterion_code": [message]})
+    if criterion_code not in audit.codes_to_review():
+        raise carried_over_conflict(audit)
 
 
 def record_score(
@@ -197,9 +200,9 @@ def record_score(
 
 
 def missing_scores(audit: Audit, expert_id: int) -> list[str]:
-    """Applicable criteria the expert has not scored yet, in framework order."""
+    """Criteria to review the expert has not scored yet, in framework order."""
     scored = {s.criterion_code for s in audit.scores if s.expert_id == expert_id}
-    return [code for code in applicable_codes(audit) if code not in scored]
+    return [code for code in audit.codes_to_review() if code not in scored]
 
 
 def complete_scoring(actor: User, audit: Audit) -> Assignment:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, timedelta
 
-from flask_babel import gettext
+from flask_babel import format_date, gettext
 from sqlalchemy import Select
 
 from accelerator.accounts.models import Role, User
@@ -289,6 +289,8 @@ def apply_transition(
         )
     if transition.guard:
         GUARDS[transition.guard](audit, outcome=outcome, actor=actor)
+    if action == AuditAction.decide and audit.is_partial_reaudit:
+        decision_values = _within_reaudited_validity(audit, decision_values, valid_until)
 
     target = transition.target
     now = utcnow()
@@ -316,7 +318,59 @@ def apply_transition(
     if action in APPROVAL_ACTIONS:
         approval_changed.send(audit)
     notifications.notify_transition(audit, action, source, target, actor, comment)
+    if action == AuditAction.decide and audit.is_partial_reaudit and target not in APPROVED_STATES:
+        _suspend_reaudited_approval(actor, audit)
     return audit
+
+
+def _reaudited_approval(audit: Audit) -> Audit | None:
+    return db.session.get(Audit, audit.renewed_from_id) if audit.renewed_from_id else None
+
+
+def _within_reaudited_validity(audit: Audit, values: tuple, asked: date | None) -> tuple:
+    """A partial re-audit examines some domains only: its approval ends when the approval
+    it re-examines ends (only a full audit, a renewal, grants a new validity)."""
+    outcome, conditions, _ = values
+    approval = _reaudited_approval(audit)
+    if outcome not in APPROVED_STATES or approval is None or approval.valid_until is None:
+        return values
+    end = approval.valid_until
+    if end < utcnow().date():
+        message = gettext(
+            "The approval this partial re-audit examines ended on %(date)s: a renewal "
+            "(a full audit) is needed.",
+            date=format_date(end, "long"),
+        )
+        raise Invalid(message, {"valid_until": [message]})
+    if asked is not None and asked > end:
+        message = gettext(
+            "A partial re-audit keeps the end of validity of the approval it examines "
+            "(%(date)s) at the latest.",
+            date=format_date(end, "long"),
+        )
+        raise Invalid(message, {"valid_until": [message]})
+    return outcome, conditions, asked or end
+
+
+def _suspend_reaudited_approval(actor: User, audit: Audit) -> None:
+    """The changed solution failed its partial re-audit: the approval, which describes the
+    solution as it was, stops being in force (a manager may reinstate it)."""
+    approval = _reaudited_approval(audit)
+    if approval is None or approval.status not in (
+        AuditStatus.approved,
+        AuditStatus.approved_with_conditions,
+    ):
+        return
+    apply_transition(
+        actor,
+        approval,
+        AuditAction.suspend,
+        gettext(
+            "The partial re-audit n° %(id)s of this approval, after a substantial change, "
+            "was not approved.",
+            id=audit.id,
+        ),
+    )
 
 
 def _record_decision(

@@ -30,6 +30,18 @@ def solution_or_404(solution_id: int) -> Solution:
     return solution
 
 
+def split_for_review(audit: Audit, criteria: list) -> tuple[list, list]:
+    """A page's criteria split into those to answer or score now and, in a partial
+    re-audit, those that keep the approval's level: ``(to_review, [(criterion, level)])``."""
+    if not audit.is_partial_reaudit:
+        return criteria, []
+    to_review = set(audit.codes_to_review())
+    return (
+        [c for c in criteria if c.code in to_review],
+        [(c, audit.carried_level(c.code)) for c in criteria if c.code not in to_review],
+    )
+
+
 def is_autosave() -> bool:
     """A background save sent by static/js/autosave.js (the page works without it)."""
     return request.headers.get("X-Requested-With") == "fetch"

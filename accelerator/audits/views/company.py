@@ -20,6 +20,7 @@ from accelerator.audits.views.common import (
     autosave_answer,
     is_autosave,
     run,
+    split_for_review,
 )
 from accelerator.core.errors import DomainError
 from accelerator.core.permissions import roles_required
@@ -72,7 +73,7 @@ def self_assessment_form(audit, criteria):
 def self_assessment(audit_id: int, domain_code: str):
     audit = audit_or_404(audit_id)
     domain = domain_or_404(audit, domain_code)
-    criteria = audit.applicable_criteria(domain)
+    criteria, carried = split_for_review(audit, audit.applicable_criteria(domain))
     form = self_assessment_form(audit, criteria)
     editable = audit.can_edit_self_assessment(current_user)
     if editable and form.validate_on_submit():
@@ -100,6 +101,7 @@ def self_assessment(audit_id: int, domain_code: str):
         audit=audit,
         domain=domain,
         criteria=criteria,
+        carried=carried,
         form=form,
         editable=editable,
         progress=self_assessment_progress(audit),

@@ -34,6 +34,7 @@ from accelerator.audits.views.common import (
     autosave_answer,
     is_autosave,
     run,
+    split_for_review,
 )
 from accelerator.audits.views.company import domain_or_404, next_domain_url
 from accelerator.core.forms import select_choices
@@ -115,7 +116,7 @@ def scoring_form(audit, criteria):
 def scoring(audit_id: int, domain_code: str):
     audit = audit_or_404(audit_id)
     domain = domain_or_404(audit, domain_code)
-    criteria = audit.applicable_criteria(domain)
+    criteria, carried = split_for_review(audit, audit.applicable_criteria(domain))
     form = scoring_form(audit, criteria)
     editable = audit.can_score(current_user)
     if editable and form.validate_on_submit():
@@ -156,6 +157,7 @@ def scoring(audit_id: int, domain_code: str):
         audit=audit,
         domain=domain,
         criteria=criteria,
+        carried=carried,
         form=form,
         editable=editable,
         answers=answers,
