@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
 VENDOR := static/vendor/dsfr
+# Marianne as TrueType, for the PDFs (reportlab embeds TrueType; the DSFR ships web fonts)
+FONTS := static/vendor/fonts/Marianne-Regular.ttf
 CATALOGS := $(wildcard accelerator/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
@@ -49,10 +51,14 @@ lock: | $(BIN)/activate
 
 install: $(VENV)/.installed assets translations
 
-install-test: $(VENV)/.installed-test translations
+install-test: $(VENV)/.installed-test translations $(FONTS)
 
 # The State's design system, from the npm package @gouvfr/dsfr, copied into static/vendor.
-assets: $(VENDOR)/dsfr.min.css
+assets: $(VENDOR)/dsfr.min.css $(FONTS)
+
+# The DSFR's WOFF files hold TrueType outlines: fontTools unwraps them (accelerator/core/fonts.py).
+$(FONTS): $(VENDOR)/dsfr.min.css | $(VENV)/.installed
+	$(BIN)/python -m accelerator.core.fonts $(VENDOR)/fonts $(dir $@)
 
 $(VENDOR)/dsfr.min.css: package.json
 	npm install --no-audit --no-fund --ignore-scripts --loglevel=error
@@ -124,4 +130,4 @@ format: install-test
 	$(BIN)/ruff format accelerator tests bench config.py wsgi.py
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) instance
+	rm -rf $(VENV) node_modules $(VENDOR) $(dir $(FONTS)) instance

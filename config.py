@@ -55,6 +55,18 @@ class Config:
         "ACCESSIBILITY_CONTACT_EMAIL", "accessibilite@reseau-canope.fr"
     )
 
+    # Who signs the attestations and audit reports (core.pdf.signatory_block): a name, and
+    # the role in French and in English.
+    PDF_SIGNATORY_NAME = os.environ.get("PDF_SIGNATORY_NAME", "")
+    PDF_SIGNATORY_ROLE = os.environ.get(
+        "PDF_SIGNATORY_ROLE", "La direction générale de Réseau Canopé"
+    )
+    PDF_SIGNATORY_ROLE_EN = os.environ.get(
+        "PDF_SIGNATORY_ROLE_EN", "The General Management of Réseau Canopé"
+    )
+    #: where attestations and reports are signed ("Fait à Chasseneuil-du-Poitou, le ...")
+    PDF_SIGNATORY_PLACE = os.environ.get("PDF_SIGNATORY_PLACE", "Chasseneuil-du-Poitou")
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
     LANGUAGES = ("fr", "en")

@@ -1,25 +1,30 @@
-"""The audit report (PDF): cover, decision and motivation, domain profile chart, overall
-score, every criterion with its level and the experts' justifications, conditions, and a
-verification code with its QR code.
+"""The audit report: cover facts, declarations, decision and motivation, the domain profile,
+the overall score, every criterion with its level and the experts' justifications,
+conditions, a verification code with its QR code, and the signatory.
+
+``report_content(audit)`` gathers it once as plain texts (numbers in the reader's language:
+"81,3" in French); the PDF (``build_report``) and its accessible HTML equivalent (the page
+``audits.report_page``, template ``audits/report.html``) both lay out that same content,
+so they cannot say different things.
 
 Experts are named "Expert A", "Expert B"... in the report: it goes to the company, and the
 review stays impersonal."""
 
 from __future__ import annotations
 
-from flask import Response
-from flask_babel import format_date, get_locale, gettext
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
+from dataclasses import dataclass, field
+
+from flask import Response, current_app
+from flask_babel import get_locale, gettext
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 from sqlalchemy import func, select
 
 from accelerator.audits.models import Audit, AuditEvent, Pricing, Score
 from accelerator.audits.results import compute_result
 from accelerator.core import pdf
 from accelerator.core.errors import Forbidden
+from accelerator.core.formatting import day, number
 from accelerator.core.pdf import kept_pdf
 from accelerator.core.reference import country_name
 from accelerator.core.urls import public_url
@@ -30,49 +35,54 @@ def verification_url(code: str) -> str:
     return public_url("catalogue.verify", code=code)
 
 
-def domain_chart(domains: list[tuple[str, float | None]], width: float) -> Drawing:
-    """Horizontal bars, one per domain, 0 to 100."""
-    height = 16 * mm + 9 * mm * len(domains)
-    drawing = Drawing(width, height)
-    chart = HorizontalBarChart()
-    chart.x = 45 * mm
-    chart.y = 8 * mm
-    chart.width = width - 60 * mm
-    chart.height = height - 14 * mm
-    chart.data = [[value or 0 for _, value in reversed(domains)]]
-    chart.categoryAxis.categoryNames = [name[:38] for name, _ in reversed(domains)]
-    chart.categoryAxis.labels.fontName = "Helvetica"
-    chart.categoryAxis.labels.fontSize = 7.5
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = 100
-    chart.valueAxis.valueStep = 20
-    chart.valueAxis.labels.fontName = "Helvetica"
-    chart.valueAxis.labels.fontSize = 7.5
-    chart.bars[0].fillColor = pdf.BLUE_FRANCE
-    chart.bars[0].strokeColor = None
-    chart.barLabelFormat = "%.0f"
-    chart.barLabels.fontName = "Helvetica-Bold"
-    chart.barLabels.fontSize = 7.5
-    chart.barLabels.nudge = 8
-    drawing.add(chart)
-    drawing.add(
-        String(45 * mm, 1 * mm, gettext("Score out of 100"), fontName="Helvetica", fontSize=7)
-    )
-    return drawing
+@dataclass(frozen=True)
+class CriterionLine:
+    code: str
+    title: str
+    eliminatory: bool
+    applies: bool
+    #: "2 / 3", "—" (not scored) or "n/a"
+    level: str
+    justifications: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} — {self.title}{' *' if self.eliminatory else ''}"
 
 
-def qr_code(url: str, size: float = 30 * mm) -> Drawing:
-    widget = QrCodeWidget(url)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+@dataclass(frozen=True)
+class DomainPart:
+    code: str
+    name: str
+    #: 0..100, or None when nothing of the domain was scored
+    score: float | None
+    score_text: str
+    criteria: tuple[CriterionLine, ...]
 
 
-def build_report(audit: Audit) -> bytes:
-    sheet = pdf.styles()
-    width = pdf.content_width()
+@dataclass(frozen=True)
+class ReportContent:
+    title: str
+    solution: str
+    facts: list[tuple[str, str]]
+    declarations: list[tuple[str, str]]
+    #: "Approved on 3 March 2027 (committee round 1)." or None before the decision
+    decision: str | None
+    motivation: str
+    valid_until: str | None
+    overall: str
+    recommendation: str
+    eliminatory_failures: str | None
+    domains: list[DomainPart]
+    conditions: list[tuple[str, str]]
+    verification_code: str | None
+    verification_url: str | None
+    footer: str
+    signatory: tuple[str, str] = field(default=("", ""))
+
+
+def report_content(audit: Audit) -> ReportContent:
+    """What the report says, in the reader's language."""
     result = compute_result(audit)
     version = audit.framework_version
     solution = audit.solution
@@ -80,107 +90,6 @@ def build_report(audit: Audit) -> bytes:
     status = audit.effective_status()
     experts = {a.expert_id: f"Expert {chr(65 + i)}" for i, a in enumerate(audit.assignments)}
 
-    story = [
-        pdf.text(gettext("Audit report"), sheet["Title"]),
-        pdf.text(solution.name, sheet["Heading1"]),
-        pdf.table(
-            [
-                [gettext("Company"), solution.organization.name],
-                [gettext("Country"), country_name(solution.organization.country)],
-                [gettext("Framework"), f"{version.label} ({version.version})"],
-                [gettext("Audit"), f"n° {audit.id}"],
-                [gettext("State"), str(status.label)],
-                [
-                    gettext("Submitted on"),
-                    format_date(audit.submitted_at, "long") if audit.submitted_at else "—",
-                ],
-                [gettext("Experts"), str(len(audit.assignments))],
-            ],
-            [45 * mm, width - 45 * mm],
-            sheet,
-            header=False,
-        ),
-        Spacer(1, 4 * mm),
-        pdf.text(gettext("Declarations at submission"), sheet["Heading2"]),
-        pdf.table(declaration_rows(audit), [60 * mm, width - 60 * mm], sheet, header=False),
-        Spacer(1, 6 * mm),
-        pdf.text(gettext("Decision"), sheet["Heading2"]),
-    ]
-    if decision is None:
-        story.append(pdf.text(gettext("The committee has not decided yet."), sheet["Body"]))
-    else:
-        story += [
-            pdf.text(
-                gettext(
-                    "%(outcome)s on %(date)s (committee round %(round)s).",
-                    outcome=decision.outcome.label,
-                    date=format_date(decision.decided_at, "long"),
-                    round=decision.round,
-                ),
-                sheet["Heading3"],
-            ),
-            pdf.text(decision.motivation, sheet["Body"]),
-        ]
-        if decision.valid_until:
-            story.append(
-                pdf.text(
-                    gettext(
-                        "Valid until %(date)s.", date=format_date(decision.valid_until, "long")
-                    ),
-                    sheet["Body"],
-                )
-            )
-    story += [
-        Spacer(1, 4 * mm),
-        pdf.text(
-            gettext("Overall score: %(score)s / 100", score=f"{result.engine.overall:.1f}"),
-            sheet["Heading2"],
-        ),
-        pdf.text(
-            gettext(
-                "Recommendation of the scoring engine: %(value)s",
-                value=recommendation_label(result.engine.recommendation),
-            ),
-            sheet["Body"],
-        ),
-    ]
-    if result.engine.eliminatory_failures:
-        story.append(
-            pdf.text(
-                gettext(
-                    "Eliminatory criteria not met: %(codes)s",
-                    codes=", ".join(result.engine.eliminatory_failures),
-                ),
-                sheet["Body"],
-            )
-        )
-    domain_names = {d.code: d.name for d in version.domains}
-    profile = [(domain_names[code], value) for code, value in result.engine.domains.items()]
-    story += [
-        pdf.text(gettext("Domain profile"), sheet["Heading2"]),
-        domain_chart(profile, width),
-        pdf.table(
-            [[gettext("Domain"), gettext("Score")]]
-            + [[name, "—" if value is None else f"{value:.0f} / 100"] for name, value in profile],
-            [width - 35 * mm, 35 * mm],
-            sheet,
-        ),
-    ]
-    if decision and decision.conditions:
-        story.append(pdf.text(gettext("Conditions"), sheet["Heading2"]))
-        story.append(
-            pdf.table(
-                [[gettext("Condition"), gettext("Due date")]]
-                + [
-                    [c.text, format_date(c.due_date, "long") if c.due_date else "—"]
-                    for c in decision.conditions
-                ],
-                [width - 40 * mm, 40 * mm],
-                sheet,
-            )
-        )
-
-    story += [PageBreak(), pdf.text(gettext("Criteria"), sheet["Heading1"])]
     applicable = {criterion.code for criterion in audit.applicable_criteria()}
     justifications: dict[str, list[str]] = {}
     for score in sorted(audit.scores, key=lambda s: experts.get(s.expert_id, "")):
@@ -196,47 +105,198 @@ def build_report(audit: Audit) -> bytes:
                 text=consolidation.justification,
             )
         )
+    not_applicable, does_not_apply = gettext("n/a"), gettext("Does not apply to this solution.")
+    domains = []
     for domain in version.domains:
-        rows = [[gettext("Criterion"), gettext("Level"), gettext("Justifications")]]
+        lines = []
         for criterion in domain.criteria:
             if criterion.code not in applicable:
-                rows.append(
-                    [
-                        f"{criterion.code} — {criterion.title}",
-                        gettext("n/a"),
-                        gettext("Does not apply to this solution."),
-                    ]
+                lines.append(
+                    CriterionLine(
+                        criterion.code,
+                        criterion.title,
+                        criterion.eliminatory,
+                        False,
+                        not_applicable,
+                        (does_not_apply,),
+                    )
                 )
                 continue
             level = result.final_levels.get(criterion.code)
-            mark = " *" if criterion.eliminatory else ""
-            rows.append(
-                [
-                    f"{criterion.code} — {criterion.title}{mark}",
+            lines.append(
+                CriterionLine(
+                    criterion.code,
+                    criterion.title,
+                    criterion.eliminatory,
+                    True,
                     "—" if level is None else f"{level} / 3",
-                    "\n".join(justifications.get(criterion.code, [])) or "—",
-                ]
+                    tuple(justifications.get(criterion.code, ())) or ("—",),
+                )
             )
+        value = result.engine.domains.get(domain.code)
+        domains.append(
+            DomainPart(
+                domain.code,
+                domain.name,
+                value,
+                "—" if value is None else f"{number(value)} / 100",
+                tuple(lines),
+            )
+        )
+
+    code = audit.verification_code
+    return ReportContent(
+        title=gettext("Audit report"),
+        solution=solution.name,
+        facts=[
+            (gettext("Company"), solution.organization.name),
+            (gettext("Country"), country_name(solution.organization.country)),
+            (gettext("Framework"), f"{version.label} ({version.version})"),
+            (gettext("Audit"), f"n° {audit.id}"),
+            (gettext("State"), str(status.label)),
+            (gettext("Submitted on"), day(audit.submitted_at) if audit.submitted_at else "—"),
+            (gettext("Experts"), str(len(audit.assignments))),
+        ],
+        declarations=declaration_rows(audit),
+        decision=None
+        if decision is None
+        else gettext(
+            "%(outcome)s on %(date)s (committee round %(round)s).",
+            outcome=decision.outcome.label,
+            date=day(decision.decided_at),
+            round=decision.round,
+        ),
+        motivation=decision.motivation if decision is not None else "",
+        valid_until=gettext("Valid until %(date)s.", date=day(decision.valid_until))
+        if decision is not None and decision.valid_until
+        else None,
+        overall=gettext("Overall score: %(score)s / 100", score=number(result.engine.overall)),
+        recommendation=gettext(
+            "Recommendation of the scoring engine: %(value)s",
+            value=recommendation_label(result.engine.recommendation),
+        ),
+        eliminatory_failures=gettext(
+            "Eliminatory criteria not met: %(codes)s",
+            codes=", ".join(result.engine.eliminatory_failures),
+        )
+        if result.engine.eliminatory_failures
+        else None,
+        domains=domains,
+        conditions=[
+            (c.text, day(c.due_date) if c.due_date else "—")
+            for c in (decision.conditions if decision else ())
+        ],
+        verification_code=code,
+        verification_url=verification_url(code) if code else None,
+        footer=gettext("Audit n° %(id)s", id=audit.id),
+        signatory=pdf.signatory(),
+    )
+
+
+# --- The PDF --------------------------------------------------------------------------------
+
+
+class ProfileBar(Flowable):
+    """One domain's score as a bar from 0 to 100 (the figure is written beside it), drawn
+    straight on the canvas."""
+
+    def __init__(self, value: float | None, width: float, height: float = 9):
+        super().__init__()
+        self.value, self.width, self.height = value, width, height
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas = self.canv
+        canvas.setFillColor(pdf.GREY_BACKGROUND)
+        canvas.rect(0, 1, self.width, self.height - 2, stroke=0, fill=1)
+        if self.value:
+            canvas.setFillColor(pdf.BLUE_FRANCE)
+            canvas.rect(0, 1, self.width * min(self.value, 100) / 100, self.height - 2, 0, 1)
+
+
+def build_report(audit: Audit) -> bytes:
+    return render_report(report_content(audit))
+
+
+def render_report(content: ReportContent) -> bytes:
+    """The PDF of ``content``."""
+    sheet = pdf.styles()
+    width = pdf.content_width()
+    story = [
+        pdf.text(content.title, sheet["Title"]),
+        pdf.text(content.solution, sheet["Heading1"]),
+        pdf.table(content.facts, [45 * mm, width - 45 * mm], sheet, header=False),
+        Spacer(1, 4 * mm),
+        pdf.text(gettext("Declarations at submission"), sheet["Heading2"]),
+        pdf.table(content.declarations, [60 * mm, width - 60 * mm], sheet, header=False),
+        Spacer(1, 6 * mm),
+        pdf.text(gettext("Decision"), sheet["Heading2"]),
+    ]
+    if content.decision is None:
+        story.append(pdf.text(gettext("The committee has not decided yet."), sheet["Body"]))
+    else:
         story += [
-            pdf.text(domain.name, sheet["Heading2"]),
+            pdf.text(content.decision, sheet["Heading3"]),
+            pdf.text(content.motivation, sheet["Body"]),
+        ]
+        if content.valid_until:
+            story.append(pdf.text(content.valid_until, sheet["Body"]))
+    story += [
+        Spacer(1, 4 * mm),
+        pdf.text(content.overall, sheet["Heading2"]),
+        pdf.text(content.recommendation, sheet["Body"]),
+    ]
+    if content.eliminatory_failures:
+        story.append(pdf.text(content.eliminatory_failures, sheet["Body"]))
+    bar_width = width - 88 * mm - 2 * pdf.CELL_PADDING
+    story += [
+        pdf.text(gettext("Domain profile"), sheet["Heading2"]),
+        pdf.table(
+            [[gettext("Domain"), gettext("Score out of 100"), gettext("Profile")]]
+            + [
+                [part.name, part.score_text, ProfileBar(part.score, bar_width)]
+                for part in content.domains
+            ],
+            [60 * mm, 28 * mm, width - 88 * mm],
+            sheet,
+        ),
+    ]
+    if content.conditions:
+        story += [
+            pdf.text(gettext("Conditions"), sheet["Heading2"]),
+            pdf.table(
+                [[gettext("Condition"), gettext("Due date")], *content.conditions],
+                [width - 40 * mm, 40 * mm],
+                sheet,
+            ),
+        ]
+    story += [PageBreak(), pdf.text(gettext("Criteria"), sheet["Heading1"])]
+    header = [gettext("Criterion"), gettext("Level"), gettext("Justifications")]
+    for part in content.domains:
+        rows = [header] + [
+            [line.label, line.level, "\n".join(line.justifications)] for line in part.criteria
+        ]
+        story += [
+            pdf.text(part.name, sheet["Heading2"]),
             pdf.table(rows, [55 * mm, 16 * mm, width - 71 * mm], sheet),
         ]
     story.append(pdf.text(gettext("* eliminatory criterion"), sheet["Small"]))
 
-    if audit.verification_code:
-        url = verification_url(audit.verification_code)
+    if content.verification_code:
         story += [
             Spacer(1, 8 * mm),
             pdf.text(gettext("Verify this approval"), sheet["Heading2"]),
             pdf.table(
                 [
                     [
-                        qr_code(url),
+                        pdf.qr_code(content.verification_url),
                         pdf.text(
                             gettext(
                                 "Verification code: %(code)s\n%(url)s",
-                                code=audit.verification_code,
-                                url=url,
+                                code=content.verification_code,
+                                url=content.verification_url,
                             ),
                             sheet["Body"],
                         ),
@@ -247,10 +307,12 @@ def build_report(audit: Audit) -> bytes:
                 header=False,
             ),
         ]
+    story.append(pdf.signatory_block(sheet, current_app.config.get("PDF_SIGNATORY_PLACE", "")))
     return pdf.build_pdf(
         story,
-        title=f"{gettext('Audit report')} — {solution.name}",
-        footer=gettext("Audit n° %(id)s", id=audit.id),
+        title=f"{content.title} — {content.solution}",
+        subject=content.footer,
+        footer=content.footer,
     )
 
 

@@ -5,15 +5,12 @@ verification page) and the Open Badge (JSON, or signed as a VC-JWT)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from flask import Response
-from flask_babel import format_date, gettext
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
+from flask import Response, current_app
+from flask_babel import get_locale, gettext
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -22,18 +19,101 @@ from reportlab.platypus import Paragraph
 from accelerator.certification import badges
 from accelerator.certification.models import Certificate
 from accelerator.certification.operations import full_name
+from accelerator.core import fonts, pdf
+from accelerator.core.formatting import day, number
 from accelerator.core.urls import public_url
+from accelerator.training.models import SessionFormat
 
-BLUE_FRANCE = colors.HexColor("#000091")
-QR_SIZE = 38 * mm
+QR_SIZE = 34 * mm
 
 
-def _qr(url: str, size: float = QR_SIZE) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
+@dataclass(frozen=True)
+class CertificateContent:
+    """What an attestation says, in the reader's language: the PDF and its accessible HTML
+    page (``certification/certificate.html``) both show exactly this."""
+
+    title: str
+    teacher: str
+    session_title: str
+    #: "on 3 March 2027" / "from ... to ..."
+    dates: str
+    hours: str
+    solutions: str
+    reference: str
+    place: str
+    issued: str
+    code: str
+    verification_url: str
+    revoked: str | None
+    signatory: tuple[str, str]
+    signed_at: str
+
+    def lines(self) -> list[tuple[str, bool]]:
+        """The attestation's sentence, line by line: (text, emphasised)."""
+        return [
+            (gettext("Réseau Canopé certifies that"), False),
+            (self.teacher, True),
+            (gettext("attended and completed the training session"), False),
+            (f"« {self.session_title} »", True),
+            (
+                gettext("%(dates)s, lasting %(hours)s hours,", dates=self.dates, hours=self.hours),
+                False,
+            ),
+            (gettext("on the use of: %(solutions)s.", solutions=self.solutions), False),
+        ]
+
+    def facts(self) -> list[tuple[str, str]]:
+        return [
+            (gettext("Session reference"), self.reference),
+            (gettext("Place"), self.place),
+            (gettext("Issued on"), self.issued),
+            (gettext("Verification code"), self.code),
+        ]
+
+
+def session_place(session) -> str:
+    """Where the session took place: its address, "remote", or both for a hybrid one."""
+    if session.format == SessionFormat.remote:
+        return gettext("Remote session")
+    location = session.location or ""
+    if session.format == SessionFormat.hybrid:
+        return (
+            gettext("%(place)s and remote", place=location)
+            if location
+            else gettext("Remote session")
+        )
+    return location or "—"
+
+
+def certificate_content(certificate: Certificate) -> CertificateContent:
+    enrollment = certificate.enrollment
+    session, teacher = enrollment.session, enrollment.teacher
+    start, end = session.starts_at, session.ends_at
+    dates = (
+        gettext("on %(day)s", day=day(start))
+        if day(start) == day(end)
+        else gettext("from %(start)s to %(end)s", start=day(start), end=day(end))
+    )
+    return CertificateContent(
+        title=gettext("Certificate of training"),
+        teacher=full_name(teacher),
+        session_title=session.title,
+        dates=dates,
+        hours=number(session.duration_hours, 2, exact=False),
+        solutions=", ".join(solution.name for solution in session.solutions),
+        reference=session.reference,
+        place=session_place(session),
+        issued=day(certificate.issued_at),
+        code=certificate.code,
+        verification_url=public_url("certification.verify_page", code=certificate.code),
+        revoked=day(certificate.revoked_at) if certificate.revoked_at else None,
+        signatory=pdf.signatory(),
+        signed_at=gettext(
+            "Done at %(place)s, on %(date)s",
+            place=current_app.config.get("PDF_SIGNATORY_PLACE", ""),
+            date=day(certificate.issued_at),
+        ),
+    )
 
 
 def _paragraph(canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float):
@@ -44,82 +124,68 @@ def _paragraph(canvas, text: str, style: ParagraphStyle, x: float, top: float, w
     return top - height
 
 
-def render_certificate(certificate: Certificate, verification_url: str) -> bytes:
-    """The PDF of ``certificate``; ``verification_url`` is printed and encoded in the QR."""
+def render_certificate(content: CertificateContent) -> bytes:
+    """The attestation as one landscape A4 page: the bloc-marque and the operator, the
+    sentence, the session's reference and place, the signatory, the verification code and
+    its QR code. Metadata: title, author, subject, language (not tagged: see core.pdf)."""
     from reportlab.pdfgen.canvas import Canvas
 
-    enrollment = certificate.enrollment
-    session, teacher = enrollment.session, enrollment.teacher
+    fonts.register()
     buffer = BytesIO()
     width, height = landscape(A4)
-    canvas = Canvas(buffer, pagesize=(width, height))
-    canvas.setTitle(gettext("Attestation de formation") + f" {certificate.code}")
-    canvas.setAuthor("Réseau Canopé")
-    canvas.setSubject(session.title)
+    canvas = Canvas(
+        buffer,
+        pagesize=(width, height),
+        initialFontName=pdf.FONT,
+        lang=str(get_locale() or "fr").replace("_", "-"),
+    )
+    canvas.setTitle(f"{content.title} {content.code}")
+    canvas.setAuthor(pdf.OPERATOR)
+    canvas.setSubject(content.session_title)
+    canvas.setCreator(f"{pdf.OPERATOR} — {pdf.SERVICE}")
 
     margin = 20 * mm
-    canvas.setStrokeColor(BLUE_FRANCE)
+    canvas.setStrokeColor(pdf.BLUE_FRANCE)
     canvas.setLineWidth(2)
     canvas.rect(margin / 2, margin / 2, width - margin, height - margin)
-    canvas.setFillColor(BLUE_FRANCE)
-    canvas.setFont("Helvetica-Bold", 11)
-    canvas.drawString(margin, height - margin - 4 * mm, "RÉPUBLIQUE FRANÇAISE")
-    canvas.drawRightString(width - margin, height - margin - 4 * mm, "Réseau Canopé")
-    canvas.setFont("Helvetica", 9)
-    canvas.setFillColor(colors.black)
-    canvas.drawRightString(
-        width - margin, height - margin - 9 * mm, gettext("Accélérateur pédagogique")
-    )
+    pdf.draw_brand(canvas, margin, height - margin, scale=1.2, right=width - margin)
 
     title = ParagraphStyle(
         "title",
-        fontName="Helvetica-Bold",
+        fontName=pdf.FONT_BOLD,
         fontSize=26,
         leading=32,
-        textColor=BLUE_FRANCE,
+        textColor=pdf.BLUE_FRANCE,
         alignment=1,
     )
-    body = ParagraphStyle("body", fontName="Helvetica", fontSize=13, leading=19, alignment=1)
-    small = ParagraphStyle("small", fontName="Helvetica", fontSize=9, leading=12)
+    body = ParagraphStyle("body", fontName=pdf.FONT, fontSize=13, leading=19, alignment=1)
+    small = ParagraphStyle("small", fontName=pdf.FONT, fontSize=9, leading=12)
     text_width = width - 2 * margin
-    top = height - 45 * mm
-    top = _paragraph(
-        canvas, escape(gettext("Attestation de formation")), title, margin, top, text_width
-    )
-    solutions = ", ".join(solution.name for solution in session.solutions)
-    start, end = session.starts_at.date(), session.ends_at.date()
-    dates = (
-        gettext("on %(day)s", day=format_date(start, "long"))
-        if start == end
-        else gettext(
-            "from %(start)s to %(end)s",
-            start=format_date(start, "long"),
-            end=format_date(end, "long"),
-        )
-    )
-    hours = f"{session.duration_hours:g}"
-    lines = [
-        gettext("Réseau Canopé certifies that"),
-        f"<b>{escape(full_name(teacher))}</b>",
-        gettext("attended and completed the training session"),
-        f"<b>« {escape(session.title)} »</b>",
-        escape(gettext("%(dates)s, lasting %(hours)s hours,", dates=dates, hours=hours)),
-        escape(gettext("on the use of: %(solutions)s.", solutions=solutions)),
-    ]
-    top -= 8 * mm
-    for line in lines:
-        top = _paragraph(canvas, line, body, margin, top, text_width) - 2 * mm
+    top = _paragraph(canvas, escape(content.title), title, margin, height - 58 * mm, text_width)
+    top -= 6 * mm
+    for line, strong in content.lines():
+        text = f"<b>{escape(line)}</b>" if strong else escape(line)
+        top = _paragraph(canvas, text, body, margin, top, text_width) - 1.5 * mm
 
-    issued = format_date(certificate.issued_at.date(), "long")
-    footer = [
-        escape(gettext("Issued on %(day)s.", day=issued)),
-        escape(gettext("Verification code: %(code)s", code=certificate.code)),
-        escape(gettext("Check this attestation at %(url)s", url=verification_url)),
-    ]
-    bottom = margin + QR_SIZE
-    for line in footer:
-        bottom = _paragraph(canvas, line, small, margin, bottom, text_width - QR_SIZE - 10 * mm)
-    renderPDF.draw(_qr(verification_url), canvas, width - margin - QR_SIZE, margin)
+    # Bottom left: the facts; bottom middle-right: the signatory; bottom right: the QR code.
+    facts = [f"<b>{escape(label)}</b> : {escape(value)}" for label, value in content.facts()]
+    facts.append(escape(gettext("Check this attestation at %(url)s", url=content.verification_url)))
+    bottom = margin + QR_SIZE + 4 * mm
+    for line in facts:
+        bottom = _paragraph(canvas, line, small, margin, bottom, 110 * mm)
+    name, role = content.signatory
+    sign = ParagraphStyle("sign", parent=small, fontSize=10, leading=13)
+    x = width - margin - QR_SIZE - 8 * mm - 75 * mm
+    y = _paragraph(canvas, escape(content.signed_at), sign, x, margin + QR_SIZE, 75 * mm)
+    canvas.setStrokeColor(pdf.BLUE_FRANCE)
+    canvas.setLineWidth(0.6)
+    canvas.line(x, y - 1.5 * mm, x + 75 * mm, y - 1.5 * mm)
+    y -= 3 * mm
+    if role:
+        y = _paragraph(canvas, f"<b>{escape(role)}</b>", sign, x, y, 75 * mm)
+    if name:
+        _paragraph(canvas, escape(name), sign, x, y, 75 * mm)
+    pdf.qr_code(content.verification_url, QR_SIZE).drawOn(canvas, width - margin - QR_SIZE, margin)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -132,8 +198,8 @@ def _attachment(response: Response, filename: str) -> Response:
 
 
 def pdf_response(certificate: Certificate) -> Response:
-    url = public_url("certification.verify_page", code=certificate.code)
-    response = Response(render_certificate(certificate, url), mimetype="application/pdf")
+    content = certificate_content(certificate)
+    response = Response(render_certificate(content), mimetype="application/pdf")
     return _attachment(response, f"attestation-{certificate.code}.pdf")
 
 

@@ -17,6 +17,7 @@ from accelerator.certification import badges, operations, progress
 from accelerator.certification.exports import (
     badge_json_response,
     badge_jwt_response,
+    certificate_content,
     pdf_response,
 )
 from accelerator.certification.forms import RateForm, VerifyForm
@@ -74,6 +75,19 @@ def rate_session(session_id: int):
 @roles_required(Role.teacher)
 def certificate_pdf(certificate_id: int):
     return pdf_response(operations.own_certificate(current_user, certificate_id))
+
+
+@bp.route("/mes-formations/attestations/<int:certificate_id>")
+@roles_required(Role.teacher)
+def certificate_page(certificate_id: int):
+    """The attestation's accessible equivalent: the same content as its PDF, for its owner
+    only (404 for anyone else, as the PDF)."""
+    certificate = operations.own_certificate(current_user, certificate_id)
+    return render_template(
+        "certification/certificate.html",
+        certificate=certificate,
+        content=certificate_content(certificate),
+    )
 
 
 @bp.route("/mes-formations/badges/<int:certificate_id>.json")

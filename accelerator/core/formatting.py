@@ -5,6 +5,10 @@
 and their own patterns. Formatting dates is slow in Babel, and listings repeat the same few
 hundred dates, so each is memoised per language.
 
+``number``: "81,3" and "12\u202f500" in French, "81.3" and "12,500" in English (Babel's
+rules for the reader's language: a decimal comma and narrow no-break spaces in French), for
+the pages and the PDFs alike.
+
 ``french``: a text that exists only in French (the cadre de confiance, what companies
 wrote) marked ``lang="fr"`` on English pages, so screen readers pronounce it in French.
 """
@@ -15,6 +19,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date, format_time
+from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import get_locale, get_timezone, gettext
 from markupsafe import Markup
@@ -44,6 +49,20 @@ def moment(value: datetime | None) -> str:
     return gettext("%(date)s at %(time)s", date=when, time=time)
 
 
+@lru_cache(maxsize=64)
+def _number_pattern(digits: int, exact: bool) -> str:
+    decimals = ("0" if exact else "#") * digits
+    return "#,##0" + (f".{decimals}" if digits else "")
+
+
+def number(value: float | int | None, digits: int = 1, exact: bool = True) -> str:
+    """``value`` rounded to ``digits`` decimals in the reader's language ("81,3" in French);
+    ``exact=False`` drops trailing zeros ("1,5", "2"). ``None`` is a dash."""
+    if value is None:
+        return "—"
+    return format_decimal(value, _number_pattern(digits, exact), locale=str(get_locale() or "fr"))
+
+
 def french(value: str | None) -> str:
     if not value:
         return ""
@@ -56,3 +75,4 @@ def init_formatting(app: Flask) -> None:
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
     app.add_template_filter(french, "french")
+    app.add_template_filter(number, "number")

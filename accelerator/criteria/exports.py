@@ -5,21 +5,25 @@ from __future__ import annotations
 from flask_babel import gettext
 from reportlab.platypus import KeepTogether, Spacer
 
-from accelerator.core.pdf import build_pdf, content_width, styles, table, text
+from accelerator.core.formatting import day, number
+from accelerator.core.pdf import Cover, build_pdf, content_width, styles, table, text
 from accelerator.criteria.models import FrameworkVersion
 from accelerator.criteria.rules import ATTRIBUTES
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """A weight or threshold in the reader's language ("1,5" in French)."""
+    return number(value, 2, exact=False)
 
 
 def framework_pdf(version: FrameworkVersion) -> bytes:
-    """Every domain and criterion with its guidance, evidence expected and level descriptors."""
+    """A cover, the contents, then every domain and criterion with its guidance, evidence
+    expected and level descriptors (the same content as the page ``criteria.framework_version``,
+    its accessible equivalent)."""
     sheet = styles()
     width = content_width()
     story = [
-        text(version.label, sheet["Title"]),
+        text(gettext("How to read this document"), sheet["Heading1"]),
         text(
             gettext(
                 "Version %(version)s, %(status)s. Approval threshold: %(approve)s/100; "
@@ -73,8 +77,23 @@ def framework_pdf(version: FrameworkVersion) -> bytes:
                 table(rows, [width * 0.08, width * 0.22, width * 0.70], sheet),
                 Spacer(1, 6),
             ]
+    number_line = gettext("Version %(version)s", version=version.version)
+    cover_lines = [f"{number_line} · {version.status.label}"]
+    if version.published_at:
+        published = gettext("published on %(date)s", date=day(version.published_at))
+        cover_lines.append(published[:1].upper() + published[1:])
+    cover_lines.append(
+        gettext(
+            "%(domains)s domains, %(criteria)s criteria",
+            domains=len(version.domains),
+            criteria=sum(len(domain.criteria) for domain in version.domains),
+        )
+    )
     return build_pdf(
         story,
         title=version.label,
+        subject=gettext("Cadre de confiance, version %(version)s", version=version.version),
         footer=gettext("Cadre de confiance, version %(version)s", version=version.version),
+        cover=Cover(version.label, cover_lines),
+        contents=True,
     )

@@ -9,7 +9,7 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.audits import operations
 from accelerator.audits.forms import AssignmentForm, CommentForm, ConsolidationForm
-from accelerator.audits.report import report_response
+from accelerator.audits.report import report_content, report_response
 from accelerator.audits.results import applicable_codes, compute_result, divergent_codes
 from accelerator.audits.states import TRANSITIONS, AuditAction, AuditStatus
 from accelerator.audits.views import bp
@@ -107,3 +107,16 @@ def report(audit_id: int):
         return report_response(item, current_user)
     except Forbidden:
         abort(403)
+
+
+@bp.route("/audits/<int:audit_id>/rapport")
+@roles_required(*READERS)
+@guarded_by("Audit.can_download_report")
+def report_page(audit_id: int):
+    """The report's accessible equivalent: the same content as the PDF (``report_content``),
+    for the same readers (403 where the PDF answers 403, 404 to whoever cannot see the
+    audit)."""
+    item = audit_or_404(audit_id)
+    if not item.can_download_report(current_user):
+        abort(403)
+    return render_template("audits/report.html", audit=item, report=report_content(item))
