@@ -6,19 +6,39 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from accelerator.certification.operations import COMMENT_MAX, RATING_MAX, RATING_MIN
+
+RATING_MESSAGE = _l("Give a rating from 1 to 5.")
+
+
+class RatingField(RadioField):
+    """The 1 to 5 radios: any answer that is not one of them (missing, out of range, not a
+    number) says so in the reader's words, not WTForms' "Not a valid choice"."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(str(RATING_MESSAGE)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(RATING_MESSAGE)) from None
 
 
 class RateForm(FlaskForm):
     """One per attended session on "Mes formations" (prefixed by the session id)."""
 
-    rating = RadioField(
+    rating = RatingField(
         _l("Your rating"),
         choices=[SelectChoice(n, str(n)) for n in range(RATING_MIN, RATING_MAX + 1)],
         coerce=int,
-        validators=[InputRequired(message=_l("Give a rating from 1 to 5."))],
+        validators=[InputRequired(message=RATING_MESSAGE)],
         description=_l("From 1 (not satisfied) to 5 (very satisfied)"),
     )
     comment = TextAreaField(

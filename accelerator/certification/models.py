@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accelerator.core.db import UTCDateTime, utcnow
+from accelerator.core.db import UTCDateTime, enum_column, utcnow
+from accelerator.core.enums import TitledEnum
 from accelerator.extensions import db
 from accelerator.training.models import Enrollment
 
@@ -48,3 +50,28 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     enrollment: Mapped[Enrollment] = relationship()
+
+
+class QuestionnaireKind(TitledEnum):
+    """The questionnaires emailed to a teacher after a session they attended."""
+
+    #: right after the session: rating 1 to 5 and a comment (the answer is a ``Feedback``)
+    satisfaction = "satisfaction", _l("Satisfaction questionnaire")
+    #: some weeks after the session: "have you used it in class?" (a ``FollowUpAnswer``)
+    follow_up = "follow_up", _l("Follow-up questionnaire")
+
+
+class QuestionnaireMailing(db.Model):
+    """One questionnaire emailed for one enrolment: the unique pair (enrolment, kind) makes
+    the duty that sends them idempotent (a second run finds the row and sends nothing)."""
+
+    __tablename__ = "certification_questionnaire_mailing"
+    __table_args__ = (UniqueConstraint("enrollment_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id", ondelete="CASCADE"))
+    kind: Mapped[QuestionnaireKind] = mapped_column(
+        enum_column(QuestionnaireKind, "questionnaire_kind", 20)
+    )
+    #: when the email was queued (it leaves once the duty's transaction commits)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -70,7 +70,12 @@ def can_rate(enrollment: Enrollment) -> bool:
 
 def rate_session(user: User, session_id: int, rating: int, comment: str = "") -> Feedback:
     """Record the teacher's rating (1 to 5) of a session they attended; once only."""
-    enrollment = own_enrollment(user, session_id)
+    return record_feedback(own_enrollment(user, session_id), rating, comment)
+
+
+def record_feedback(enrollment: Enrollment, rating: int, comment: str = "") -> Feedback:
+    """The satisfaction questionnaire's answer for an enrolment whose teacher attended
+    (from "Mes formations", the API or the emailed questionnaire); once only."""
     if not can_rate(enrollment):
         raise Conflict(gettext("You can rate a session once you have attended it."))
     if not isinstance(rating, int) or not RATING_MIN <= rating <= RATING_MAX:

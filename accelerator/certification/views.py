@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +23,7 @@ from sqlalchemy import select
 
 from accelerator.accounts.models import Role
 from accelerator.audits.models import Solution
-from accelerator.certification import badges, operations, progress
+from accelerator.certification import badges, operations, progress, questionnaires
 from accelerator.certification.exports import (
     badge_json_response,
     badge_jwt_response,
@@ -21,10 +31,12 @@ from accelerator.certification.exports import (
     pdf_response,
 )
 from accelerator.certification.forms import RateForm, VerifyForm
+from accelerator.certification.models import QuestionnaireKind
 from accelerator.core.errors import NotFound
 from accelerator.core.navigation import NavItem, add_nav_item
-from accelerator.core.permissions import public, roles_required
+from accelerator.core.permissions import guarded_by, public, roles_required
 from accelerator.core.reference import ACADEMIES
+from accelerator.core.security import no_store
 from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
 
@@ -69,6 +81,48 @@ def rate_session(session_id: int):
         if not any(field.errors for field in form):
             return redirect(url_for(".my_trainings"))  # not attended yet, or already rated
     return _my_trainings_page(failed=form, failed_session=session_id)
+
+
+def _questionnaire_page(kind: QuestionnaireKind, enrollment, form, status: int = 200):
+    feedback = operations.feedback_of(enrollment)
+    response = make_response(
+        render_template(
+            "certification/questionnaire.html",
+            kind=kind,
+            enrollment=enrollment,
+            session=enrollment.session,
+            feedback=feedback,
+            answered=feedback is not None,
+            form=form,
+        ),
+        status,
+    )
+    return no_store(response)  # the URL holds the link's token
+
+
+@bp.route("/questionnaires/<kind>/<token>", methods=["GET", "POST"])
+@guarded_by("Enrollment.belongs_to")
+@public
+def questionnaire(kind: str, token: str):
+    """The questionnaire an email links to: its signed token names the enrolment; a bad
+    or expired token, or another teacher signed in, answers 404."""
+    try:
+        kind = QuestionnaireKind(kind)
+    except ValueError:
+        abort(404)
+    enrollment = questionnaires.enrollment_for_token(token, kind, current_user)
+    if enrollment is None:
+        abort(404)
+    form = RateForm()
+    if request.method == "POST" and operations.feedback_of(enrollment) is None:
+        if form.validate_on_submit():
+            with attempt(form) as outcome:
+                operations.record_feedback(enrollment, form.rating.data, form.comment.data)
+            if outcome.ok:
+                flash(gettext("Thank you: your answer has been recorded."), "success")
+                return redirect(url_for(".questionnaire", kind=kind.value, token=token), 303)
+        return _questionnaire_page(kind, enrollment, form, 422)
+    return _questionnaire_page(kind, enrollment, form)
 
 
 @bp.route("/mes-formations/attestations/<int:certificate_id>.pdf")

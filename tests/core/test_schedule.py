@@ -30,6 +30,7 @@ def run(app, name: str, *args):
         "accelerator.accounts.purge_unverified",  # accounts unverified after 7 days
         "accelerator.audits.follow_up_conditions",  # overdue conditions of approvals
         "accelerator.reporting.refresh_kept_figures",  # the indicators' kept figures
+        "accelerator.certification.send_questionnaires",  # questionnaires after a session
     ],
 )
 def test_beat_runs_each_duty_with_a_task_the_worker_knows(app, duty):
