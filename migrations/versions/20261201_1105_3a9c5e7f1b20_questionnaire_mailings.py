@@ -1,7 +1,7 @@
 """Questionnaires emailed after a session: one row per (enrolment, kind) sent
 
 Revision ID: 3a9c5e7f1b20
-Revises: b5e7c1d9a2f4
+Revises: c3d4e5f6a7b8
 Create Date: 2026-12-01 10:50:00
 
 """
@@ -13,7 +13,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = "3a9c5e7f1b20"
-down_revision = "b5e7c1d9a2f4"
+down_revision = "c3d4e5f6a7b8"
 branch_labels = None
 depends_on = None
 
