@@ -27,7 +27,7 @@ def _cancel_a_place(trainer):
     registered = add_enrollment(session)
     waiting = add_enrollment(session, status=EnrollmentStatus.waitlisted)
     operations.cancel_enrollment(trainer, registered)
-    return {waiting.teacher.email}
+    return {registered.teacher.email, waiting.teacher.email}  # a notice, and the place
 
 
 def _raise_the_capacity(trainer):

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.core.db import utcnow
 from accelerator.core.errors import Conflict, Forbidden, Invalid, NotFound
+from accelerator.core.mail import queue_mail
 from accelerator.extensions import db
 from accelerator.training.models import (
     Enrollment,
@@ -180,7 +181,8 @@ def find_enrollment(user, session: TrainingSession, enrollment_id: int) -> Enrol
 
 def cancel_enrollment(actor: User | None, enrollment: Enrollment) -> Enrollment | None:
     """Cancel an enrolment; a place it held goes to the first teacher of the waitlist, who is
-    told by email. Returns that teacher's enrolment, if any."""
+    told by email. The teacher of the cancelled enrolment is emailed too (a confirmation, or
+    a notice when staff cancelled it). Returns the promoted teacher's enrolment, if any."""
     if not enrollment.can_cancel(actor):
         raise NotFound(gettext("This enrolment does not exist."))
     session = enrollment.session
@@ -211,7 +213,25 @@ def cancel_enrollment(actor: User | None, enrollment: Enrollment) -> Enrollment 
             release_place(session.id)
     db.session.flush()
     db.session.expire(session, ["registered_count"])
+    _tell_of_cancellation(actor, enrollment)
     return promoted
+
+
+def _tell_of_cancellation(actor: User | None, enrollment: Enrollment) -> None:
+    """The teacher gets a confirmation when they cancelled, a notice when a trainer or a
+    manager did."""
+    session = enrollment.session
+    if enrollment.belongs_to(actor):
+        subject = gettext("Your enrolment is cancelled: %(title)s", title=session.title)
+        template = "training_enrollment_cancelled"
+    else:
+        subject = gettext(
+            "Your enrolment was cancelled by the training team: %(title)s", title=session.title
+        )
+        template = "training_enrollment_cancelled_by_staff"
+    queue_mail(
+        enrollment.teacher.email, subject, template, session=session, teacher=enrollment.teacher
+    )
 
 
 def enrollment_of(session_id: int, teacher_id: int) -> Enrollment | None:

@@ -184,13 +184,56 @@ def update_session(actor: User | None, session: TrainingSession, data: dict) -> 
             count=locked.registered_count,
         )
         raise Invalid(message, {"capacity": [message]})
+    before = _dates_and_place(session)
     for field in SESSION_FIELDS:
         if field in data:
             setattr(session, field, data[field])
     db.session.flush()
     if session.capacity > session.registered_count:
         promote_waitlisted(session)
+    _tell_of_changes(session, before)
     return session
+
+
+def _dates_and_place(session: TrainingSession) -> dict:
+    """What enrolled teachers are told of when it changes: the dates (to the minute, as the
+    pages show them) and the place."""
+    return {
+        "starts_at": _to_the_minute(session.starts_at),
+        "ends_at": _to_the_minute(session.ends_at),
+        "location": session.location or "",
+    }
+
+
+def _tell_of_changes(session: TrainingSession, before: dict) -> None:
+    """Email every teacher still enrolled (with a place or waiting) the old and new dates or
+    place, when they changed; nothing when they did not."""
+    after = _dates_and_place(session)
+    dates_changed = (before["starts_at"], before["ends_at"]) != (
+        after["starts_at"],
+        after["ends_at"],
+    )
+    place_changed = before["location"] != after["location"]
+    if not (dates_changed or place_changed):
+        return
+    enrolled = db.session.scalars(
+        select(Enrollment).where(
+            Enrollment.session_id == session.id,
+            Enrollment.status != EnrollmentStatus.cancelled,
+        )
+    ).all()
+    for enrollment in enrolled:
+        queue_mail(
+            enrollment.teacher.email,
+            gettext("Training session changed: %(title)s", title=session.title),
+            "training_session_changed",
+            session=session,
+            enrollment=enrollment,
+            before=before,
+            after=after,
+            dates_changed=dates_changed,
+            place_changed=place_changed,
+        )
 
 
 def cancel_session(actor: User | None, session: TrainingSession) -> TrainingSession:
