@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from flask import Response, current_app
 from flask_babel import get_locale, gettext
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer
 from sqlalchemy import func, select
 
 from accelerator.audits.models import Audit, AuditEvent, Pricing, Score
@@ -79,6 +79,13 @@ class ReportContent:
     verification_url: str | None
     footer: str
     signatory: tuple[str, str] = field(default=("", ""))
+    #: the day the report is signed: the committee's decision (None before it)
+    signed_on: object = None
+
+    @property
+    def signed_line(self) -> str:
+        """ "Fait à <place>, le <date>", as the PDF's signatory block writes it."""
+        return pdf.signed_line(current_app.config.get("PDF_SIGNATORY_PLACE", ""), self.signed_on)
 
 
 def report_content(audit: Audit) -> ReportContent:
@@ -190,6 +197,7 @@ def report_content(audit: Audit) -> ReportContent:
         verification_url=verification_url(code) if code else None,
         footer=gettext("Audit n° %(id)s", id=audit.id),
         signatory=pdf.signatory(),
+        signed_on=decision.decided_at if decision is not None else None,
     )
 
 
@@ -284,8 +292,9 @@ def render_report(content: ReportContent) -> bytes:
         ]
     story.append(pdf.text(gettext("* eliminatory criterion"), sheet["Small"]))
 
+    closing = []
     if content.verification_code:
-        story += [
+        closing += [
             Spacer(1, 8 * mm),
             pdf.text(gettext("Verify this approval"), sheet["Heading2"]),
             pdf.table(
@@ -307,7 +316,9 @@ def render_report(content: ReportContent) -> bytes:
                 header=False,
             ),
         ]
-    story.append(pdf.signatory_block(sheet, current_app.config.get("PDF_SIGNATORY_PLACE", "")))
+    place = current_app.config.get("PDF_SIGNATORY_PLACE", "")
+    closing.append(pdf.signatory_block(sheet, place, content.signed_on))
+    story.append(KeepTogether(closing))  # the signatory never stands alone on a page
     return pdf.build_pdf(
         story,
         title=f"{content.title} — {content.solution}",

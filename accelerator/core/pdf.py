@@ -219,15 +219,18 @@ def signatory() -> tuple[str, str]:
     return config.get("PDF_SIGNATORY_NAME", ""), role or config.get("PDF_SIGNATORY_ROLE", "")
 
 
+def signed_line(place: str = "", when=None) -> str:
+    """ "Fait à <place>, le <date>" (today when ``when`` is None)."""
+    dated = day(when or datetime.now())
+    if place:
+        return gettext("Done at %(place)s, on %(date)s", place=place, date=dated)
+    return gettext("Done on %(date)s", date=dated)
+
+
 def signatory_block(sheet: StyleSheet1, place: str = "", when=None) -> Flowable:
     """ "Fait à <place>, le <date>", the signatory's role and name, right-aligned."""
     name, role = signatory()
-    lines = []
-    dated = day(when or datetime.now())
-    if place:
-        lines.append(gettext("Done at %(place)s, on %(date)s", place=place, date=dated))
-    else:
-        lines.append(gettext("Done on %(date)s", date=dated))
+    lines = [escape(signed_line(place, when))]
     lines.append(f"<b>{escape(role)}</b>" if role else "")
     lines.append(escape(name))
     style = ParagraphStyle("Signatory", parent=sheet["Body"], alignment=0)

@@ -78,6 +78,7 @@ def test_the_html_version_says_what_the_pdf_says(client, audit_in, people):
         for line in part.criteria:
             assert line.code in text
     assert audit.verification_code in text
+    assert content.signed_line in text and content.signatory[1] in text
     assert all(expert.full_name not in text for expert in people.experts)
 
 
