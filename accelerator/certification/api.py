@@ -11,15 +11,19 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.certification import badges, operations, progress
 from accelerator.certification import exports as downloads
+from accelerator.certification.models import PathCertificate
 from accelerator.certification.schemas import (
     AttestationVerificationOut,
     BadgeStatusOut,
     CertificateOut,
     FeedbackIn,
     FeedbackOut,
+    PathCertificateOut,
+    PathProgressOut,
+    PathVerificationOut,
     ProgressOut,
 )
-from accelerator.core.api import api, json_body, load, paginate
+from accelerator.core.api import api, json_body, load, page_args, paginate
 from accelerator.core.openapi import documented
 from accelerator.core.permissions import public, roles_required
 
@@ -43,9 +47,14 @@ def rate_session(session_id: int):
 def verify_certificate(code: str):
     """Whether a certificate code is genuine (and not revoked).
 
-    Anyone holding the code learns the teacher's first name and initial only.
+    Anyone holding the code learns the teacher's first name and initial only. The code of a
+    path certificate answers ``kind: "path"`` with the path and its modules instead of the
+    session (``PathVerificationOut``).
     """
-    return AttestationVerificationOut().dump(operations.verify_certificate(code))
+    certificate = operations.verify_any_certificate(code)
+    if isinstance(certificate, PathCertificate):
+        return PathVerificationOut().dump(certificate)
+    return AttestationVerificationOut().dump(certificate)
 
 
 @api.get("/me/certificates")
@@ -86,12 +95,72 @@ def badge_jwt(certificate_id: int):
     return downloads.badge_jwt_response(certificate)
 
 
+@api.get("/me/paths")
+@roles_required(Role.teacher)
+@documented(response=PathProgressOut, paginated=True)
+def my_paths():
+    """The caller's progress along every published training path (modules done / total).
+
+    Paths begun come first; each carries its path certificate once every module is done.
+    """
+    records = operations.path_records(current_user)
+    return paginate_list(records, lambda rows: PathProgressOut(many=True).dump(rows))
+
+
+@api.get("/me/paths/<int:path_id>")
+@roles_required(Role.teacher)
+@documented(response=PathProgressOut)
+def my_path(path_id: int):
+    """The caller's progress along one published path."""
+    return PathProgressOut().dump(operations.path_records(current_user, path_id)[0])
+
+
+@api.get("/me/path-certificates")
+@roles_required(Role.teacher)
+@documented(response=PathCertificateOut, paginated=True)
+def my_path_certificates():
+    """The caller's path certificates, with links to the PDF and the Open Badge."""
+    return paginate(
+        operations.path_certificates_visible_to(current_user),
+        lambda rows: PathCertificateOut(many=True).dump(rows),
+    )
+
+
+@api.get("/me/path-certificates/<int:certificate_id>.pdf")
+@roles_required(Role.teacher)
+@documented(response="application/pdf")
+def path_certificate_pdf(certificate_id: int):
+    """One of the caller's path certificates, as a PDF."""
+    return downloads.pdf_response(operations.own_path_certificate(current_user, certificate_id))
+
+
+@api.get("/me/path-badges/<int:certificate_id>.json")
+@roles_required(Role.teacher)
+@documented(response="application/vc+ld+json")
+def path_badge_json(certificate_id: int):
+    """The Open Badges 3.0 credential of one of the caller's path certificates."""
+    certificate = operations.own_path_certificate(current_user, certificate_id)
+    return downloads.badge_json_response(certificate)
+
+
+@api.get("/me/path-badges/<int:certificate_id>.jwt")
+@roles_required(Role.teacher)
+@documented(response="application/vc+jwt")
+def path_badge_jwt(certificate_id: int):
+    """The same credential, signed (compact JWS, EdDSA; key at /.well-known/jwks.json)."""
+    certificate = operations.own_path_certificate(current_user, certificate_id)
+    return downloads.badge_jwt_response(certificate)
+
+
 @api.get("/training/badges/<code>/status")
 @public
 @documented(response=BadgeStatusOut)
 def badge_status(code: str):
-    """An Open Badge's status: active, revoked, or its solutions' approval lapsed."""
-    return BadgeStatusOut().dump(badges.status(operations.verify_certificate(code)))
+    """An Open Badge's status: active, revoked, or its solutions' approval lapsed.
+
+    Attestations' and path certificates' badges alike.
+    """
+    return BadgeStatusOut().dump(badges.status(operations.verify_any_certificate(code)))
 
 
 @api.get("/training/progress")
@@ -108,6 +177,13 @@ def training_progress():
     response.headers["Cache-Control"] = f"public, max-age={PROGRESS_MAX_AGE}"
     response.add_etag()
     return response.make_conditional(request)
+
+
+def paginate_list(rows: list, dump) -> dict:
+    """One page of rows already in memory (the published paths: a few dozen)."""
+    page, per_page = page_args()
+    chosen = rows[(page - 1) * per_page : page * per_page]
+    return {"items": dump(chosen), "page": page, "per_page": per_page, "total": len(rows)}
 
 
 def _json(data) -> str:

@@ -36,7 +36,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 
 from accelerator.audits.queries import approval_lapsed
-from accelerator.certification.models import Certificate
+from accelerator.certification.models import Certificate, PathCertificate
 from accelerator.core.schemas import iso
 
 CONTEXTS = [
@@ -131,11 +131,83 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode()).hexdigest()
 
 
-def credential(certificate: Certificate) -> dict:
-    """The OpenBadgeCredential of ``certificate`` (unsigned JSON), always in French so that
-    every download carries the same claims."""
+def credential(certificate: Certificate | PathCertificate) -> dict:
+    """The OpenBadgeCredential of ``certificate`` (an attestation or a path certificate;
+    unsigned JSON), always in French so that every download carries the same claims."""
     with force_locale("fr"):
+        if isinstance(certificate, PathCertificate):
+            return _path_credential(certificate)
         return _credential(certificate)
+
+
+def _issuer(base: str) -> dict:
+    return {"id": base + "/", "type": ["Profile"], "name": ISSUER_NAME, "url": base + "/"}
+
+
+def _subject_identifier(certificate, email: str) -> list[dict]:
+    salt = _salt(certificate)
+    return [
+        {
+            "type": "IdentityObject",
+            "identityType": "emailAddress",
+            "hashed": True,
+            "identityHash": identity_hash(email, salt),
+            "salt": salt,
+        }
+    ]
+
+
+def _path_credential(certificate: PathCertificate) -> dict:
+    """A path certificate's credential: its achievement is the path (a learning programme),
+    its criteria the modules; the same signing key, evidence page and status endpoint as the
+    attestations'."""
+    base = base_url()
+    path = certificate.path
+    name = gettext("Training path: %(title)s", title=path.title)
+    modules = "; ".join(module.label for module in path.modules)
+    badge_url = f"{base}/path-badges/{certificate.code}"
+    return {
+        "@context": CONTEXTS,
+        "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, badge_url)}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": name,
+        "issuer": _issuer(base),
+        "validFrom": iso(certificate.issued_at, seconds_utc=True),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": _subject_identifier(certificate, certificate.teacher.email),
+            "achievement": {
+                "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/parcours/{path.id}')}",
+                "type": ["Achievement"],
+                "achievementType": "LearningProgram",
+                "name": name,
+                "description": path.description
+                or gettext("Training path of Réseau Canopé on approved EdTech solutions."),
+                "criteria": {
+                    "narrative": gettext(
+                        "Completed every module of the training path “%(title)s”: %(modules)s.",
+                        title=path.title,
+                        modules=modules,
+                    )
+                },
+                "creator": {"id": base + "/", "type": ["Profile"], "name": ISSUER_NAME},
+            },
+        },
+        "evidence": [
+            {
+                "id": f"{base}/attestations/{certificate.code}",
+                "type": ["Evidence"],
+                "name": gettext("Path certificate"),
+                "narrative": gettext(
+                    "Path certificate %(code)s, verifiable online.", code=certificate.code
+                ),
+            }
+        ],
+        "credentialStatus": {
+            "id": f"{base}/api/v1/training/badges/{certificate.code}/status",
+            "type": STATUS_TYPE,
+        },
+    }
 
 
 def _credential(certificate: Certificate) -> dict:
@@ -242,13 +314,19 @@ def verify(token: str, jwk: dict) -> dict:
         raise ValueError(str(error) or "malformed token") from error
 
 
-def signed_credential(certificate: Certificate) -> str:
+def signed_credential(certificate: Certificate | PathCertificate) -> str:
     return sign(credential(certificate))
 
 
-def status(certificate: Certificate) -> dict:
+def solution_ids_of(certificate: Certificate | PathCertificate) -> set[int]:
+    if isinstance(certificate, PathCertificate):
+        return {module.solution_id for module in certificate.path.modules}
+    return {s.id for s in certificate.enrollment.session.solutions}
+
+
+def status(certificate: Certificate | PathCertificate) -> dict:
     """What the credentialStatus endpoint answers."""
-    lapsed = approval_lapsed({s.id for s in certificate.enrollment.session.solutions})
+    lapsed = approval_lapsed(solution_ids_of(certificate))
     revoked = certificate.revoked_at is not None
     state = "revoked" if revoked else ("approval_lapsed" if lapsed else "active")
     messages = {

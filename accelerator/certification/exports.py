@@ -1,6 +1,7 @@
-"""The files a teacher downloads, for the pages and the API: the attestation de formation as
-a PDF (reportlab, with its verification code and a QR code pointing to the public
-verification page) and the Open Badge (JSON, or signed as a VC-JWT)."""
+"""The files a teacher downloads, for the pages and the API: the attestation de formation
+and the path certificate as a PDF (reportlab, with the verification code and a QR code
+pointing to the public verification page) and the Open Badge (JSON, or signed as a
+VC-JWT)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph
 
 from accelerator.certification import badges
-from accelerator.certification.models import Certificate
+from accelerator.certification.models import Certificate, PathCertificate
 from accelerator.certification.operations import full_name
 from accelerator.core import fonts, pdf
 from accelerator.core.formatting import day, number
@@ -70,6 +71,49 @@ class CertificateContent:
             (gettext("Verification code"), self.code),
         ]
 
+    def check_line(self) -> str:
+        return gettext("Check this attestation at %(url)s", url=self.verification_url)
+
+
+@dataclass(frozen=True)
+class PathCertificateContent:
+    """What a path certificate says: the path, and each module with the session that
+    satisfied it; drawn by ``render_certificate`` like an attestation."""
+
+    title: str
+    teacher: str
+    path_title: str
+    #: "1. Prendre en main Pix — <session> (<day>)"
+    modules: tuple[str, ...]
+    issued: str
+    code: str
+    verification_url: str
+    revoked: str | None
+    signatory: tuple[str, str]
+    signed_at: str
+
+    @property
+    def session_title(self) -> str:  # the PDF's subject
+        return self.path_title
+
+    def lines(self) -> list[tuple[str, bool]]:
+        return [
+            (gettext("Réseau Canopé certifies that"), False),
+            (self.teacher, True),
+            (gettext("completed every module of the training path"), False),
+            (f"« {self.path_title} »", True),
+            *((module, False) for module in self.modules),
+        ]
+
+    def facts(self) -> list[tuple[str, str]]:
+        return [
+            (gettext("Issued on"), self.issued),
+            (gettext("Verification code"), self.code),
+        ]
+
+    def check_line(self) -> str:
+        return gettext("Check this certificate at %(url)s", url=self.verification_url)
+
 
 def session_place(session) -> str:
     """Where the session took place: its address, "remote", or both for a hybrid one."""
@@ -116,6 +160,37 @@ def certificate_content(certificate: Certificate) -> CertificateContent:
     )
 
 
+def path_certificate_content(certificate: PathCertificate) -> PathCertificateContent:
+    from accelerator.certification.operations import path_records_of_teacher
+
+    progress = path_records_of_teacher(certificate.teacher_id, certificate.path)
+    modules = tuple(
+        f"{item.module.position}. {item.module.label} — "
+        + (
+            gettext("%(title)s (%(day)s)", title=item.session.title, day=day(item.session.ends_at))
+            if item.session is not None
+            else "—"
+        )
+        for item in progress.modules
+    )
+    return PathCertificateContent(
+        title=gettext("Path certificate"),
+        teacher=full_name(certificate.teacher),
+        path_title=certificate.path.title,
+        modules=modules,
+        issued=day(certificate.issued_at),
+        code=certificate.code,
+        verification_url=public_url("certification.verify_page", code=certificate.code),
+        revoked=day(certificate.revoked_at) if certificate.revoked_at else None,
+        signatory=pdf.signatory(),
+        signed_at=gettext(
+            "Done at %(place)s, on %(date)s",
+            place=current_app.config.get("PDF_SIGNATORY_PLACE", ""),
+            date=day(certificate.issued_at),
+        ),
+    )
+
+
 def _paragraph(canvas, text: str, style: ParagraphStyle, x: float, top: float, width: float):
     """Draw ``text`` (already escaped) from ``top`` down; returns the next free height."""
     paragraph = Paragraph(text, style)
@@ -124,7 +199,7 @@ def _paragraph(canvas, text: str, style: ParagraphStyle, x: float, top: float, w
     return top - height
 
 
-def render_certificate(content: CertificateContent) -> bytes:
+def render_certificate(content: CertificateContent | PathCertificateContent) -> bytes:
     """The attestation as one landscape A4 page: the bloc-marque and the operator, the
     sentence, the session's reference and place, the signatory, the verification code and
     its QR code. Metadata: title, author, subject, language (not tagged: see core.pdf)."""
@@ -169,7 +244,7 @@ def render_certificate(content: CertificateContent) -> bytes:
 
     # Bottom left: the facts; bottom middle-right: the signatory; bottom right: the QR code.
     facts = [f"<b>{escape(label)}</b> : {escape(value)}" for label, value in content.facts()]
-    facts.append(escape(gettext("Check this attestation at %(url)s", url=content.verification_url)))
+    facts.append(escape(content.check_line()))
     bottom = margin + QR_SIZE + 4 * mm
     for line in facts:
         bottom = _paragraph(canvas, line, small, margin, bottom, 110 * mm)
@@ -197,18 +272,21 @@ def _attachment(response: Response, filename: str) -> Response:
     return response
 
 
-def pdf_response(certificate: Certificate) -> Response:
-    content = certificate_content(certificate)
+def pdf_response(certificate: Certificate | PathCertificate) -> Response:
+    if isinstance(certificate, PathCertificate):
+        content, name = path_certificate_content(certificate), "certificat-parcours"
+    else:
+        content, name = certificate_content(certificate), "attestation"
     response = Response(render_certificate(content), mimetype="application/pdf")
-    return _attachment(response, f"attestation-{certificate.code}.pdf")
+    return _attachment(response, f"{name}-{certificate.code}.pdf")
 
 
-def badge_json_response(certificate: Certificate) -> Response:
+def badge_json_response(certificate: Certificate | PathCertificate) -> Response:
     body = json.dumps(badges.credential(certificate), ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/vc+ld+json")
     return _attachment(response, f"badge-{certificate.code}.json")
 
 
-def badge_jwt_response(certificate: Certificate) -> Response:
+def badge_jwt_response(certificate: Certificate | PathCertificate) -> Response:
     response = Response(badges.signed_credential(certificate), mimetype="application/vc+jwt")
     return _attachment(response, f"badge-{certificate.code}.jwt")

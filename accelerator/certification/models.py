@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from accelerator.accounts.models import TeacherProfile
 from accelerator.core.db import UTCDateTime, enum_column, utcnow
 from accelerator.core.enums import TitledEnum
 from accelerator.extensions import db
-from accelerator.training.models import Enrollment
+from accelerator.training.models import Enrollment, TrainingPath
 
 
 class Feedback(db.Model):
@@ -75,3 +76,25 @@ class QuestionnaireMailing(db.Model):
     )
     #: when the email was queued (it leaves once the duty's transaction commits)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PathCertificate(db.Model):
+    """A teacher's certificate of a training path: one per (path, teacher), issued when every
+    module is completed, revoked when a completion is withdrawn, reinstated (same code) when
+    it is recorded again. The unique pair settles two simultaneous completions."""
+
+    __tablename__ = "path_certificate"
+    __table_args__ = (UniqueConstraint("path_id", "teacher_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path_id: Mapped[int] = mapped_column(ForeignKey("training_path.id", ondelete="RESTRICT"))
+    teacher_id: Mapped[int] = mapped_column(
+        ForeignKey("teacher_profile.id", ondelete="CASCADE"), index=True
+    )
+    #: public verification code (the attestations' alphabet and length)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    path: Mapped[TrainingPath] = relationship()
+    teacher: Mapped[TeacherProfile] = relationship()

@@ -16,18 +16,33 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext
-from sqlalchemy import Select, false, insert, select, update
+from sqlalchemy import Select, distinct, false, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.audits.queries import lapsed_solution_ids
-from accelerator.certification.models import Certificate, Feedback
+from accelerator.certification.models import Certificate, Feedback, PathCertificate
 from accelerator.core.db import among, utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
-from accelerator.training.models import Enrollment, EnrollmentStatus, TrainingSession
-from accelerator.training.signals import attendance_changed
+from accelerator.training.models import (
+    Enrollment,
+    EnrollmentStatus,
+    PathModule,
+    PathStatus,
+    TrainingPath,
+    TrainingSession,
+    session_solution,
+)
+from accelerator.training.operations.paths import (
+    PathProgress,
+    module_counts,
+    path_progress,
+    published_paths,
+)
+from accelerator.training.signals import attendance_changed, path_published
 
 #: Crockford's base 32: no I, L, O or U, so a code read aloud or retyped stays unambiguous.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -328,3 +343,192 @@ def training_records(user: User) -> tuple[list[TrainingRecord], list[TrainingRec
         (coming if enrollment.session.ends_at > now else past).append(record)
     past.reverse()  # most recent first
     return coming, past
+
+
+# --- Path certificates -----------------------------------------------------------------------
+#
+# A teacher who completed every module of a published path holds one path certificate (the
+# pair is unique in the database). It follows completion as attestations do: issued when the
+# last module is completed (page, API, import: ``attendance_changed``; or when the path is
+# published: ``path_published``), revoked when a completion is withdrawn and the module is
+# no longer satisfied, reinstated (the same code) when it is again. Reading never issues one.
+
+
+def completed_paths(teacher_ids=None, path_ids=None) -> Select:
+    """(path_id, teacher_id) of the published paths whose every module the teacher
+    completed (a completed enrolment in a session on the module's solution)."""
+    modules = module_counts()
+    statement = (
+        select(PathModule.path_id, Enrollment.teacher_id)
+        .join(TrainingPath, TrainingPath.id == PathModule.path_id)
+        .join(modules, modules.c.path_id == PathModule.path_id)
+        .join(session_solution, session_solution.c.solution_id == PathModule.solution_id)
+        .join(Enrollment, Enrollment.session_id == session_solution.c.session_id)
+        .where(Enrollment.completed.is_(True), TrainingPath.status == PathStatus.published)
+        .group_by(PathModule.path_id, Enrollment.teacher_id, modules.c.modules)
+        .having(func.count(distinct(PathModule.id)) == modules.c.modules)
+    )
+    if teacher_ids is not None:
+        statement = statement.where(among(Enrollment.teacher_id, teacher_ids))
+    if path_ids is not None:
+        statement = statement.where(among(PathModule.path_id, path_ids))
+    return statement
+
+
+def sync_path_certificates(teacher_ids=None, path_ids=None) -> int:
+    """Bring the path certificates of these teachers (or of these paths; None: all) in line
+    with their completions: one in force for each path completed, none in force for a path
+    no longer completed. Concurrent requests insert with ``ON CONFLICT DO NOTHING`` on the
+    unique (path, teacher): whoever comes second keeps the first one's certificate. Returns
+    how many were issued."""
+    if teacher_ids is not None:
+        teacher_ids = sorted(set(teacher_ids))
+        if not teacher_ids:
+            return 0
+    complete = {tuple(row) for row in db.session.execute(completed_paths(teacher_ids, path_ids))}
+    existing = select(
+        PathCertificate.id,
+        PathCertificate.path_id,
+        PathCertificate.teacher_id,
+        PathCertificate.revoked_at,
+    )
+    if teacher_ids is not None:
+        existing = existing.where(among(PathCertificate.teacher_id, teacher_ids))
+    if path_ids is not None:
+        existing = existing.where(among(PathCertificate.path_id, list(path_ids)))
+    rows = db.session.execute(existing).all()
+    now = utcnow()
+    revoke = [id_ for id_, p, t, revoked in rows if revoked is None and (p, t) not in complete]
+    reinstate = [id_ for id_, p, t, revoked in rows if revoked is not None and (p, t) in complete]
+    if revoke:
+        db.session.execute(
+            update(PathCertificate).where(among(PathCertificate.id, revoke)).values(revoked_at=now)
+        )
+    if reinstate:
+        db.session.execute(
+            update(PathCertificate)
+            .where(among(PathCertificate.id, reinstate))
+            .values(revoked_at=None)
+        )
+    missing = sorted(complete - {(p, t) for _, p, t, _ in rows})
+    if not missing:
+        return 0
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    issued = db.session.scalars(
+        dialect.insert(PathCertificate)
+        .on_conflict_do_nothing(index_elements=["path_id", "teacher_id"])
+        .returning(PathCertificate.id),
+        [{"path_id": p, "teacher_id": t, "code": new_code(), "issued_at": now} for p, t in missing],
+    ).all()
+    return len(issued)
+
+
+@attendance_changed.connect
+def _follow_attendance_on_paths(sender, enrollment_ids=(), **extra) -> None:
+    ids = list(set(enrollment_ids))
+    if not ids:
+        return
+    teachers = db.session.scalars(
+        select(Enrollment.teacher_id).where(among(Enrollment.id, ids)).distinct()
+    ).all()
+    sync_path_certificates(teachers)
+
+
+@path_published.connect
+def _follow_publication(sender, path_id=None, **extra) -> None:
+    sync_path_certificates(path_ids=[path_id])
+
+
+def path_certificates_visible_to(user: User | None) -> Select:
+    """Path certificates ``user`` may download: a teacher's own, nobody else's."""
+    statement = (
+        select(PathCertificate)
+        .options(
+            joinedload(PathCertificate.path)
+            .selectinload(TrainingPath.modules)
+            .joinedload(PathModule.solution),
+            joinedload(PathCertificate.teacher),
+        )
+        .order_by(PathCertificate.issued_at.desc(), PathCertificate.id.desc())
+    )
+    teacher = teacher_of(user)
+    if teacher is None:
+        return statement.where(false())
+    return statement.where(PathCertificate.teacher_id == teacher.id)
+
+
+def own_path_certificate(user: User, certificate_id: int) -> PathCertificate:
+    certificate = db.session.scalar(
+        path_certificates_visible_to(user).where(PathCertificate.id == certificate_id)
+    )
+    if certificate is None:
+        raise NotFound(gettext("No such path certificate."))
+    return certificate
+
+
+def verify_any_certificate(code: str) -> Certificate | PathCertificate:
+    """The attestation or the path certificate bearing ``code``; NotFound if neither."""
+    try:
+        return verify_certificate(code)
+    except NotFound:
+        normalized = normalize_code(code)
+        found = (
+            db.session.scalar(
+                select(PathCertificate)
+                .where(PathCertificate.code == normalized)
+                .options(
+                    joinedload(PathCertificate.path)
+                    .selectinload(TrainingPath.modules)
+                    .joinedload(PathModule.solution),
+                    joinedload(PathCertificate.teacher),
+                )
+            )
+            if normalized
+            else None
+        )
+        if found is None:
+            raise
+        return found
+
+
+@dataclass
+class PathRecord:
+    """One line of "Mes parcours": the progress along a path and its certificate."""
+
+    progress: PathProgress
+    certificate: PathCertificate | None
+
+    @property
+    def path(self) -> TrainingPath:
+        return self.progress.path
+
+
+def path_records(user: User, path_id: int | None = None) -> list[PathRecord]:
+    """The caller's progress along every published path (or one: NotFound when it is not
+    published), with the certificate of each."""
+    teacher = teacher_of(user)
+    statement = published_paths()
+    if path_id is not None:
+        statement = statement.where(TrainingPath.id == path_id)
+    paths = db.session.scalars(statement).all()
+    if path_id is not None and not paths:
+        raise NotFound(gettext("This training path does not exist."))
+    certificates = (
+        {
+            c.path_id: c
+            for c in db.session.scalars(
+                select(PathCertificate).where(PathCertificate.teacher_id == teacher.id)
+            )
+        }
+        if teacher is not None
+        else {}
+    )
+    progress = path_progress(teacher.id if teacher else None, list(paths))
+    records = [PathRecord(p, certificates.get(p.path.id)) for p in progress]
+    # Paths begun first (most modules done), then the others
+    return sorted(records, key=lambda r: (-r.progress.done, r.path.title))
+
+
+def path_records_of_teacher(teacher_id: int, path: TrainingPath) -> PathProgress:
+    """One teacher's progress along one path (what their certificate lists)."""
+    return path_progress(teacher_id, [path])[0]

@@ -86,6 +86,9 @@ class AttestationVerificationOut(StrictSchema):
     initial of the last name), the training, and whether it stands."""
 
     genuine = fields.Constant(True)
+    #: "session" for an attestation; a path certificate's code answers ``PathVerificationOut``
+    #: ("path")
+    kind = fields.Constant("session")
     code = fields.String()
     teacher = fields.Function(
         lambda c: public_name(c.enrollment.teacher), metadata={"type": "string"}
@@ -117,3 +120,83 @@ class ProgressOut(StrictSchema):
     by_month = fields.Dict(keys=fields.String(), values=fields.Integer())
     by_solution = fields.Dict(keys=fields.String(), values=fields.Integer())
     projected_date = fields.Date(allow_none=True)
+
+
+class PathRef(StrictSchema):
+    id = fields.Integer()
+    title = fields.String()
+    url = fields.Function(
+        lambda p: public_url("training.path_detail", path_id=p.id),
+        metadata={"type": "string", "format": "uri"},
+    )
+
+
+class PathCertificateOut(StrictSchema):
+    """A teacher's own path certificate, with the links to its PDF and Open Badge."""
+
+    id = fields.Integer()
+    code = fields.String()
+    issued_at = fields.DateTime()
+    revoked = fields.Function(lambda c: c.revoked_at is not None, metadata={"type": "boolean"})
+    path = fields.Nested(PathRef)
+    verification_url = fields.Function(
+        lambda c: public_url("certification.verify_page", code=c.code),
+        metadata={"type": "string", "format": "uri"},
+    )
+    pdf_url = fields.Function(
+        lambda c: public_url("api.path_certificate_pdf", certificate_id=c.id),
+        metadata={"type": "string", "format": "uri"},
+    )
+    badge_url = fields.Function(
+        lambda c: public_url("api.path_badge_json", certificate_id=c.id),
+        metadata={"type": "string", "format": "uri"},
+    )
+    badge_jwt_url = fields.Function(
+        lambda c: public_url("api.path_badge_jwt", certificate_id=c.id),
+        metadata={"type": "string", "format": "uri"},
+    )
+
+
+class ModuleProgressOut(StrictSchema):
+    """One module of a path for the teacher: done once a session on its solution is
+    completed (the first such session, by its end)."""
+
+    position = fields.Integer(attribute="module.position")
+    title = fields.String(attribute="module.label")
+    solution = fields.Nested(SolutionRef, attribute="module.solution")
+    done = fields.Boolean()
+    session = fields.Nested(SessionRef, allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class PathProgressOut(StrictSchema):
+    """The caller's progress along a published path: modules done out of the total, and
+    the path certificate once every module is done."""
+
+    path = fields.Nested(PathRef)
+    done = fields.Integer(attribute="progress.done")
+    total = fields.Integer(attribute="progress.total")
+    complete = fields.Boolean(attribute="progress.complete")
+    modules = fields.List(fields.Nested(ModuleProgressOut), attribute="progress.modules")
+    certificate = fields.Nested(PathCertificateOut, allow_none=True)
+
+
+class PathModuleRef(StrictSchema):
+    position = fields.Integer()
+    title = fields.String(attribute="label")
+    solution = fields.Nested(SolutionRef)
+
+
+class PathVerificationOut(StrictSchema):
+    """What anyone holding a path certificate's code learns: the teacher's first name and
+    initial, the path and its modules, and whether it stands."""
+
+    genuine = fields.Constant(True)
+    kind = fields.Constant("path")
+    code = fields.String()
+    teacher = fields.Function(lambda c: public_name(c.teacher), metadata={"type": "string"})
+    path = fields.Nested(PathRef)
+    modules = fields.List(fields.Nested(PathModuleRef), attribute="path.modules")
+    issued_at = fields.DateTime()
+    revoked = fields.Function(lambda c: c.revoked_at is not None, metadata={"type": "boolean"})
+    revoked_at = fields.DateTime()

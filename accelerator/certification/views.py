@@ -31,7 +31,7 @@ from accelerator.certification.exports import (
     pdf_response,
 )
 from accelerator.certification.forms import RateForm, VerifyForm
-from accelerator.certification.models import QuestionnaireKind
+from accelerator.certification.models import PathCertificate, QuestionnaireKind
 from accelerator.core.errors import NotFound
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.permissions import guarded_by, public, roles_required
@@ -156,6 +156,33 @@ def badge_jwt(certificate_id: int):
     return badge_jwt_response(operations.own_certificate(current_user, certificate_id))
 
 
+@bp.route("/mes-parcours")
+@roles_required(Role.teacher)
+def my_paths():
+    """The teacher's progress along every published path, and their path certificates."""
+    return render_template(
+        "certification/my_paths.html", records=operations.path_records(current_user)
+    )
+
+
+@bp.route("/mes-parcours/certificats/<int:certificate_id>.pdf")
+@roles_required(Role.teacher)
+def path_certificate_pdf(certificate_id: int):
+    return pdf_response(operations.own_path_certificate(current_user, certificate_id))
+
+
+@bp.route("/mes-parcours/badges/<int:certificate_id>.json")
+@roles_required(Role.teacher)
+def path_badge_json(certificate_id: int):
+    return badge_json_response(operations.own_path_certificate(current_user, certificate_id))
+
+
+@bp.route("/mes-parcours/badges/<int:certificate_id>.jwt")
+@roles_required(Role.teacher)
+def path_badge_jwt(certificate_id: int):
+    return badge_jwt_response(operations.own_path_certificate(current_user, certificate_id))
+
+
 @bp.route("/attestations")
 @public
 def verify_form():
@@ -171,10 +198,17 @@ def verify_form():
 @public
 def verify_page(code: str):
     try:
-        certificate = operations.verify_certificate(code)
+        certificate = operations.verify_any_certificate(code)
     except NotFound:
         form = VerifyForm(data={"code": code})
         return render_template("certification/verify_form.html", form=form, unknown=True), 404
+    if isinstance(certificate, PathCertificate):
+        return render_template(
+            "certification/verify_path.html",
+            certificate=certificate,
+            teacher_name=operations.public_name(certificate.teacher),
+            status=badges.status(certificate),
+        )
     return render_template(
         "certification/verify.html",
         certificate=certificate,
@@ -220,6 +254,15 @@ add_nav_item(
         _l("My trainings"),
         roles=(Role.teacher,),
         prefix="/mes-formations",
+    )
+)
+add_nav_item(
+    NavItem(
+        46,
+        "certification.my_paths",
+        _l("My training paths"),
+        roles=(Role.teacher,),
+        prefix="/mes-parcours",
     )
 )
 add_nav_item(NavItem(80, "certification.progress_page", _l("Progress"), prefix="/progression"))

@@ -11,7 +11,7 @@ from accelerator.core.api import api, json_body, load, paginate
 from accelerator.core.errors import Invalid
 from accelerator.core.jobs import job_summary
 from accelerator.core.openapi import documented
-from accelerator.core.permissions import public, roles_required
+from accelerator.core.permissions import guarded_by, public, roles_required
 from accelerator.core.problems import problem
 from accelerator.core.schemas import JobAcceptedOut
 from accelerator.extensions import db
@@ -23,6 +23,7 @@ from accelerator.training.schemas import (
     AttendanceOut,
     EnrollmentIn,
     EnrollmentOut,
+    PathOut,
     SessionFiltersIn,
     SessionIn,
     SessionOut,
@@ -188,3 +189,25 @@ def import_attendance_file():
     job = queue_attendance_import(current_user, upload.stream)
     summary = job_summary(job)
     return {"job": summary}, 202, {"Location": summary["url"]}
+
+
+@api.get("/training/paths")
+@public
+@documented(response=PathOut, paginated=True)
+def list_training_paths():
+    """Training paths: the published ones (and the drafts, for trainers and managers).
+
+    A path is made of modules; each is satisfied by completing any session on its solution.
+    """
+    return paginate(
+        operations.paths_visible_to(current_user), lambda rows: PathOut(many=True).dump(rows)
+    )
+
+
+@api.get("/training/paths/<int:path_id>")
+@guarded_by("TrainingPath.can_read")
+@public
+@documented(response=PathOut)
+def get_training_path(path_id: int):
+    """A training path and its modules (a draft answers 404 to whoever does not design paths)."""
+    return PathOut().dump(operations.get_path(current_user, path_id))

@@ -13,11 +13,15 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -196,3 +200,63 @@ class ImportForm(FlaskForm):
             "email;nom;prenom;academie;uai;situation;session;present;termine."
         ),
     )
+
+
+#: rows of modules offered on the path's page (the operation takes up to MAX_MODULES)
+PATH_FORM_ROWS = 6
+
+
+class PathModuleForm(Form):
+    """One row of the path's modules: a solution of the catalogue and an optional title."""
+
+    solution_id = SelectField(_l("Solution"), validators=[Optional()])
+    title = StringField(
+        _l("Title of the module"),
+        validators=[Optional(), Length(max=200)],
+        description=_l("The solution's name when left empty."),
+    )
+
+
+class PathForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
+    description = TextAreaField(
+        _l("Description"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Who it is for, what the teacher will be able to do."),
+    )
+    modules = FieldList(FormField(PathModuleForm), min_entries=PATH_FORM_ROWS)
+
+    def __init__(self, *args, current_solutions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(c.value, c.label) for c in _solution_choices()]
+        offered = {value for value, _ in choices}
+        choices += [(str(s.id), s.name) for s in current_solutions if str(s.id) not in offered]
+        for row in self.modules:
+            row.solution_id.choices = [("", _l("No module"))] + choices
+
+    def module_values(self) -> list[dict]:
+        """The rows that name a solution, in order."""
+        return [
+            {"solution_id": int(row.solution_id.data), "title": (row.title.data or "").strip()}
+            for row in self.modules
+            if row.solution_id.data
+        ]
+
+    def values(self) -> dict:
+        return {
+            "title": self.title.data.strip(),
+            "description": (self.description.data or "").strip(),
+            "modules": self.module_values(),
+        }
+
+    def place_module_errors(self, error) -> None:
+        """Put an operation's errors on the module rows (their index among the rows kept)."""
+        named = [row for row in self.modules if row.solution_id.data]
+        errors = error.errors.get("modules")
+        if not isinstance(errors, dict):
+            return
+        for index, messages in errors.items():
+            if isinstance(messages, dict) and index.isdigit() and int(index) < len(named):
+                row = named[int(index)]
+                for name, texts in messages.items():
+                    getattr(row, name).errors = list(getattr(row, name).errors) + texts

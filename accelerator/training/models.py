@@ -228,3 +228,116 @@ class ImportLine(db.Model):
     filled: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: same | update | place (needs a place) | full
     action: Mapped[str | None] = mapped_column(String(10))
+
+
+# --- Training paths (parcours) ---------------------------------------------------------------
+
+
+class PathStatus(TitledEnum):
+    draft = "draft", _l("Draft")
+    published = "published", _l("Published")
+
+
+def designs_paths(user) -> bool:
+    """Trainers and managers draft and edit training paths (they design the offer)."""
+    return runs_sessions(user)
+
+
+def publishes_paths(user) -> bool:
+    """Only managers publish a path: a published path makes the service issue certificates."""
+    return user is not None and user.is_authenticated and user.role == Role.manager
+
+
+class TrainingPath(db.Model):
+    """A parcours de formation: several modules; a teacher who completed every module of a
+    published path receives one path certificate (``certification``).
+
+    A module is a solution of the catalogue, not a given session: as in Réseau Canopé's
+    catalogue, a module ("Prendre en main Pix", "Concevoir une séquence avec Pix") is run
+    many times, in every académie, in person or remote, and the teacher follows whichever
+    session suits them. Completing any session (not cancelled) on the module's solution
+    satisfies the module, past sessions included (prior training is recognised), and the
+    sessions scheduled later count without anyone editing the path.
+
+    Its modules are edited while it is a draft; once published they are frozen (the promise
+    made to teachers does not move under them); the title and description stay editable.
+    """
+
+    __tablename__ = "training_path"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[PathStatus] = mapped_column(
+        enum_column(PathStatus, "path_status", 20), default=PathStatus.draft
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: bumped at each change: two editors at once, the second answers 409
+    version: Mapped[int] = mapped_column(default=1)
+
+    modules: Mapped[list[PathModule]] = relationship(
+        back_populates="path",
+        order_by="PathModule.position",
+        cascade="all, delete-orphan",
+    )
+    created_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PathStatus.published
+
+    def can_read(self, user) -> bool:
+        """Published paths are public; drafts are read by those who design paths."""
+        return self.is_published or designs_paths(user)
+
+    def can_edit(self, user) -> bool:
+        return designs_paths(user)
+
+    def can_edit_modules(self, user) -> bool:
+        return self.can_edit(user) and not self.is_published
+
+    def can_publish(self, user) -> bool:
+        return publishes_paths(user) and not self.is_published
+
+    def can_delete(self, user) -> bool:
+        return self.can_edit(user) and not self.is_published
+
+    @classmethod
+    def visible_to(cls, user) -> Select:
+        """Paths ``user`` may read: the published ones, and the drafts for their designers."""
+        statement = select(cls)
+        if not designs_paths(user):
+            statement = statement.where(cls.status == PathStatus.published)
+        return statement
+
+
+class PathModule(db.Model):
+    """One module of a path: satisfied by completing any session on ``solution``."""
+
+    __tablename__ = "training_path_module"
+    __table_args__ = (UniqueConstraint("path_id", "solution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path_id: Mapped[int] = mapped_column(
+        ForeignKey("training_path.id", ondelete="CASCADE"), index=True
+    )
+    #: order of the module in the path (1, 2, ...)
+    position: Mapped[int] = mapped_column()
+    #: e.g. "Prendre en main Pix"; the solution's name when left empty
+    title: Mapped[str] = mapped_column(String(200), default="")
+    solution_id: Mapped[int] = mapped_column(
+        ForeignKey("solution.id", ondelete="RESTRICT"), index=True
+    )
+
+    path: Mapped[TrainingPath] = relationship(back_populates="modules")
+    solution: Mapped[Solution] = relationship()
+
+    @property
+    def label(self) -> str:
+        return self.title or self.solution.name

@@ -10,8 +10,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, one_of
+from accelerator.core.urls import public_url
 from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
-from accelerator.training.models import EnrollmentStatus, SessionFormat, SessionStatus
+from accelerator.training.models import EnrollmentStatus, PathStatus, SessionFormat, SessionStatus
 from accelerator.training.operations import PARIS, SessionFilters, SessionPeriod, waitlist_rank
 
 MAX_CAPACITY = 10_000
@@ -162,4 +163,27 @@ def filters_from(data: dict) -> SessionFilters:
         format=data.get("format"),
         date_from=data.get("from_"),
         date_to=data.get("to"),
+    )
+
+
+class PathModuleOut(StrictSchema):
+    """A module of a training path: satisfied by completing any session on its solution."""
+
+    position = fields.Integer()
+    title = fields.String(attribute="label")
+    solution = fields.Nested(SolutionRef)
+
+
+class PathOut(StrictSchema):
+    """A training path (parcours) and its modules, in order."""
+
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    status = fields.Enum(PathStatus, by_value=True)
+    published_at = fields.DateTime(allow_none=True)
+    modules = fields.List(fields.Nested(PathModuleOut))
+    url = fields.Function(
+        lambda p: public_url("training.path_detail", path_id=p.id),
+        metadata={"type": "string", "format": "uri"},
     )

@@ -11,3 +11,7 @@ _signals = Namespace()
 #: session, or None for an import spanning sessions. Certification brings their
 #: attestations in line (issued, withdrawn, reinstated) in the same transaction.
 attendance_changed = _signals.signal("attendance-changed")
+
+#: sent when a training path is published, before the commit, with ``path_id``: certification
+#: issues the certificates of the teachers who had already completed every module.
+path_published = _signals.signal("path-published")

@@ -1,5 +1,5 @@
 """Training pages: sessions to come, a session (enrol, cancel, attendance), create and edit
-sessions, attendance imports."""
+sessions, attendance imports; training paths (public list and page, drafting, publishing)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from sqlalchemy.orm import selectinload
 
 from accelerator.accounts.models import Role
 from accelerator.core.db import utcnow
+from accelerator.core.errors import Invalid
 from accelerator.core.jobs import visible_job
 from accelerator.core.navigation import NavItem, add_nav_item, add_workspace
 from accelerator.core.pagination import paginate_page
-from accelerator.core.permissions import public, roles_required
+from accelerator.core.permissions import guarded_by, public, roles_required
 from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
 from accelerator.training import operations
@@ -25,6 +26,7 @@ from accelerator.training.forms import (
     ActionForm,
     EnrollTeacherForm,
     ImportForm,
+    PathForm,
     SessionFilterForm,
     SessionForm,
 )
@@ -35,6 +37,7 @@ from accelerator.training.models import (
     EnrollmentStatus,
     SessionFormat,
     TrainingSession,
+    designs_paths,
 )
 from accelerator.training.operations import PARIS, SessionFilters, SessionPeriod
 
@@ -325,3 +328,120 @@ add_nav_item(
         prefix="/formations/import",
     )
 )
+
+
+# --- Training paths (parcours) ---------------------------------------------------------------
+
+
+@bp.route("/parcours")
+@public
+def paths_list():
+    """Published paths for everyone; their drafts too for trainers and managers."""
+    paths = db.session.scalars(operations.paths_visible_to(current_user)).all()
+    return render_template(
+        "training/paths.html",
+        published=[p for p in paths if p.is_published],
+        drafts=[p for p in paths if not p.is_published],
+        can_design=designs_paths(current_user),
+    )
+
+
+@bp.route("/parcours/<int:path_id>")
+@guarded_by("TrainingPath.can_read")
+@public
+def path_detail(path_id: int):
+    path = operations.get_path(current_user, path_id)
+    teacher = getattr(current_user, "teacher", None) if current_user.is_authenticated else None
+    progress = operations.path_progress(teacher.id, [path])[0] if teacher is not None else None
+    return render_template(
+        "training/path_detail.html",
+        path=path,
+        progress=progress,
+        action_form=ActionForm(),
+        min_modules=operations.MIN_MODULES,
+    )
+
+
+def _path_form_page(form: PathForm, path=None, refused: bool = False):
+    """The form again: 422 with wrong fields, 409 when the path's state refused the change."""
+    status = 200
+    if form.errors or any(row.errors for row in form.modules):
+        status = 422
+    elif refused:
+        status = 409
+    return render_template("training/path_form.html", form=form, path=path), status
+
+
+def _save_path(form: PathForm, save):
+    with attempt(form) as outcome:
+        try:
+            path = save(form.values())
+        except Invalid as error:
+            form.place_module_errors(error)
+            raise
+    return path if outcome.ok else None
+
+
+@bp.route("/parcours/nouveau", methods=["GET", "POST"])
+@roles_required(*MANAGING_ROLES)
+def create_path():
+    form = PathForm()
+    if form.validate_on_submit():
+        path = _save_path(form, lambda values: operations.create_path(current_user, values))
+        if path is not None:
+            flash(gettext("Training path created (draft)."), "success")
+            return redirect(url_for("training.path_detail", path_id=path.id))
+        return _path_form_page(form, refused=request.method == "POST")
+    return _path_form_page(form)
+
+
+@bp.route("/parcours/<int:path_id>/modifier", methods=["GET", "POST"])
+@roles_required(*MANAGING_ROLES)
+def edit_path(path_id: int):
+    path = operations.get_path(current_user, path_id)
+    solutions = [module.solution for module in path.modules]
+    if request.method == "GET":
+        rows = [{"solution_id": str(m.solution_id), "title": m.title} for m in path.modules]
+        form = PathForm(
+            current_solutions=solutions,
+            data={"title": path.title, "description": path.description, "modules": rows},
+        )
+    else:
+        form = PathForm(current_solutions=solutions)
+        if form.validate_on_submit():
+            saved = _save_path(
+                form, lambda values: operations.update_path(current_user, path, values)
+            )
+            if saved is not None:
+                flash(gettext("Training path updated."), "success")
+                return redirect(url_for("training.path_detail", path_id=path.id))
+            return _path_form_page(form, path, refused=True)
+    return _path_form_page(form, path)
+
+
+@bp.route("/parcours/<int:path_id>/publication", methods=["POST"])
+@roles_required(Role.manager)
+def publish_path(path_id: int):
+    path = operations.get_path(current_user, path_id)
+    if ActionForm().validate_on_submit():
+        with attempt() as outcome:
+            operations.publish_path(current_user, path)
+        if outcome.ok:
+            flash(gettext("The training path is published."), "success")
+    return redirect(url_for("training.path_detail", path_id=path_id))
+
+
+@bp.route("/parcours/<int:path_id>/suppression", methods=["POST"])
+@roles_required(*MANAGING_ROLES)
+def delete_path(path_id: int):
+    path = operations.get_path(current_user, path_id)
+    if ActionForm().validate_on_submit():
+        with attempt() as outcome:
+            operations.delete_path(current_user, path)
+        if outcome.ok:
+            flash(gettext("The draft training path is deleted."), "success")
+            return redirect(url_for("training.paths_list"))
+    return redirect(url_for("training.path_detail", path_id=path_id))
+
+
+add_nav_item(NavItem(42, "training.paths_list", _l("Training paths"), prefix="/parcours"))

@@ -5,7 +5,7 @@ Each operation takes the acting user, the objects concerned and values already v
 a form or a schema; it checks the actor's right (403 for a role that may never act, 404 for
 an object they may not see) and the state (409), writes, queues the emails, and leaves the
 commit to the end of the request. Sub-areas: ``places`` (capacity, row lock, waitlist),
-``sessions``, ``enrolments``, ``attendance``; none imports one above it.
+``sessions``, ``enrolments``, ``attendance``, ``paths`` (training paths); none imports one above it.
 """
 
 from accelerator.training.operations.attendance import apply_attendance, record_attendance
@@ -22,6 +22,18 @@ from accelerator.training.operations.enrolments import (
     teacher_for_email,
     waitlist_rank,
 )
+from accelerator.training.operations.paths import (
+    MAX_MODULES,
+    MIN_MODULES,
+    create_path,
+    delete_path,
+    get_path,
+    path_progress,
+    paths_visible_to,
+    publish_path,
+    published_paths,
+    update_path,
+)
 from accelerator.training.operations.places import lock_session, promote_waitlisted
 from accelerator.training.operations.sessions import (
     PARIS,
@@ -37,6 +49,16 @@ from accelerator.training.operations.sessions import (
 )
 
 __all__ = [
+    "MAX_MODULES",
+    "MIN_MODULES",
+    "create_path",
+    "delete_path",
+    "get_path",
+    "path_progress",
+    "paths_visible_to",
+    "publish_path",
+    "published_paths",
+    "update_path",
     "PARIS",
     "SessionFilters",
     "SessionPeriod",
