@@ -170,7 +170,9 @@ class ScoreForm(Form):
 
     level = RadioField(_l("Level"), coerce=int, choices=LEVEL_CHOICES, validators=[Optional()])
     justification = TextAreaField(
-        _l("Justification"), validators=[Optional(), Length(max=10000), _justification_long_enough]
+        _l("Justification"),
+        validators=[Optional(), Length(max=10000), _justification_long_enough],
+        description=_l("Required with the level: at least 20 characters explaining it."),
     )
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -44,6 +45,8 @@ from accelerator.extensions import db
 
 #: roles that read every solution and audit
 STAFF = (Role.manager, Role.admin)
+#: history rows that carry an expert's levels (blind until one's own first pass is finished)
+LEVEL_ACTIONS = (AuditAction.score, AuditAction.scoring_complete)
 
 
 class Pricing(TitledEnum):
@@ -403,22 +406,27 @@ class Audit(db.Model):
         return [s for s in self.scores if self.can_see_scores_of(user, s.expert_id)]
 
     def events_visible_to(self, user) -> list[AuditEvent]:
-        """The history ``user`` may read: the company reads the transitions only; an expert
-        reads the others' scores and the settlements once the results are open to them."""
+        """The history ``user`` may read, oldest first (the rule of ``history_of``)."""
+        return list(db.session.scalars(self.history_of(user).order_by(AuditEvent.id)))
+
+    def history_of(self, user) -> Select:
+        """The history rows ``user`` may read, as a query (pages paginate it): the company
+        reads the transitions only; an assigned expert reads the other experts' levels
+        (their changes, their finished pass) and the settlements only once the results are
+        open to them; managers and admins read everything."""
+        statement = select(AuditEvent).where(AuditEvent.audit_id == self.id)
         if not self.can_read(user):
-            return []
+            return statement.where(false())
         if user.role == Role.company:
-            return [e for e in self.events if e.is_transition]
-        if self.can_read_results(user):
-            return list(self.events)
-        return [
-            e
-            for e in self.events
-            if not (
-                e.action == AuditAction.consolidation
-                or (e.action == AuditAction.score and not self.can_see_scores_of(user, e.actor_id))
+            return statement.where(
+                or_(AuditEvent.from_status.is_not(None), AuditEvent.to_status.is_not(None))
             )
-        ]
+        if self.can_read_results(user):
+            return statement
+        return statement.where(
+            AuditEvent.action != AuditAction.consolidation,
+            or_(AuditEvent.action.not_in(LEVEL_ACTIONS), AuditEvent.actor_id == user.id),
+        )
 
     def can_edit_self_assessment(self, user) -> bool:
         """The company answers and adds evidence in draft or when information is asked."""

@@ -140,7 +140,8 @@ def report_content(audit: Audit) -> ReportContent:
                     tuple(justifications.get(criterion.code, ())) or ("—",),
                 )
             )
-        value = result.engine.domains.get(domain.code)
+        # Before any level the engine's figures (0/100) say nothing: not scored yet.
+        value = result.engine.domains.get(domain.code) if result.scored else None
         domains.append(
             DomainPart(
                 domain.code,
@@ -177,16 +178,23 @@ def report_content(audit: Audit) -> ReportContent:
         valid_until=gettext("Valid until %(date)s.", date=day(decision.valid_until))
         if decision is not None and decision.valid_until
         else None,
-        overall=gettext("Overall score: %(score)s / 100", score=number(result.engine.overall)),
+        overall=gettext("Overall score: %(score)s / 100", score=number(result.engine.overall))
+        if result.scored
+        else gettext("Overall score: not scored yet"),
         recommendation=gettext(
             "Recommendation of the scoring engine: %(value)s",
             value=recommendation_label(result.engine.recommendation),
+        )
+        if result.scored
+        else gettext(
+            "No expert has recorded a level yet: the score and the recommendation "
+            "appear with the first levels."
         ),
         eliminatory_failures=gettext(
             "Eliminatory criteria not met: %(codes)s",
             codes=", ".join(result.engine.eliminatory_failures),
         )
-        if result.engine.eliminatory_failures
+        if result.scored and result.engine.eliminatory_failures
         else None,
         domains=domains,
         conditions=[

@@ -20,6 +20,8 @@ Rules
 - The overall score, the domain scores, the eliminatory failures, the domains below their
   floor and the recommendation are
   those of ``criteria.scoring.score`` on the final levels (rules in its docstring).
+- An audit without any final level is *not scored yet* (``scored`` false): its figures
+  (0/100, reject) are the engine's on nothing, and no page shows them as a result.
 """
 
 from __future__ import annotations
@@ -42,8 +44,16 @@ class AuditResult:
     #: applicable divergent criteria not yet settled, in framework order
     divergences: list[str]
 
+    @property
+    def scored(self) -> bool:
+        """Some criterion has a level (an expert's or a settlement). Before that the engine's
+        figures (0/100, reject) say nothing: pages, the report and the API say "not scored
+        yet" instead."""
+        return bool(self.final_levels)
+
     def as_dict(self) -> dict:
         return {
+            "scored": self.scored,
             "overall_score": round(self.engine.overall, 1),
             "domains": [
                 {"code": code, "score": None if value is None else round(value, 1)}

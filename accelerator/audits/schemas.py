@@ -333,6 +333,9 @@ class AuditDetailOut(AuditSummaryOut):
 
 
 class ResultOut(StrictSchema):
+    #: false until some criterion has a level: the figures below are then the engine's on
+    #: nothing (0, reject) and mean "not scored yet"
+    scored = fields.Boolean()
     overall_score = fields.Float()
     domains = fields.List(fields.Nested(DomainScoreOut))
     eliminatory_failures = fields.List(fields.String())

@@ -13,8 +13,27 @@
     return data;
   }
 
+  // A section marked data-text-with-choice="N" (scoring: a level and its justification)
+  // is sent only once a choice is made and its text has N characters, trimmed: the rule
+  // the server applies. Until then it says so, without an error: nothing was refused.
+  function ready(section) {
+    var minimum = parseInt(section.dataset.textWithChoice || "0", 10);
+    if (!minimum) return "send";
+    var chosen = section.querySelector("input[type=radio]:checked");
+    var text = section.querySelector("textarea");
+    var length = text ? text.value.trim().length : 0;
+    if (!chosen) return "idle";
+    return length >= minimum ? "send" : "wait";
+  }
+
   function save(form, section) {
     var status = section.querySelector("[data-autosave-status]");
+    var state = ready(section);
+    if (state !== "send") {
+      status.textContent = state === "wait" ? status.dataset.waiting : "";
+      status.classList.remove("fr-message--error", "fr-message--valid");
+      return;
+    }
     var body = new FormData();
     body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
     fieldsOf(section).forEach(function (pair) { body.append(pair[0], pair[1]); });
@@ -42,10 +61,15 @@
   document.querySelectorAll("form[data-autosave]").forEach(function (form) {
     form.querySelectorAll("[data-criterion]").forEach(function (section) {
       var timer = null;
-      section.addEventListener("change", function () {
+      function later(delay) {
         window.clearTimeout(timer);
-        timer = window.setTimeout(function () { save(form, section); }, 300);
-      });
+        timer = window.setTimeout(function () { save(form, section); }, delay);
+      }
+      section.addEventListener("change", function () { later(300); });
+      if (section.dataset.textWithChoice) {
+        // Typing a justification saves it once it is long enough, without leaving the field.
+        section.addEventListener("input", function () { later(1200); });
+      }
     });
   });
 })();

@@ -27,6 +27,7 @@ from accelerator.audits.states import (
     OPEN_STATES,
     SELF_ASSESSMENT_STATES,
     AuditAction,
+    AuditStatus,
 )
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.criteria.models import FrameworkVersion
@@ -181,7 +182,12 @@ def answer_criterion(
     comment: str = "",
     evidence_ids: list[int] | None = None,
 ) -> SelfAssessment:
-    """Record (or change) the company's answer on one criterion, with its evidence."""
+    """Record (or change) the company's answer on one criterion, with its evidence.
+
+    Answers in draft are the company's drafts (the page saves them as it goes): the
+    submission is the history's row. Once submitted, an answer that changes (information
+    requested) is a row with its old and new values.
+    """
     require_role(actor, Role.company)
     require_visible(actor, audit)
     audit = lock_audit(audit)
@@ -208,20 +214,23 @@ def answer_criterion(
             SelfAssessment.audit_id == audit.id, SelfAssessment.criterion_code == criterion_code
         )
     )
+    previous = None if row is None else str(row.answer)
     if row is None:
         row = SelfAssessment(audit=audit, criterion_code=criterion_code, answer=answer)
         db.session.add(row)
     row.answer = answer
     row.comment = comment or ""
     row.evidence = sorted(evidence, key=lambda e: evidence_ids.index(e.id))
-    record_event(
-        audit,
-        actor,
-        AuditAction.self_assessment,
-        criterion=criterion_code,
-        answer=str(answer),
-        evidence_ids=evidence_ids,
-    )
+    if audit.status != AuditStatus.draft and previous != str(answer):
+        record_event(
+            audit,
+            actor,
+            AuditAction.self_assessment,
+            criterion=criterion_code,
+            answer=str(answer),
+            previous_answer=previous,
+            evidence_ids=evidence_ids,
+        )
     db.session.flush()
     return row
 

@@ -168,8 +168,14 @@ def _applicable_criterion(audit: Audit, criterion_code: str) -> None:
 def record_score(
     actor: User, audit: Audit, criterion_code: str, level: int, justification: str
 ) -> Score:
-    """An assigned expert's level on one criterion (audit in review), with its reason."""
-    _assignment_of(actor, audit)
+    """An assigned expert's level on one criterion (audit in review), with its reason.
+
+    Saving is not history: during the blind first pass the levels are drafts (the pages
+    save them as the expert goes), and ``complete_scoring`` records them all in one row.
+    After that pass, a level that changes is a row with its old and new values; a reworded
+    justification alone is not.
+    """
+    assignment = _assignment_of(actor, audit)
     audit = lock_audit(audit)
     _applicable_criterion(audit, criterion_code)
     if audit.status != AuditStatus.in_review:
@@ -187,14 +193,15 @@ def record_score(
         db.session.add(row)
     row.level = level
     row.justification = justification
-    record_event(
-        audit,
-        actor,
-        AuditAction.score,
-        criterion=criterion_code,
-        level=level,
-        previous_level=previous,
-    )
+    if assignment.completed_at is not None and previous != level:
+        record_event(
+            audit,
+            actor,
+            AuditAction.score,
+            criterion=criterion_code,
+            level=level,
+            previous_level=previous,
+        )
     db.session.flush()
     return row
 
@@ -225,7 +232,13 @@ def complete_scoring(actor: User, audit: Audit) -> Assignment:
             )
         )
     assignment.completed_at = utcnow()
-    record_event(audit, actor, AuditAction.scoring_complete)
+    levels = {s.criterion_code: s.level for s in audit.scores if s.expert_id == actor.id}
+    record_event(
+        audit,
+        actor,
+        AuditAction.scoring_complete,
+        levels={code: levels[code] for code in applicable_codes(audit) if code in levels},
+    )
     db.session.flush()
     return assignment
 
@@ -252,12 +265,20 @@ def consolidate_criterion(
             Consolidation.audit_id == audit.id, Consolidation.criterion_code == criterion_code
         )
     )
+    previous = None if row is None else row.level
     if row is None:
         row = Consolidation(audit=audit, criterion_code=criterion_code, level=level)
         db.session.add(row)
     row.level = level
     row.justification = justification
     row.settled_by_id = actor.id
-    record_event(audit, actor, AuditAction.consolidation, criterion=criterion_code, level=level)
+    record_event(
+        audit,
+        actor,
+        AuditAction.consolidation,
+        criterion=criterion_code,
+        level=level,
+        previous_level=previous,
+    )
     db.session.flush()
     return row

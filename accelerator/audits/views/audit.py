@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from sqlalchemy import select
 
 from accelerator.accounts.models import Role
 from accelerator.audits import operations
 from accelerator.audits.forms import AssignmentForm, CommentForm, ConsolidationForm
+from accelerator.audits.history import event_details
+from accelerator.audits.models import AuditEvent
 from accelerator.audits.report import report_content, report_response
 from accelerator.audits.results import applicable_codes, compute_result, divergent_codes
 from accelerator.audits.states import TRANSITIONS, AuditAction, AuditStatus
@@ -17,12 +20,16 @@ from accelerator.audits.views.common import audit_or_404, run
 from accelerator.audits.views.conditions import condition_forms
 from accelerator.core.errors import Forbidden
 from accelerator.core.forms import select_choices
+from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import guarded_by, roles_required
 from accelerator.core.redirects import safe_next
+from accelerator.extensions import db
 
 READERS = (Role.company, Role.expert, Role.manager, Role.admin)
 #: actions taken from the audit page with a comment (decide has the committee page)
 PAGE_ACTIONS = tuple(action for action in TRANSITIONS if action.button is not None)
+#: history rows per page of the audit's page, newest first
+HISTORY_PER_PAGE = 20
 
 
 def self_assessment_progress(audit) -> tuple[int, int]:
@@ -30,6 +37,19 @@ def self_assessment_progress(audit) -> tuple[int, int]:
     applicable = applicable_codes(audit)
     answered = {a.criterion_code for a in audit.answers}
     return len([code for code in applicable if code in answered]), len(applicable)
+
+
+def open_question(audit) -> AuditEvent | None:
+    """The question the company is asked to answer (the ``request_info`` row that put the
+    audit in "information requested"), while it waits for the answer."""
+    if audit.status != AuditStatus.info_requested:
+        return None
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.audit_id == audit.id, AuditEvent.action == AuditAction.request_info)
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
 
 
 @bp.route("/audits/<int:audit_id>")
@@ -43,10 +63,14 @@ def audit(audit_id: int):
         "actions": [a for a in possible if a in PAGE_ACTIONS],
         "may_decide": AuditAction.decide in possible,
         "needs_comment": {a: t.needs_comment for a, t in TRANSITIONS.items()},
-        "events": item.events_visible_to(current_user),
+        "history": paginate_page(
+            item.history_of(current_user).order_by(AuditEvent.id.desc()), HISTORY_PER_PAGE
+        ),
+        "event_details": event_details,
         "progress": self_assessment_progress(item),
         "result": compute_result(item) if item.can_read_results(current_user) else None,
         "form": CommentForm(),
+        "question": open_question(item),
         "condition_forms": condition_forms(item),
     }
     if current_user.role == Role.manager:
@@ -63,6 +87,7 @@ def audit(audit_id: int):
             workload=workload,
             assignment_form=assignment_form,
             divergences=divergent_codes(item, include_settled=True),
+            assigned_ids=item.expert_ids(),
             consolidation_form=ConsolidationForm(),
             conflicted=[
                 expert

@@ -16,6 +16,7 @@ from wtforms import FormField
 from accelerator.accounts.models import Organization, Role, User
 from accelerator.audits import operations
 from accelerator.audits.forms import (
+    JUSTIFICATION_MIN,
     AssignmentForm,
     AuditFilterForm,
     ConflictForm,
@@ -120,6 +121,9 @@ def scoring(audit_id: int, domain_code: str):
     form = scoring_form(audit, criteria)
     editable = audit.can_score(current_user)
     if editable and form.validate_on_submit():
+        # The rule of the API (and of static/js/autosave.js, which sends a level only with
+        # its justification): a level is recorded with a justification of 20 characters
+        # at least; a justification without a level is refused on a submit of the page.
         filled = [c for c in criteria if form[c.code].level.data is not None]
         for criterion in filled:
             sub = form[criterion.code]
@@ -127,8 +131,15 @@ def scoring(audit_id: int, domain_code: str):
                 sub.justification.errors = list(sub.justification.errors) + [
                     gettext("A justification is required with the level.")
                 ]
+        if not is_autosave():
+            for criterion in criteria:
+                sub = form[criterion.code]
+                if sub.level.data is None and (sub.justification.data or "").strip():
+                    sub.level.errors = list(sub.level.errors) + [
+                        gettext("Choose the level this justification explains.")
+                    ]
         outcome = None
-        if not any(form[c.code].justification.errors for c in filled):
+        if not any(form[c.code].errors for c in criteria):
             with attempt(None if is_autosave() else form, quiet=is_autosave()) as outcome:
                 for criterion in filled:
                     sub = form[criterion.code]
@@ -163,6 +174,7 @@ def scoring(audit_id: int, domain_code: str):
         answers=answers,
         others=others,
         missing=operations.missing_scores(audit, current_user.id),
+        justification_min=JUSTIFICATION_MIN,
     ), (422 if has_errors else 200)
 
 
