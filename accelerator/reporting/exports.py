@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 
 import xlsxwriter
@@ -13,11 +14,13 @@ from flask import Response
 from flask_babel import gettext
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.lineplots import LinePlot
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import PageBreak, Spacer
 
 from accelerator.core import pdf
+from accelerator.core.formatting import number
 from accelerator.reporting.tables import Dashboard, Table, status_label
 
 BOM = "\ufeff"
@@ -30,6 +33,16 @@ def _cell_text(value) -> str:
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",") if value != int(value) else str(int(value))
     return str(value)
+
+
+def _pdf_text(value) -> str:
+    """A value as the PDF writes it: numbers in the reader's language ("81,3" / "81.3"),
+    thousands separated, a dash for None."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return number(value, 0 if isinstance(value, int) else 2, exact=False)
 
 
 def table_csv(table: Table) -> bytes:
@@ -81,7 +94,7 @@ def open_data_csv(header: list[str], rows: list[list]) -> bytes:
 
 def _line_chart(table: Table, width: float) -> Drawing:
     """Cumulative trained teachers (solid) and the projection (dashed) by month index."""
-    drawing = Drawing(width, 60 * mm)
+    drawing = Drawing(width, 60 * mm, initialFontName=pdf.FONT)
     plot = LinePlot()
     plot.x, plot.y, plot.width, plot.height = 12 * mm, 8 * mm, width - 20 * mm, 48 * mm
     known = [(i, row[2]) for i, row in enumerate(table.rows) if row[2] is not None]
@@ -93,25 +106,45 @@ def _line_chart(table: Table, width: float) -> Drawing:
     plot.xValueAxis.valueMin = 0
     plot.xValueAxis.valueMax = max(1, len(table.rows) - 1)
     plot.yValueAxis.valueMin = 0
+    months = [str(row[0]) for row in table.rows]
+    # the months themselves under the x axis (about six of them), numbers in the reader's
+    # language on the y axis
+    plot.xValueAxis.valueStep = max(1, len(months) // 6)
+    plot.xValueAxis.labelTextFormat = lambda i: (
+        months[int(i)] if float(i).is_integer() and 0 <= int(i) < len(months) else ""
+    )
+    plot.yValueAxis.labelTextFormat = lambda v: number(v, 2, exact=False)
+    for axis in (plot.xValueAxis, plot.yValueAxis):
+        axis.labels.fontName = pdf.FONT
+        axis.labels.fontSize = 7
     drawing.add(plot)
-    if table.rows:
-        drawing.add(String(12 * mm, 2 * mm, str(table.rows[0][0]), fontSize=7))
-        drawing.add(String(width - 20 * mm, 2 * mm, str(table.rows[-1][0]), fontSize=7))
     return drawing
 
 
 def _bar_chart(table: Table, width: float, column: int = 1) -> Drawing:
     rows = [row for row in table.rows if isinstance(row[column], int | float)]
-    height = max(20 * mm, 5 * mm * len(rows) + 10 * mm)
-    drawing = Drawing(width, height)
+    names = [str(row[0]) for row in rows]
+    # a row per name: taller where a name needs two lines to fit left of the bars
+    wraps = any(stringWidth(name, pdf.FONT, 7) > 42 * mm for name in names)
+    height = max(20 * mm, (8 if wraps else 5) * mm * len(rows) + 10 * mm)
+    drawing = Drawing(width, height, initialFontName=pdf.FONT)
     chart = HorizontalBarChart()
     chart.x, chart.y = 45 * mm, 5 * mm
     chart.width, chart.height = width - 55 * mm, height - 10 * mm
     chart.data = [[row[column] for row in rows] or [0]]
-    chart.categoryAxis.categoryNames = [str(row[0])[:30] for row in rows] or [""]
+    # whole names, wrapped within the 42 mm left of the bars (never cut)
+    chart.categoryAxis.categoryNames = names or [""]
+    chart.categoryAxis.labels.fontName = pdf.FONT
     chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.maxWidth = 42 * mm
+    chart.valueAxis.labels.fontName = pdf.FONT
+    chart.valueAxis.labelTextFormat = lambda v: number(v, 2, exact=False)
     chart.categoryAxis.reverseDirection = True
     chart.valueAxis.valueMin = 0
+    values = chart.data[0]
+    if all(isinstance(value, int) for value in values):  # counts: whole steps from 0
+        chart.valueAxis.valueMax = max(1, *values)
+        chart.valueAxis.valueStep = max(1, math.ceil(chart.valueAxis.valueMax / 5))
     chart.valueAxis.labels.fontSize = 7
     chart.bars[0].fillColor = pdf.BLUE_FRANCE
     drawing.add(chart)
@@ -141,8 +174,8 @@ def report_pdf(board: Dashboard) -> bytes:
         rows.append(
             [
                 str(item.indicator.label),
-                _cell_text(item.value),
-                _cell_text(item.target),
+                _pdf_text(item.value),
+                _pdf_text(item.target),
                 status_label(item.status),
             ]
         )
@@ -176,7 +209,7 @@ def report_pdf(board: Dashboard) -> bytes:
         columns = len(table.columns)
         story.append(
             pdf.table(
-                [table.columns] + [[_cell_text(v) for v in row] for row in table.rows],
+                [table.columns] + [[_pdf_text(v) for v in row] for row in table.rows],
                 [width / columns] * columns,
                 sheet,
             )

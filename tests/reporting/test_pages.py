@@ -188,3 +188,11 @@ def test_pdf_report_is_a_pdf(client, login_as, data):
 def test_unknown_table_is_404(client, login_as):
     login_as(make_user(Role.manager))
     assert client.get(f"/pilotage/indicateurs/nothing.csv?{QUERY}").status_code == 404
+
+
+def test_pdf_report_embeds_its_only_font(client, login_as, data):
+    login_as(make_user(Role.admin))
+    pdf = client.get(f"/pilotage/indicateurs/rapport.pdf?{QUERY}").get_data()
+    # every text, charts included, in the embedded font; no standard font left to the reader
+    assert b"/FontFile2" in pdf and b"/Helvetica" not in pdf
+    assert b"/Lang (fr)" in pdf
