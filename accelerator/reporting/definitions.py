@@ -106,9 +106,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "certified_teachers",
         _l("Teachers certified on a training path"),
         _l(
-            "Distinct teachers who received a path certificate (every session of a training "
-            "path completed) within the period, under their own académie. Null while no "
-            "training path exists."
+            "Distinct teachers whose first path certificate was issued within the period. A "
+            "path certificate is issued once a teacher has completed every module of a "
+            "published training path (each module: any session completed on its solution); a "
+            "revoked certificate (a completion withdrawn) does not count. A teacher counts "
+            "once, on the day of their first certificate in force, under their own académie."
         ),
         "teachers",
         "flow",

@@ -104,10 +104,7 @@ def compute(
             None,
             [{"month": m, "value": None} for m in period.months()],
         ),
-        "certified_teachers": lambda: (
-            None,
-            [{"month": m, "value": None} for m in period.months()],
-        ),
+        "certified_teachers": lambda: _flow(measures.certified_days(period), period),
         "new_teachers_trained_rate": lambda: _population_rate(
             source.first_completed_days(period, NEW_TEACHER_STAGES), period, new_teachers=True
         ),

@@ -35,6 +35,7 @@ from accelerator.reporting.sources import (
     Enrollment,
     EnrollmentStatus,
     Feedback,
+    PathCertificate,
     Score,
     SessionStatus,
     TeacherProfile,
@@ -190,6 +191,30 @@ def first_attended_days(period: Period, stages: tuple[str, ...] | None = None) -
 
 def first_completed_days(period: Period, stages: tuple[str, ...] | None = None) -> dict:
     return _count_first_days(first_in_sessions(completed=True), period, stages)
+
+
+def first_certified(teacher_ids=None) -> object:
+    """Each teacher holding a path certificate in force (not revoked), with the UTC day the
+    first of them was issued."""
+    statement = (
+        select(
+            PathCertificate.teacher_id.label("teacher_id"),
+            func.min(day_of(PathCertificate.issued_at)).label("first_on"),
+        )
+        .where(PathCertificate.revoked_at.is_(None))
+        .group_by(PathCertificate.teacher_id)
+    )
+    if teacher_ids is not None:
+        statement = statement.where(among(PathCertificate.teacher_id, teacher_ids))
+    return statement.subquery()
+
+
+def certified_days(period: Period) -> dict[date, int]:
+    """Teachers newly certified on a training path per day of the period: a teacher counts
+    once, on the day their first path certificate in force was issued, under their own
+    académie. Path certificates are few (one per teacher and path), so this reads them
+    directly, kept figures or not."""
+    return _count_first_days(first_certified(), period, None)
 
 
 # --- Training: per session -------------------------------------------------------------------

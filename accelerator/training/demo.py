@@ -21,7 +21,7 @@ from accelerator.core.demo import seeder
 from accelerator.extensions import db
 from accelerator.training import operations
 from accelerator.training.imports import import_attendance
-from accelerator.training.models import Enrollment, SessionFormat, TrainingSession
+from accelerator.training.models import Enrollment, SessionFormat, TrainingPath, TrainingSession
 
 TRAINER_EMAIL = "trainer@demo.canope.fr"
 TEACHER_EMAIL = "teacher@demo.ac-paris.fr"
@@ -187,3 +187,41 @@ def _seed(trainer: User, solutions: list[Solution]) -> list[str]:
         f"  {past.reference}  past session, attendance imported ({report.imported} lines)",
         f"  {cancelled.reference}  cancelled session",
     ]
+
+
+MANAGER_EMAIL = "manager@demo.canope.fr"
+DEMO_PATH_TITLE = "Le numérique au service des apprentissages"
+
+
+@seeder(order=55)
+def seed_training_path() -> list[str]:
+    """One published training path on the first two solutions of the catalogue: the demo
+    teacher completed the past session on the second one, so "Mes parcours" shows 1 of 2."""
+    manager = db.session.scalar(select(User).where(User.email == MANAGER_EMAIL))
+    solutions = list(
+        db.session.scalars(
+            select(Solution).where(Solution.id.in_(solution_ids_in_force())).order_by(Solution.id)
+        ).all()
+    )
+    if manager is None or len(solutions) < operations.MIN_MODULES:
+        return ["Training paths: fewer than two solutions in the catalogue, so no demo path."]
+    if db.session.scalar(select(TrainingPath.id).where(TrainingPath.title == DEMO_PATH_TITLE)):
+        return ["Training paths: the demo path is already there."]
+    first, second = solutions[:2]
+    path = operations.create_path(
+        manager,
+        {
+            "title": DEMO_PATH_TITLE,
+            "description": (
+                "Deux modules pour intégrer des solutions EdTech labellisées à sa pratique : "
+                "une prise en main, puis un atelier de pratique. Chaque module se suit en "
+                "présentiel ou à distance, dans l'académie de son choix."
+            ),
+            "modules": [
+                {"solution_id": first.id, "title": f"Prendre en main {first.name}"},
+                {"solution_id": second.id, "title": f"Pratiquer avec {second.name}"},
+            ],
+        },
+    )
+    operations.publish_path(manager, path)
+    return [f"Training path: « {DEMO_PATH_TITLE} » published ({len(path.modules)} modules)."]

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from accelerator.accounts.models import Role
+from accelerator.accounts.models import Role, User
 from accelerator.core.errors import Conflict
 from accelerator.extensions import db
 from accelerator.training import operations
@@ -187,3 +187,18 @@ def test_a_module_is_done_by_any_completed_session_on_its_solution(client, login
     login_as(user)
     page = client.get(f"/parcours/{path.id}").get_data(as_text=True)
     assert "Modules terminés : 1 sur 2." in page
+
+
+def test_the_demo_data_holds_one_published_path_with_the_demo_teachers_progress(app):
+    make_catalogue_solution(name="Mathador")
+    make_catalogue_solution(name="Lalilo")
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0  # idempotent
+    (path,) = db.session.scalars(db.select(TrainingPath)).all()
+    assert path.is_published and len(path.modules) == 2
+    demo = db.session.scalar(
+        db.select(User).where(User.email == "teacher@demo.ac-paris.fr")
+    ).teacher
+    progress = operations.path_progress(demo.id, [path])[0]
+    assert (progress.done, progress.total) == (1, 2)
