@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -76,9 +77,15 @@ CHECK_YOUR_MAILBOX = _l(
 
 def _sign_in(user: User, remember: bool = False) -> None:
     """Sign ``user`` in on this browser, in the server-side session opened with
-    ``operations.open_session`` (committed with the request)."""
+    ``operations.open_session`` (committed with the request). A language chosen before
+    (``/langue/<code>``) is kept, and becomes the account's stored language."""
+    chosen = session.get("lang")
     session.clear()  # a fresh session at login, so a planted one cannot be reused
     login_user(user, remember=remember)
+    if chosen in current_app.config["LANGUAGES"]:
+        session["lang"] = chosen
+        if user.locale != chosen:
+            operations.set_language(user, chosen)
 
 
 @bp.route("/inscription")

@@ -270,9 +270,9 @@ def _credential(certificate: Certificate) -> dict:
             {
                 "id": f"{base}/attestations/{certificate.code}",
                 "type": ["Evidence"],
-                "name": gettext("Attestation de formation"),
+                "name": gettext("Certificate of training"),
                 "narrative": gettext(
-                    "Attestation de formation %(code)s, verifiable online.",
+                    "Certificate of training %(code)s, verifiable online.",
                     code=certificate.code,
                 ),
             }

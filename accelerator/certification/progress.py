@@ -26,7 +26,11 @@ variants of the same subqueries, so they agree with the total:
   the last six whole calendar months (the current month is left out, being incomplete);
   the projection adds (target - total) / pace months to today. ``None`` when the pace is
   zero (or so low that the date would pass the year 9999); the day the target was
-  reached when it already is.
+  reached when it already is. ``pace`` and ``pace_months`` say which months were read, so
+  that the page explains a missing projection beside a month in progress.
+- ``as_of``: when the figures were computed (UTC). The kept figures are kept equal to a
+  recount by each transaction, so they are those of that moment; the shared cache then
+  serves them for ``PROGRESS_CACHE_SECONDS``, and the page states the time.
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ from accelerator.accounts.models import Organization, OrganizationVerification, 
 from accelerator.audits.models import Solution
 from accelerator.audits.queries import approved_on
 from accelerator.core.caching import kept
-from accelerator.core.db import day_of
+from accelerator.core.db import day_of, utcnow
 from accelerator.extensions import db
 from accelerator.training.models import (
     Enrollment,
@@ -205,13 +209,19 @@ def projected_date(
     today = today or date.today()
     if total >= target:
         return (reached_on or _day_target_reached)(target)
-    pace = sum(months.get(key, 0) for key in _previous_months(today, PACE_MONTHS)) / PACE_MONTHS
+    pace = pace_per_month(months, today)
     if pace <= 0:
         return None
     days = math.ceil((target - total) / pace * DAYS_PER_MONTH)
     if days > (date.max - today).days:  # a trickle: no meaningful date
         return None
     return today + timedelta(days=days)
+
+
+def pace_per_month(months: dict[str, int], today: date) -> float:
+    """Newly trained teachers per month over the ``PACE_MONTHS`` whole months before
+    ``today``'s month."""
+    return sum(months.get(key, 0) for key in _previous_months(today, PACE_MONTHS)) / PACE_MONTHS
 
 
 #: A faster source of the same figures than a recount: reporting registers its kept figures
@@ -231,6 +241,8 @@ def summary(today: date | None = None, recount: bool = False) -> dict:
     (each teacher counted in the month of their first qualifying completion), which saves
     running the count itself. The breakdowns come from the kept figures when some are kept
     (their cost does not grow with the enrolments), else from a recount."""
+    today = today or date.today()
+    as_of = utcnow()
     kept = None if recount or _kept_source is None else _kept_source()
     if kept is not None:
         months, academies, solutions, reached_on = kept
@@ -246,6 +258,11 @@ def summary(today: date | None = None, recount: bool = False) -> dict:
         "by_month": months,
         "by_solution": solutions,
         "projected_date": projected_date(total, months, today, reached_on=reached_on),
+        "pace": pace_per_month(months, today),
+        # oldest first: the months the pace is measured over
+        "pace_months": list(reversed(_previous_months(today, PACE_MONTHS))),
+        "current_month": f"{today.year:04d}-{today.month:02d}",
+        "as_of": as_of,
     }
 
 

@@ -3,7 +3,7 @@ attestations, the public counter ("Progression") and the badge issuer's public k
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask import (
     Blueprint,
@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, gettext
+from flask_babel import format_date, format_time, get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -217,6 +217,26 @@ def verify_page(code: str):
     )
 
 
+def figures_time(moment: datetime) -> str:
+    """When the figures were computed, in Paris time: "Chiffres arrêtés le 1er décembre 2026
+    à 10 h 15" (French ordinal and hours), "Figures as of 1 December 2026 at 10:15"."""
+    local = moment.astimezone(get_timezone())
+    locale = get_locale()
+    if locale is not None and locale.language == "fr":
+        day = format_date(local.date(), "d MMMM yyyy")
+        if local.day == 1:
+            day = "1er " + format_date(local.date(), "MMMM yyyy")
+        time = f"{local.hour}\u00a0h\u00a0{local.minute:02d}"
+    else:
+        day = format_date(local.date(), "d MMMM yyyy")
+        time = format_time(local.time(), "HH:mm")
+    return gettext("Figures as of %(day)s at %(time)s", day=day, time=time)
+
+
+def _month_label(key: str) -> str:
+    return format_date(date(int(key[:4]), int(key[5:7]), 1), "MMMM yyyy")
+
+
 @bp.route("/progression")
 @public
 def progress_page():
@@ -231,10 +251,10 @@ def progress_page():
         figures=figures,
         academies=ACADEMIES,
         solution_names=names,
-        month_labels={
-            key: format_date(date(int(key[:4]), int(key[5:7]), 1), "MMMM yyyy")
-            for key in figures["by_month"]
-        },
+        month_labels={key: _month_label(key) for key in figures["by_month"]},
+        pace_from=_month_label(figures["pace_months"][0]),
+        pace_to=_month_label(figures["pace_months"][-1]),
+        figures_time=figures_time(figures["as_of"]),
     )
 
 
