@@ -28,6 +28,7 @@ from accelerator.certification.exports import (
     badge_json_response,
     badge_jwt_response,
     certificate_content,
+    path_certificate_content,
     pdf_response,
 )
 from accelerator.certification.forms import RateForm, VerifyForm
@@ -169,6 +170,19 @@ def my_paths():
 @roles_required(Role.teacher)
 def path_certificate_pdf(certificate_id: int):
     return pdf_response(operations.own_path_certificate(current_user, certificate_id))
+
+
+@bp.route("/mes-parcours/certificats/<int:certificate_id>")
+@roles_required(Role.teacher)
+def path_certificate_page(certificate_id: int):
+    """The path certificate's accessible equivalent: the same content as its PDF, for its
+    owner only (404 for anyone else, as the PDF)."""
+    certificate = operations.own_path_certificate(current_user, certificate_id)
+    return render_template(
+        "certification/path_certificate.html",
+        certificate=certificate,
+        content=path_certificate_content(certificate),
+    )
 
 
 @bp.route("/mes-parcours/badges/<int:certificate_id>.json")

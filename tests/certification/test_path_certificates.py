@@ -250,6 +250,20 @@ def test_the_teacher_downloads_the_pdf_and_a_badge_that_verifies_with_the_publis
     assert status["status"] == "active"
 
 
+def test_the_accessible_page_says_what_the_pdf_says_to_its_owner_only(client, login_as):
+    user, path, certificate = _certified_teacher()
+    login_as(user)
+    page = client.get(f"/mes-parcours/certificats/{certificate.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert path.title in text and certificate.code in text
+    for module in path.modules:
+        assert module.label in text
+    client.post("/deconnexion")
+    login_as(make_user(Role.teacher))
+    assert client.get(f"/mes-parcours/certificats/{certificate.id}").status_code == 404
+
+
 def test_the_code_is_verified_like_an_attestation_showing_little(client, api):
     user, path, certificate = _certified_teacher()
     answer = api.get(f"/training/certificates/{certificate.code.lower()}").json
