@@ -1,21 +1,28 @@
-"""Load test of the public catalogue at 10,000 approved solutions, against a baseline.
+"""Load test of the public catalogue's cold search, against a bare full-text baseline.
 
     .venv/bin/python -m bench.catalogue_load                 # SQLite, then PostgreSQL
-    .venv/bin/python -m bench.catalogue_load --db sqlite --duration 5 --rounds 3
+    .venv/bin/python -m bench.catalogue_load --db sqlite --solutions 10000,100000
+    .venv/bin/python -m bench.catalogue_load --pg-database test_mine --warm
 
-For each database: seeds a fresh database with N approved solutions (SQLite file under
-instance/bench/, PostgreSQL database ``test_catalogue_bench``, created if missing), indexes
-them with ``rebuild_catalogue()``, starts gunicorn (2 sync workers, 127.0.0.1, a free port)
-for the application and for ``bench/baseline_app.py`` (bare Flask + SQLAlchemy, 25 rows of
-the same table, LIKE filter, pagination), and drives each target with ``wrk`` (16
-connections, keep-alive) in turns, several rounds of a fixed duration (the machine may be
-shared: each round is compared with the baseline's round). The URLs rotate over the same
-words and pages for all targets (a wrk Lua script). The application is measured twice: as it runs
-(whole answers, facet counts and totals kept under the catalogue's state) and with its
-caches off (``CATALOGUE_CACHE_SIZE=0``: every request searches and counts its facets, the
-worst case).
-Prints requests/s, p50 and p99 and the ratios to the baseline.
-Targets (issue #5): ratio >= 0.6 and p99 < 50 ms.
+For each database and size: seeds a fresh database with N approved solutions (SQLite file
+under instance/bench/, PostgreSQL database ``test_catalogue_bench`` or ``--pg-database``,
+created if missing; its schema is dropped), indexes them with ``rebuild_catalogue()``, starts
+gunicorn (2 sync workers, 127.0.0.1, a free port) for the application with its caches off
+(``CATALOGUE_CACHE_SIZE=0``: every request searches and counts its facets) and for
+``bench/baseline_app.py``, and drives each with ``wrk`` (16 connections, keep-alive) in
+turns, several rounds of a fixed duration; each round is compared with the baseline's round
+(the machine may be shared), medians reported.
+
+Every request is a random search (a wrk Lua script picks one of ``--searches`` URLs built
+from a fixed seed, the same for every target): one or two words or none, subjects, a level,
+pricing, GAR, minimum scores; pages 2 and 3 for one word without filters; 20 rows a page.
+
+The baseline (``bench/baseline_app.py``, read its docstring) does the same full-text match
+on the same index, the same filters (approval in force included) and the same page: a
+count and one page of rows, rendered by a small template. The application does that and
+also the facet counts, validation, the whole DSFR page (or the API's JSON), ETag and cache
+headers. Goals (issue #17): ratio >= 0.8, p99 < 100 ms at 10,000 solutions; at 100,000 at
+least half the throughput at 10,000 (``--solutions 10000,100000`` prints the shares).
 
 Needs ``wrk`` (``apt-get install wrk``). Not run by CI.
 """
@@ -37,7 +44,7 @@ import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from statistics import median
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -188,7 +195,7 @@ def seed(database_url: str, solutions: int) -> None:
         db.engine.dispose()
 
 
-def database_urls(which: str) -> list[tuple[str, str]]:
+def database_urls(which: str, pg_database: str = PG_DATABASE) -> list[tuple[str, str]]:
     urls = []
     if which in ("sqlite", "both"):
         path = ROOT / "instance" / "bench" / "catalogue.sqlite3"
@@ -201,12 +208,12 @@ def database_urls(which: str) -> list[tuple[str, str]]:
 
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
             exists = connection.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,)
+                "SELECT 1 FROM pg_database WHERE datname = %s", (pg_database,)
             ).fetchone()
             if not exists:
-                connection.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+                connection.execute(f'CREATE DATABASE "{pg_database}"')
         base = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-        urls.append(("PostgreSQL", f"{base}/{PG_DATABASE}"))
+        urls.append(("PostgreSQL", f"{base}/{pg_database}"))
     return urls
 
 
@@ -257,41 +264,77 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=10)
 
 
-def paths(kind: str) -> list[str]:
-    """The rotated URLs: the same words and pages for every target (25 rows a page)."""
+#: the per-domain minimums the random searches may ask for (seeded domains)
+DOMAINS = ("RGPD", "PEDA", "ACCE")
+
+
+def searches(count: int, seed: int = 7) -> list[list[tuple[str, str]]]:
+    """``count`` random searches (query-string pairs), the same for every target: one or
+    two words (sometimes none), and each filter now and then."""
+    rng = random.Random(seed)
     result = []
-    for word in WORDS:
-        for page in (1, 2):
-            if kind == "baseline":
-                result.append(f"/?q={quote(word)}&page={page}")
-            elif kind == "api":
-                result.append(f"/api/v1/catalogue?q={quote(word)}&page={page}&per_page=25")
-            else:
-                result.append(f"/catalogue?q={quote(word)}&page={page}&per_page=25")
+    for _ in range(count):
+        pairs: list[tuple[str, str]] = []
+        roll = rng.random()
+        if roll < 0.6:
+            pairs.append(("q", rng.choice(WORDS)))
+        elif roll < 0.9:
+            pairs.append(("q", " ".join(rng.sample(WORDS, 2))))
+        if rng.random() < 0.4:
+            pairs += [("subject", s) for s in rng.sample(sorted(TOPICS), rng.choice([1, 1, 2]))]
+        if rng.random() < 0.3:
+            pairs.append(("level", rng.choice(LEVELS)))
+        if rng.random() < 0.2:
+            pairs.append(("pricing", rng.choice(["free", "freemium", "paid"])))
+        if rng.random() < 0.2:
+            pairs.append(("gar", rng.choice(["true", "false"])))
+        if rng.random() < 0.15:
+            pairs.append(("min_score", str(rng.choice([60, 70, 80]))))
+        if rng.random() < 0.05:
+            pairs.append((f"min_{rng.choice(DOMAINS)}", str(rng.choice([60, 70, 80]))))
+        # a later page only where one surely exists (one word, no filter): a page past
+        # the last answers 404
+        if len(pairs) == 1 and pairs[0][0] == "q" and " " not in pairs[0][1]:
+            pairs.append(("page", str(rng.choice([1, 2, 3]))))
+        result.append(pairs)
     return result
 
 
+def paths(kind: str, count: int) -> list[str]:
+    """The URLs of ``count`` random searches for one target (20 rows a page everywhere)."""
+    prefix = {"baseline": "/", "api": "/api/v1/catalogue", "page": "/catalogue"}[kind]
+    return [f"{prefix}?{urlencode(pairs)}" for pairs in searches(count)]
+
+
+# Each connection picks a random search at each request: with caches off and thousands of
+# searches, no answer is the repetition of a recent one.
 LUA = """
 local paths = {%s}
-local i = 0
+local counter = 0
+setup = function(thread)
+  counter = counter + 1
+  thread:set("id", counter)
+end
+init = function(args)
+  math.randomseed(id * 7919)
+end
 request = function()
-  i = i %% #paths + 1
-  return wrk.format("GET", paths[i], {["Accept-Language"] = "fr"})
+  return wrk.format("GET", paths[math.random(#paths)], {["Accept-Language"] = "fr"})
 end
 """
 
 
-def run_wrk(port: int, kind: str, duration: int, connections: int) -> dict:
-    urls = paths(kind)
-    for url in urls[:3]:  # warm up (and check) a few URLs
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=10) as response:
+def run_wrk(port: int, kind: str, duration: int, connections: int, count: int) -> dict:
+    urls = paths(kind, count)
+    for url in urls[:5]:  # check a few URLs answer
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=30) as response:
             assert response.status == 200, (url, response.status)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(LUA % ", ".join(f'"{url}"' for url in urls))
     try:
         output = subprocess.run(
             ["wrk", "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency"]
-            + ["-s", script.name, f"http://127.0.0.1:{port}"],
+            + ["--timeout", "10s", "-s", script.name, f"http://127.0.0.1:{port}"],
             capture_output=True,
             text=True,
             check=True,
@@ -312,22 +355,23 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def bench(label: str, database_url: str, args) -> list[tuple]:
-    print(f"{label}: seeding {args.solutions} solutions ...")
-    seed(database_url, args.solutions)
-    targets = (
-        ("baseline (bare Flask, LIKE)", "baseline", "baseline"),
-        ("catalogue page /catalogue", "app", "page"),
-        ("catalogue API /api/v1/catalogue", "app", "api"),
-        # every request counts its facets again: the worst case, searches nobody made yet
-        ("page, caches off", "cold", "page"),
-        ("API, caches off", "cold", "api"),
-    )
+def bench(label: str, database_url: str, solutions: int, args) -> dict[str, dict]:
+    print(f"{label}: seeding {solutions} solutions ...")
+    seed(database_url, solutions)
+    targets = [
+        ("baseline (bare full-text)", "baseline", "baseline"),
+        # caches off: every request searches and counts its facets (a search nobody made yet)
+        ("page /catalogue, caches off", "cold", "page"),
+        ("API /api/v1/catalogue, caches off", "cold", "api"),
+    ]
     servers = {
         "baseline": start_gunicorn("bench.baseline_app:app", database_url),
-        "app": start_gunicorn("wsgi:app", database_url),
         "cold": start_gunicorn("wsgi:app", database_url, {"CATALOGUE_CACHE_SIZE": "0"}),
     }
+    if args.warm:
+        # as it runs: answers, facet counts and totals kept under the catalogue's state
+        targets.append(("page, caches on (warm)", "warm", "page"))
+        servers["warm"] = start_gunicorn("wsgi:app", database_url)
     # The machine is shared: targets take turns, round after round, and each round's
     # figures are compared with the baseline's in the same round (medians reported).
     rounds: dict[str, list[dict]] = {name: [] for name, _, _ in targets}
@@ -335,17 +379,19 @@ def bench(label: str, database_url: str, args) -> list[tuple]:
         for _ in range(args.rounds):
             for name, server, kind in targets:
                 port = servers[server][1]
-                rounds[name].append(run_wrk(port, kind, args.duration, args.connections))
+                figures = run_wrk(port, kind, args.duration, args.connections, args.searches)
+                rounds[name].append(figures)
     finally:
         for process, _ in servers.values():
             stop(process)
     baseline = rounds[targets[0][0]]
     print(
-        f"\n{label}, {args.solutions} approved solutions, gunicorn 2 sync workers, "
-        f"{args.connections} connections, {args.rounds} rounds of {args.duration} s (medians)"
+        f"\n{label}, {solutions} approved solutions, gunicorn 2 sync workers, "
+        f"{args.connections} connections, {args.searches} random searches, "
+        f"{args.rounds} rounds of {args.duration} s (medians)"
     )
-    print(f"  {'target':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
-    results = []
+    print(f"  {'target':36} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  errors")
+    results = {}
     for name, _, _ in targets:
         figures = rounds[name]
         ratio = median(f["rps"] / b["rps"] for f, b in zip(figures, baseline, strict=True))
@@ -353,9 +399,9 @@ def bench(label: str, database_url: str, args) -> list[tuple]:
             "ratio": ratio,
             "errors": sum(f["errors"] for f in figures),
         }
-        results.append((name, summary))
+        results[name] = summary
         print(
-            f"  {name:34} {summary['rps']:8.1f} {summary['p50']:8.1f} {summary['p99']:8.1f}"
+            f"  {name:36} {summary['rps']:8.1f} {summary['p50']:8.1f} {summary['p99']:8.1f}"
             f" {ratio:6.2f}  {summary['errors']}"
         )
     return results
@@ -364,15 +410,28 @@ def bench(label: str, database_url: str, args) -> list[tuple]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
-    parser.add_argument("--solutions", type=int, default=10_000)
+    parser.add_argument(
+        "--solutions", default="10000", help="catalogue sizes, comma-separated (10000,100000)"
+    )
     parser.add_argument("--duration", type=int, default=5, help="seconds per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--searches", type=int, default=3000, help="random searches rotated")
+    parser.add_argument("--warm", action="store_true", help="also measure with caches on")
+    parser.add_argument("--pg-database", default=PG_DATABASE)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-    for label, url in database_urls(args.db):
-        bench(label, url, args)
+    sizes = [int(size) for size in args.solutions.split(",")]
+    for label, url in database_urls(args.db, args.pg_database):
+        by_size = {size: bench(label, url, size, args) for size in sizes}
+        if len(sizes) > 1:
+            first = sizes[0]
+            print(f"\n{label}: throughput against {first} solutions")
+            for size in sizes[1:]:
+                for name, summary in by_size[size].items():
+                    share = summary["rps"] / by_size[first][name]["rps"]
+                    print(f"  {size:>7} solutions, {name:36} {share:5.2f}x")
 
 
 if __name__ == "__main__":

@@ -212,7 +212,8 @@ class Audit(db.Model):
     status_before_suspension: Mapped[AuditStatus | None] = mapped_column(
         enum_column(AuditStatus, "audit_status")
     )
-    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: indexed: the public catalogue's state reads its maximum on every uncached search
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -10,9 +10,10 @@ column with a GIN index on PostgreSQL) are created by the migration only and des
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from accelerator.audits.models import Audit, Solution
@@ -23,6 +24,25 @@ from accelerator.extensions import db
 FTS_TABLE = "catalogue_fts"
 SEARCH_VECTOR = "search_vector"
 UNMANAGED_NAMES.update({f"{FTS_TABLE}*", SEARCH_VECTOR, "ix_catalogue_entry_search"})
+
+#: The bit of each subject and level in ``CatalogueEntry.subject_mask`` / ``level_mask``.
+#: APPEND ONLY: a code keeps its bit for ever (the stored masks use it); a new subject or
+#: level of ``core.reference`` gets the next bit here (a test checks none is missing).
+SUBJECT_BITS: tuple[str, ...] = (
+    "francais", "mathematiques", "histoire-geographie", "emc", "sciences", "svt",
+    "physique-chimie", "technologie", "nsi", "ses", "philosophie", "langues-vivantes",
+    "arts-plastiques", "education-musicale", "eps", "documentation",
+    "enseignement-professionnel", "pluridisciplinaire",
+)  # fmt: skip
+LEVEL_BITS: tuple[str, ...] = (
+    "cycle1", "cycle2", "cycle3", "cycle4", "lycee-general", "lycee-technologique",
+    "lycee-professionnel", "superieur",
+)  # fmt: skip
+
+
+def bit_mask(codes: Iterable[str], bits: tuple[str, ...]) -> int:
+    """The mask of ``codes`` (those without a bit are left out)."""
+    return sum(1 << bits.index(code) for code in set(codes) if code in bits)
 
 
 class CatalogueEntry(db.Model):
@@ -53,10 +73,14 @@ class CatalogueEntry(db.Model):
     #: Pricing code (audits.models.Pricing)
     pricing: Mapped[str] = mapped_column(String(20), index=True)
     gar_compatible: Mapped[bool] = mapped_column(default=False, index=True)
-    #: discipline codes, for display (filtering uses ``CatalogueSubject``)
+    #: discipline codes, for display (filtering uses ``subject_mask``)
     subjects: Mapped[list] = mapped_column(JSON, default=list)
-    #: level codes, for display (filtering uses ``CatalogueLevel``)
+    #: level codes, for display (filtering uses ``level_mask``)
     levels: Mapped[list] = mapped_column(JSON, default=list)
+    #: the subjects and levels as bits (``SUBJECT_BITS``, ``LEVEL_BITS``): the filters and the
+    #: facet counts read them on the row the search reads anyway (one pass, no join)
+    subject_mask: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    level_mask: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     #: [{"code", "name", "score"}] in the framework's order, for display
     domains: Mapped[list] = mapped_column(JSON, default=list)
     overall_score: Mapped[float] = mapped_column(Float)
@@ -87,7 +111,7 @@ class CatalogueEntry(db.Model):
 
 
 class CatalogueSubject(db.Model):
-    """One subject of an entry: filtering and facet counts by GROUP BY on both databases."""
+    """One subject of an entry (the search reads ``CatalogueEntry.subject_mask`` instead)."""
 
     __tablename__ = "catalogue_entry_subject"
     __table_args__ = (Index("ix_catalogue_entry_subject_code", "code", "entry_id"),)

@@ -21,10 +21,13 @@ from accelerator.audits.queries import approvals_in_force, solution_ids_in_force
 from accelerator.audits.signals import approval_changed, solution_changed
 from accelerator.catalogue import search
 from accelerator.catalogue.models import (
+    LEVEL_BITS,
+    SUBJECT_BITS,
     CatalogueDomainScore,
     CatalogueEntry,
     CatalogueLevel,
     CatalogueSubject,
+    bit_mask,
 )
 from accelerator.core.db import utcnow
 from accelerator.criteria.models import Domain
@@ -192,6 +195,8 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             "conditions": conditions,
             "subjects": list(solution.subjects or []),
             "levels": list(solution.levels or []),
+            "subject_mask": bit_mask(solution.subjects or [], SUBJECT_BITS),
+            "level_mask": bit_mask(solution.levels or [], LEVEL_BITS),
             "domains": domains,
             "overall_score": round(float(decision.overall_score), 1),
             "outcome": decision.outcome.value,

@@ -10,31 +10,31 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
+    Integer,
     Select,
-    String,
     and_,
-    cast,
+    bindparam,
+    case,
     func,
-    literal,
     select,
-    true,
-    type_coerce,
-    union_all,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
-from accelerator.audits.models import Audit, Decision, Solution
+from accelerator.audits.models import Audit, Decision, Pricing, Solution
 from accelerator.audits.queries import in_force
 from accelerator.catalogue import search
 from accelerator.catalogue.models import (
+    LEVEL_BITS,
+    SUBJECT_BITS,
     CatalogueDomainScore,
     CatalogueEntry,
-    CatalogueLevel,
-    CatalogueSubject,
+    bit_mask,
 )
 from accelerator.core.caching import kept
 from accelerator.core.db import utcnow
@@ -98,22 +98,35 @@ def _live(today: date | None = None) -> Select:
     )
 
 
-def _facet_conditions(query: CatalogueQuery) -> dict[str, ColumnElement]:
-    """The active facet filters (values of one facet are alternatives: OR)."""
-    conditions: dict[str, ColumnElement] = {}
+def _active_facets(query: CatalogueQuery) -> tuple[frozenset[str], dict]:
+    """Which facet filters ``query`` uses and their parameters (values of one facet are
+    alternatives: OR; subjects and levels as the mask of the chosen codes)."""
+    params: dict = {}
     if query.subjects:
-        conditions["subject"] = CatalogueEntry.id.in_(
-            select(CatalogueSubject.entry_id).where(CatalogueSubject.code.in_(query.subjects))
-        )
+        params["facet_subject"] = bit_mask(query.subjects, SUBJECT_BITS)
     if query.levels:
-        conditions["level"] = CatalogueEntry.id.in_(
-            select(CatalogueLevel.entry_id).where(CatalogueLevel.code.in_(query.levels))
-        )
+        params["facet_level"] = bit_mask(query.levels, LEVEL_BITS)
     if query.pricing:
-        conditions["pricing"] = CatalogueEntry.pricing.in_(query.pricing)
+        params["facet_pricing"] = list(query.pricing)
     if query.gar is not None:
-        conditions["gar"] = CatalogueEntry.gar_compatible.is_(query.gar)
-    return conditions
+        params["facet_gar"] = query.gar
+    return frozenset(name.removeprefix("facet_") for name in params), params
+
+
+@lru_cache(maxsize=16)
+def _facet_conditions(active: frozenset[str]) -> dict[str, ColumnElement]:
+    """The conditions of the ``active`` facet filters, on bound parameters (built once
+    per combination, so a search only binds its values)."""
+    entry = CatalogueEntry
+    every = {
+        "subject": lambda: (
+            entry.subject_mask.op("&")(bindparam("facet_subject", type_=Integer)) != 0
+        ),
+        "level": lambda: entry.level_mask.op("&")(bindparam("facet_level", type_=Integer)) != 0,
+        "pricing": lambda: entry.pricing.in_(bindparam("facet_pricing", expanding=True)),
+        "gar": lambda: entry.gar_compatible == bindparam("facet_gar", type_=Boolean),
+    }
+    return {name: build() for name, build in every.items() if name in active}
 
 
 def _base(query: CatalogueQuery, today: date):
@@ -136,12 +149,13 @@ def _base(query: CatalogueQuery, today: date):
 
 
 def _filtered(query: CatalogueQuery, today: date):
-    """The live entries matching ``query`` and the relevance expression."""
+    """The live entries matching ``query``, the relevance expression and the facet
+    filters' parameters."""
     statement, rank = _base(query, today)
-    facets = _facet_conditions(query)
-    if facets:
-        statement = statement.where(and_(*facets.values()))
-    return statement, rank
+    active, params = _active_facets(query)
+    if active:
+        statement = statement.where(and_(*_facet_conditions(active).values()))
+    return statement, rank, params
 
 
 def _order(query: CatalogueQuery, rank) -> list:
@@ -154,51 +168,56 @@ def _order(query: CatalogueQuery, rank) -> list:
     return by_score
 
 
-def _total_and_facets(query: CatalogueQuery, today: date) -> tuple[int, dict]:
-    """The number of results and the facet counts, in one statement.
+@lru_cache(maxsize=16)
+def _facet_counts(active: frozenset[str]) -> tuple[list[tuple[str, str | None]], list]:
+    """The conditional counts of ``_total_and_facets`` for the ``active`` facet filters:
+    (facet, value) labels and the count expressions, built once per combination."""
+    conditions = _facet_conditions(active)
+    entry = CatalogueEntry
 
-    The matching entries are computed once (a CTE) with a flag per active facet filter;
-    each facet counts the rows that pass every other filter (so choosing "French" still
-    shows how many solutions other subjects have), the total those that pass them all.
+    def counted(skip: str | None, *more: ColumnElement):
+        passing = [c for name, c in conditions.items() if name != skip] + list(more)
+        if not passing:
+            return func.count()
+        return func.count(case((and_(*passing), 1)))
+
+    labels: list[tuple[str, str | None]] = [("total", None)]
+    counts = [counted(None)]
+    for pricing in Pricing:
+        labels.append(("pricing", pricing.value))
+        counts.append(counted("pricing", entry.pricing == pricing.value))
+    for key, value in (("true", True), ("false", False)):
+        labels.append(("gar", key))
+        counts.append(counted("gar", entry.gar_compatible.is_(value)))
+    for name, mask, bits in (
+        ("subject", entry.subject_mask, SUBJECT_BITS),
+        ("level", entry.level_mask, LEVEL_BITS),
+    ):
+        for position, code in enumerate(bits):
+            labels.append((name, code))
+            counts.append(counted(name, mask.op("&")(1 << position) != 0))
+    return labels, counts
+
+
+def _total_and_facets(query: CatalogueQuery, today: date) -> tuple[int, dict]:
+    """The number of results and the facet counts, in one pass over the matching entries.
+
+    One row of conditional counts over the live entries matching the words and the score
+    minimums: each facet value counts the entries that have it and pass every *other*
+    facet filter (so choosing "French" still shows how many solutions other subjects
+    have), the total those that pass them all. Subjects and levels are bits of the entry's
+    masks, so no link table is joined.
     """
     base_statement, _ = _base(query, today)
-    conditions = _facet_conditions(query)
-    base = base_statement.with_only_columns(
-        CatalogueEntry.id.label("id"),
-        CatalogueEntry.pricing.label("pricing"),
-        CatalogueEntry.gar_compatible.label("gar"),
-        *[condition.label(f"f_{name}") for name, condition in conditions.items()],
-    ).cte("matching")
-
-    def passing(skip: str | None = None) -> list:
-        return [base.c[f"f_{name}"] == true() for name in conditions if name != skip]
-
-    value = type_coerce(literal(""), String)
-    parts = [
-        select(literal("total"), value, func.count()).select_from(base).where(*passing()),
-        select(literal("pricing"), base.c.pricing, func.count())
-        .where(*passing("pricing"))
-        .group_by(base.c.pricing),
-        select(literal("gar"), cast(base.c.gar, String), func.count())
-        .where(*passing("gar"))
-        .group_by(base.c.gar),
-    ]
-    for name, child in (("subject", CatalogueSubject), ("level", CatalogueLevel)):
-        parts.append(
-            select(literal(name), child.code, func.count())
-            .join(base, base.c.id == child.entry_id)
-            .where(*passing(name))
-            .group_by(child.code)
-        )
+    active, params = _active_facets(query)
+    labels, counts = _facet_counts(active)
+    row = db.session.execute(base_statement.with_only_columns(*counts), params).one()
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     total = 0
-    for name, code, count in db.session.execute(union_all(*parts)):
+    for (name, code), count in zip(labels, row, strict=True):
         if name == "total":
             total = count
-        elif name == "gar":
-            # a boolean cast to text: "true"/"false" on PostgreSQL, "1"/"0" on SQLite
-            facets["gar"]["true" if code in ("true", "1") else "false"] = count
-        else:
+        elif count:
             facets[name][code] = count
     return total, facets
 
@@ -235,10 +254,14 @@ def fingerprint(today: date | None = None) -> str:
 
 
 def _fingerprint(today: date) -> str:
-    count, last_entry = db.session.execute(
-        select(func.count(CatalogueEntry.id), func.max(CatalogueEntry.updated_at))
+    # one round trip; both maximums read an index
+    count, last_entry, last_status = db.session.execute(
+        select(
+            select(func.count(CatalogueEntry.id)).scalar_subquery(),
+            select(func.max(CatalogueEntry.updated_at)).scalar_subquery(),
+            select(func.max(Audit.status_changed_at)).scalar_subquery(),
+        )
     ).one()
-    last_status = db.session.scalar(select(func.max(Audit.status_changed_at)))
     return f"{count}:{last_entry}:{last_status}:{today.isoformat()}"
 
 
@@ -248,20 +271,31 @@ def search_catalogue(
     """One page of results, the total and the facet counts. ``state`` is the fingerprint
     when the caller has it (facets and totals are then cached under it)."""
     today = today or date.today()
-    statement, rank = _filtered(query, today)
+    statement, rank, params = _filtered(query, today)
     total, facets = kept(
         _key("search", state, query.filters_key()),
         lambda: _total_and_facets(query, today),
         timeout=STATE_KEYED_TTL,
         enabled=bool(state) and _caching(),
     )
-    rows = db.session.scalars(
-        statement.order_by(*_order(query, rank))
+    # The page's ids first (the sort carries no wide column), then those entries.
+    ids = db.session.scalars(
+        statement.with_only_columns(CatalogueEntry.id)
+        .order_by(*_order(query, rank))
         .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
+        .offset((query.page - 1) * query.per_page),
+        params,
     ).all()
+    by_id = {}
+    if ids:
+        by_id = {
+            entry.id: entry
+            for entry in db.session.scalars(
+                select(CatalogueEntry).where(CatalogueEntry.id.in_(ids))
+            )
+        }
     return SearchResult(
-        entries=list(rows),
+        entries=[by_id[entry_id] for entry_id in ids],
         total=total,
         page=query.page,
         per_page=query.per_page,
@@ -281,21 +315,21 @@ def domain_codes(state: str | None = None) -> list[tuple[str, str]]:
 
 
 def _domain_codes() -> list[tuple[str, str]]:
-    # Every domain of the index (read from the (code, score) index, not the rows): a domain
-    # found only on an approval that just lapsed would merely filter down to nothing.
-    codes = db.session.scalars(
-        select(CatalogueDomainScore.code).distinct().order_by(CatalogueDomainScore.code)
-    ).all()
-    result = [
-        (
-            code,
-            db.session.scalar(
-                select(CatalogueDomainScore.name).where(CatalogueDomainScore.code == code).limit(1)
-            ),
-        )
-        for code in codes
-    ]
-    return result
+    # Every domain of the index: a domain found only on an approval that just lapsed would
+    # merely filter down to nothing. The distinct codes are read by skipping along the
+    # (code, score) index, one probe per code (a recursive query), not by reading its rows.
+    domain = CatalogueDomainScore.__table__
+    first = select(func.min(domain.c.code).label("code"))
+    codes = first.cte("codes", recursive=True)
+    later = select(
+        select(func.min(domain.c.code)).where(domain.c.code > codes.c.code).scalar_subquery()
+    ).where(codes.c.code.is_not(None))
+    codes = codes.union_all(later)
+    name = select(domain.c.name).where(domain.c.code == codes.c.code).limit(1).scalar_subquery()
+    rows = db.session.execute(
+        select(codes.c.code, name).where(codes.c.code.is_not(None)).order_by(codes.c.code)
+    )
+    return [(code, name) for code, name in rows]
 
 
 def entry_in_force(slug: str, today: date | None = None) -> CatalogueEntry | None:
