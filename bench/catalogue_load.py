@@ -4,9 +4,10 @@
     .venv/bin/python -m bench.catalogue_load --db sqlite --solutions 10000,100000
     .venv/bin/python -m bench.catalogue_load --pg-database test_mine --warm
 
-For each database and size: seeds a fresh database with N approved solutions (SQLite file
-under instance/bench/, PostgreSQL database ``test_catalogue_bench`` or ``--pg-database``,
-created if missing; its schema is dropped), indexes them with ``rebuild_catalogue()``, starts
+For each database and size: seeds a fresh database with N approved solutions (SQLite
+file instance/bench/catalogue-N.sqlite3, PostgreSQL database ``test_catalogue_bench`` or
+``--pg-database``, created if missing, its schema dropped; ``--reuse`` keeps a database
+already holding N solutions, migrated), indexes them with ``rebuild_catalogue()``, starts
 gunicorn (2 sync workers, 127.0.0.1, a free port) for the application with its caches off
 (``CATALOGUE_CACHE_SIZE=0``: every request searches and counts its facets) and for
 ``bench/baseline_app.py``, and drives each with ``wrk`` (16 connections, keep-alive) in
@@ -91,11 +92,41 @@ def _texts(n: int) -> dict:
 # --- seeding -------------------------------------------------------------------------
 
 
+def seeded(database_url: str, solutions: int) -> bool:
+    """Whether the database already holds ``solutions`` entries (``--reuse``); it is then
+    migrated to the latest schema."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            count = connection.execute(text("SELECT count(*) FROM catalogue_entry")).scalar()
+    except Exception:  # no such table: a new database
+        return False
+    finally:
+        engine.dispose()
+    if count != solutions:
+        return False
+    os.environ["DATABASE_URL"] = database_url
+    from flask_migrate import upgrade
+
+    from accelerator import create_app
+
+    app = create_app("production", SECRET_KEY="bench", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+    return True
+
+
 def seed(database_url: str, solutions: int) -> None:
     """A fresh schema (the migrations) and ``solutions`` approved solutions, indexed."""
     os.environ["DATABASE_URL"] = database_url
     from flask_migrate import upgrade
     from sqlalchemy import insert, text
+
+    if database_url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{database_url.removeprefix('sqlite:///')}{suffix}").unlink(missing_ok=True)
 
     from accelerator import create_app
     from accelerator.accounts.models import Organization
@@ -198,10 +229,8 @@ def seed(database_url: str, solutions: int) -> None:
 def database_urls(which: str, pg_database: str = PG_DATABASE) -> list[tuple[str, str]]:
     urls = []
     if which in ("sqlite", "both"):
-        path = ROOT / "instance" / "bench" / "catalogue.sqlite3"
+        path = ROOT / "instance" / "bench" / "catalogue-{size}.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
         urls.append(("SQLite", f"sqlite:///{path}"))
     if which in ("postgresql", "both"):
         import psycopg
@@ -356,8 +385,12 @@ def _ms(value: str) -> float:
 
 
 def bench(label: str, database_url: str, solutions: int, args) -> dict[str, dict]:
-    print(f"{label}: seeding {solutions} solutions ...")
-    seed(database_url, solutions)
+    database_url = database_url.replace("{size}", str(solutions))
+    if args.reuse and seeded(database_url, solutions):
+        print(f"{label}: reusing the database of {solutions} solutions")
+    else:
+        print(f"{label}: seeding {solutions} solutions ...")
+        seed(database_url, solutions)
     targets = [
         ("baseline (bare full-text)", "baseline", "baseline"),
         # caches off: every request searches and counts its facets (a search nobody made yet)
@@ -419,6 +452,9 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=3000, help="random searches rotated")
     parser.add_argument("--warm", action="store_true", help="also measure with caches on")
     parser.add_argument("--pg-database", default=PG_DATABASE)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a database already holding N solutions"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
