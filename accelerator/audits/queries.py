@@ -27,8 +27,9 @@ from accelerator.core.db import day_of
 
 
 def in_force(today: date | None = None, audit=Audit) -> ColumnElement[bool]:
-    """SQL condition: ``audit``'s approval is in force on ``today`` (see the rules)."""
-    today = today or date.today()
+    """SQL condition: ``audit``'s approval is in force on ``today`` (see the rules); ``today``
+    may be a bound parameter."""
+    today = date.today() if today is None else today
     return and_(audit.status.in_(APPROVED_STATES), audit.valid_until >= today)
 
 

@@ -19,7 +19,7 @@ from accelerator.catalogue.schemas import (
     CatalogueQueryIn,
     VerificationOut,
     dump_detail,
-    dump_entry,
+    dump_entries,
     dump_verification,
     parse_catalogue_query,
 )
@@ -61,7 +61,7 @@ def catalogue_search():
     result = queries.search_catalogue(query, state=state)
     response = jsonify(
         {
-            "items": [dump_entry(entry) for entry in result.entries],
+            "items": dump_entries(result.entries),
             "page": result.page,
             "per_page": result.per_page,
             "total": result.total,

@@ -16,8 +16,11 @@ from flask import current_app
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Date,
+    Float,
     Integer,
     Select,
+    String,
     and_,
     bindparam,
     case,
@@ -37,7 +40,7 @@ from accelerator.catalogue.models import (
     bit_mask,
 )
 from accelerator.core.caching import kept
-from accelerator.core.db import utcnow
+from accelerator.core.db import is_postgresql, utcnow
 from accelerator.extensions import db
 from accelerator.training.models import SessionStatus, TrainingSession, session_solution
 
@@ -98,25 +101,54 @@ def _live(today: date | None = None) -> Select:
     )
 
 
-def _active_facets(query: CatalogueQuery) -> tuple[frozenset[str], dict]:
-    """Which facet filters ``query`` uses and their parameters (values of one facet are
+@dataclass(frozen=True)
+class _Shape:
+    """What a search's statements depend on besides their values: searches of one shape
+    share their statements (built once, their SQL compiled once), only binding values."""
+
+    words: bool
+    postgresql: bool
+    #: the facet filters in use
+    facets: frozenset[str]
+    min_score: bool
+    #: how many per-domain minimums
+    domains: int
+
+
+def _shape_and_params(query: CatalogueQuery, today: date) -> tuple[_Shape, dict]:
+    """The search's shape and the values of its parameters (values of one facet are
     alternatives: OR; subjects and levels as the mask of the chosen codes)."""
-    params: dict = {}
+    postgresql = is_postgresql()
+    words = search.terms(query.q)
+    params: dict = {"today": today}
+    if words:
+        params["fts_query"] = search.match_query(words, postgresql)
+    if query.min_score is not None:
+        params["min_score"] = query.min_score
+    for n, (code, minimum) in enumerate(query.domain_min):
+        params[f"domain_code_{n}"], params[f"domain_min_{n}"] = code, minimum
+    facets: dict = {}
     if query.subjects:
-        params["facet_subject"] = bit_mask(query.subjects, SUBJECT_BITS)
+        facets["subject"] = bit_mask(query.subjects, SUBJECT_BITS)
     if query.levels:
-        params["facet_level"] = bit_mask(query.levels, LEVEL_BITS)
+        facets["level"] = bit_mask(query.levels, LEVEL_BITS)
     if query.pricing:
-        params["facet_pricing"] = list(query.pricing)
+        facets["pricing"] = list(query.pricing)
     if query.gar is not None:
-        params["facet_gar"] = query.gar
-    return frozenset(name.removeprefix("facet_") for name in params), params
+        facets["gar"] = query.gar
+    params |= {f"facet_{name}": value for name, value in facets.items()}
+    shape = _Shape(
+        words=bool(words),
+        postgresql=postgresql,
+        facets=frozenset(facets),
+        min_score=query.min_score is not None,
+        domains=len(query.domain_min),
+    )
+    return shape, params
 
 
-@lru_cache(maxsize=16)
 def _facet_conditions(active: frozenset[str]) -> dict[str, ColumnElement]:
-    """The conditions of the ``active`` facet filters, on bound parameters (built once
-    per combination, so a search only binds its values)."""
+    """The conditions of the ``active`` facet filters, on bound parameters."""
     entry = CatalogueEntry
     every = {
         "subject": lambda: (
@@ -129,17 +161,26 @@ def _facet_conditions(active: frozenset[str]) -> dict[str, ColumnElement]:
     return {name: build() for name, build in every.items() if name in active}
 
 
-def _base(query: CatalogueQuery, today: date):
-    """Live entries matching the words and the score minimums (not the facet filters)."""
-    statement, rank = search.apply_text_search(_live(today), query.q)
+def _base(shape: _Shape) -> tuple[Select, ColumnElement | None]:
+    """Live entries matching the words and the score minimums (not the facet filters),
+    and the relevance expression (None without words)."""
+    statement = (
+        select(CatalogueEntry)
+        .join(Audit, Audit.id == CatalogueEntry.audit_id)
+        .where(in_force(bindparam("today", type_=Date)))
+    )
+    rank = None
+    if shape.words:
+        statement, rank = search.apply_match(statement, shape.postgresql)
     conditions = []
-    if query.min_score is not None:
-        conditions.append(CatalogueEntry.overall_score >= query.min_score)
-    for code, minimum in query.domain_min:
+    if shape.min_score:
+        conditions.append(CatalogueEntry.overall_score >= bindparam("min_score", type_=Float))
+    for n in range(shape.domains):
         conditions.append(
             CatalogueEntry.id.in_(
                 select(CatalogueDomainScore.entry_id).where(
-                    CatalogueDomainScore.code == code, CatalogueDomainScore.score >= minimum
+                    CatalogueDomainScore.code == bindparam(f"domain_code_{n}", type_=String),
+                    CatalogueDomainScore.score >= bindparam(f"domain_min_{n}", type_=Float),
                 )
             )
         )
@@ -148,31 +189,38 @@ def _base(query: CatalogueQuery, today: date):
     return statement, rank
 
 
-def _filtered(query: CatalogueQuery, today: date):
-    """The live entries matching ``query``, the relevance expression and the facet
-    filters' parameters."""
-    statement, rank = _base(query, today)
-    active, params = _active_facets(query)
-    if active:
-        statement = statement.where(and_(*_facet_conditions(active).values()))
-    return statement, rank, params
-
-
-def _order(query: CatalogueQuery, rank) -> list:
+def _order(sort: str, rank) -> list:
     # Same direction on every column, so the (overall_score, id) index serves the sort.
     by_score = [CatalogueEntry.overall_score.desc(), CatalogueEntry.id.desc()]
-    if query.sort == "recent":
+    if sort == "recent":
         return [CatalogueEntry.decided_at.desc(), CatalogueEntry.id.desc()]
-    if query.sort == "relevance" and rank is not None:
+    if sort == "relevance" and rank is not None:
         return [rank.desc(), *by_score]
     return by_score
 
 
-@lru_cache(maxsize=16)
-def _facet_counts(active: frozenset[str]) -> tuple[list[tuple[str, str | None]], list]:
-    """The conditional counts of ``_total_and_facets`` for the ``active`` facet filters:
-    (facet, value) labels and the count expressions, built once per combination."""
-    conditions = _facet_conditions(active)
+@lru_cache(maxsize=256)
+def _page_statement(shape: _Shape, sort: str) -> Select:
+    """The ids of one page of results, in order (the sort carries no wide column)."""
+    statement, rank = _base(shape)
+    if shape.facets:
+        statement = statement.where(and_(*_facet_conditions(shape.facets).values()))
+    return (
+        statement.with_only_columns(CatalogueEntry.id)
+        .order_by(*_order(sort, rank))
+        .limit(bindparam("page_limit", type_=Integer))
+        .offset(bindparam("page_offset", type_=Integer))
+    )
+
+
+_ENTRIES = select(CatalogueEntry).where(CatalogueEntry.id.in_(bindparam("ids", expanding=True)))
+
+
+@lru_cache(maxsize=256)
+def _facet_statement(shape: _Shape) -> tuple[list[tuple[str, str | None]], Select]:
+    """The conditional counts of ``_total_and_facets``: (facet, value) labels and the
+    statement counting them."""
+    conditions = _facet_conditions(shape.facets)
     entry = CatalogueEntry
 
     def counted(skip: str | None, *more: ColumnElement):
@@ -196,10 +244,11 @@ def _facet_counts(active: frozenset[str]) -> tuple[list[tuple[str, str | None]],
         for position, code in enumerate(bits):
             labels.append((name, code))
             counts.append(counted(name, mask.op("&")(1 << position) != 0))
-    return labels, counts
+    statement, _ = _base(shape)
+    return labels, statement.with_only_columns(*counts)
 
 
-def _total_and_facets(query: CatalogueQuery, today: date) -> tuple[int, dict]:
+def _total_and_facets(shape: _Shape, params: dict) -> tuple[int, dict]:
     """The number of results and the facet counts, in one pass over the matching entries.
 
     One row of conditional counts over the live entries matching the words and the score
@@ -208,10 +257,8 @@ def _total_and_facets(query: CatalogueQuery, today: date) -> tuple[int, dict]:
     have), the total those that pass them all. Subjects and levels are bits of the entry's
     masks, so no link table is joined.
     """
-    base_statement, _ = _base(query, today)
-    active, params = _active_facets(query)
-    labels, counts = _facet_counts(active)
-    row = db.session.execute(base_statement.with_only_columns(*counts), params).one()
+    labels, statement = _facet_statement(shape)
+    row = db.session.execute(statement, params).one()
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     total = 0
     for (name, code), count in zip(labels, row, strict=True):
@@ -271,29 +318,18 @@ def search_catalogue(
     """One page of results, the total and the facet counts. ``state`` is the fingerprint
     when the caller has it (facets and totals are then cached under it)."""
     today = today or date.today()
-    statement, rank, params = _filtered(query, today)
+    shape, params = _shape_and_params(query, today)
     total, facets = kept(
         _key("search", state, query.filters_key()),
-        lambda: _total_and_facets(query, today),
+        lambda: _total_and_facets(shape, params),
         timeout=STATE_KEYED_TTL,
         enabled=bool(state) and _caching(),
     )
-    # The page's ids first (the sort carries no wide column), then those entries.
-    ids = db.session.scalars(
-        statement.with_only_columns(CatalogueEntry.id)
-        .order_by(*_order(query, rank))
-        .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page),
-        params,
-    ).all()
+    page = {"page_limit": query.per_page, "page_offset": (query.page - 1) * query.per_page}
+    ids = db.session.scalars(_page_statement(shape, query.sort), params | page).all()
     by_id = {}
     if ids:
-        by_id = {
-            entry.id: entry
-            for entry in db.session.scalars(
-                select(CatalogueEntry).where(CatalogueEntry.id.in_(ids))
-            )
-        }
+        by_id = {entry.id: entry for entry in db.session.scalars(_ENTRIES, {"ids": ids})}
     return SearchResult(
         entries=[by_id[entry_id] for entry_id in ids],
         total=total,

@@ -258,8 +258,13 @@ class _Detail:
         return getattr(self._entry, name)
 
 
-def dump_entry(entry: CatalogueEntry) -> dict:
-    return CatalogueEntryOut().dump(entry)
+#: one schema for every page of results: building a schema copies its fields (and its
+#: nested ones), which cost more than dumping twenty items
+_ENTRIES_OUT = CatalogueEntryOut(many=True)
+
+
+def dump_entries(entries: list[CatalogueEntry]) -> list[dict]:
+    return _ENTRIES_OUT.dump(entries)
 
 
 def dump_detail(entry: CatalogueEntry, decision, sessions: list) -> dict:

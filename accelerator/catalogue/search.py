@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     bindparam,
     column,
     delete,
@@ -91,31 +92,30 @@ def terms(query: str | None) -> list[str]:
     return _WORD.findall(normalize(query))[:MAX_TERMS]
 
 
-def apply_text_search(statement: Select, query: str | None) -> tuple[Select, ColumnElement | None]:
-    """``statement`` (over ``catalogue_entry``) restricted to the entries matching ``query``,
-    and the relevance expression (higher is better); unchanged and None without words."""
-    words = terms(query)
-    if not words:
-        return statement, None
-    if is_postgresql():
-        tsquery = func.to_tsquery(
-            literal_column("'french'::regconfig"),
-            bindparam("fts_query", " & ".join(f"{word}:*" for word in words)),
-        )
+def match_query(words: list[str], postgresql: bool) -> str:
+    """The full-text query of ``words`` (``terms``): every word, as a prefix."""
+    if postgresql:
+        return " & ".join(f"{word}:*" for word in words)
+    return " ".join(f'"{word}"*' for word in words)  # FTS5: each word a quoted prefix
+
+
+def apply_match(statement: Select, postgresql: bool) -> tuple[Select, ColumnElement]:
+    """``statement`` (over ``catalogue_entry``) restricted to the entries matching the
+    bound parameter ``fts_query`` (``match_query``), and the relevance expression (higher
+    is better)."""
+    fts_query = bindparam("fts_query", type_=String)
+    if postgresql:
+        tsquery = func.to_tsquery(literal_column("'french'::regconfig"), fts_query)
         vector = literal_column(f"catalogue_entry.{SEARCH_VECTOR}")
         return statement.where(vector.op("@@")(tsquery)), func.ts_rank(vector, tsquery)
-    # FTS5: each word a quoted prefix; bm25 is lower for better matches, so negate it.
+    # bm25 is lower for better matches, so negate it.
     matches = (
         _fts.select()
         .with_only_columns(
             _fts.c.rowid.label("entry_id"),
             (-func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)).label("rank"),
         )
-        .where(
-            literal_column(FTS_TABLE).op("MATCH")(
-                bindparam("fts_query", " ".join(f'"{word}"*' for word in words))
-            )
-        )
+        .where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
         .subquery("fts")
     )
     statement = statement.join(matches, matches.c.entry_id == CatalogueEntry.id)
