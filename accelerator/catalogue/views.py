@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from flask import (
     Blueprint,
@@ -13,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from accelerator.audits.models import Pricing
@@ -65,16 +66,30 @@ def filter_label(name: str) -> str:
     return gettext("Minimum score in “%(domain)s”", domain=name.removeprefix("min_"))
 
 
-def card_texts() -> dict[str, str]:
-    """The cards' words, translated once per page instead of once per card (patterns are
+@lru_cache(maxsize=8)
+def _page_texts(locale: str) -> dict:
+    """The search page's fixed words in ``locale``, translated once per language instead of
+    once per request and per row (the filters' labels, the cards' words; patterns are
     filled in the template with ``|format``)."""
     return {
+        "disciplines": [(code, str(label)) for code, label in DISCIPLINES.items()],
+        "levels": [(code, str(label)) for code, label in LEVELS.items()],
+        "pricings": [(pricing.value, str(pricing.label)) for pricing in Pricing],
+        "sorts": [(code, str(label)) for code, label in SORT_LABELS.items()],
+        "steps": [(str(step), gettext("%(score)s or more", score=step)) for step in SCORE_STEPS],
+        "any": gettext("Any"),
+        "domain_minimum": gettext("Minimum score in “%(domain)s”"),
+        "page_n": gettext("Page %(n)s"),
         "approved": gettext("Approved"),
         "with_conditions": gettext("Approved with conditions"),
         "score": gettext("Score %(score)s/100"),
         "profile": gettext("Domain profile:"),
         "valid_until": gettext("Valid until %(date)s"),
     }
+
+
+def page_texts() -> dict:
+    return _page_texts(str(get_locale()))
 
 
 def _page_url(page: int) -> str:
@@ -140,16 +155,13 @@ def search():
     domains = queries.domain_codes(state)
     context = {
         "domains": domains,
-        "disciplines": DISCIPLINES,
-        "levels": LEVELS,
-        "pricings": list(Pricing),
-        "sort_labels": SORT_LABELS,
         "score_steps": SCORE_STEPS,
         "args": request.args,
         "page_url": _page_url,
         "page_numbers": page_numbers,
         "filter_label": filter_label,
         "removal_links": removal_links,
+        "t": page_texts(),
     }
     try:
         query = parse_catalogue_query(request.args, {code for code, _ in domains})
@@ -165,7 +177,6 @@ def search():
             query=query,
             result=result,
             errors={},
-            t=card_texts(),
             **context,
         )
     )
