@@ -67,7 +67,10 @@ def _chosen_approvals(solution_ids: Sequence[int], today: date | None) -> dict[i
 
 def _latest_decisions(audit_ids: Iterable[int]) -> dict[int, Decision]:
     decisions = db.session.scalars(
-        select(Decision).where(Decision.audit_id.in_(list(audit_ids))).order_by(Decision.id)
+        select(Decision)
+        .options(selectinload(Decision.conditions))  # no lazy load (and autoflush) per entry
+        .where(Decision.audit_id.in_(list(audit_ids)))
+        .order_by(Decision.id)
     )
     return {decision.audit_id: decision for decision in decisions}
 

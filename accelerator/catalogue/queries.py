@@ -300,15 +300,16 @@ def fingerprint(today: date | None = None) -> str:
     )
 
 
+#: the catalogue's state in one round trip (the count and both maximums read indexes)
+_STATE = select(
+    select(func.count()).select_from(CatalogueEntry).scalar_subquery(),
+    select(func.max(CatalogueEntry.updated_at)).scalar_subquery(),
+    select(func.max(Audit.status_changed_at)).scalar_subquery(),
+)
+
+
 def _fingerprint(today: date) -> str:
-    # one round trip; both maximums read an index
-    count, last_entry, last_status = db.session.execute(
-        select(
-            select(func.count(CatalogueEntry.id)).scalar_subquery(),
-            select(func.max(CatalogueEntry.updated_at)).scalar_subquery(),
-            select(func.max(Audit.status_changed_at)).scalar_subquery(),
-        )
-    ).one()
+    count, last_entry, last_status = db.session.execute(_STATE).one()
     return f"{count}:{last_entry}:{last_status}:{today.isoformat()}"
 
 
@@ -350,22 +351,26 @@ def domain_codes(state: str | None = None) -> list[tuple[str, str]]:
     )
 
 
-def _domain_codes() -> list[tuple[str, str]]:
-    # Every domain of the index: a domain found only on an approval that just lapsed would
-    # merely filter down to nothing. The distinct codes are read by skipping along the
-    # (code, score) index, one probe per code (a recursive query), not by reading its rows.
+def _domain_codes_statement() -> Select:
+    # The distinct codes are read by skipping along the (code, score) index, one probe per
+    # code (a recursive query), not by reading its rows.
     domain = CatalogueDomainScore.__table__
-    first = select(func.min(domain.c.code).label("code"))
-    codes = first.cte("codes", recursive=True)
+    codes = select(func.min(domain.c.code).label("code")).cte("codes", recursive=True)
     later = select(
         select(func.min(domain.c.code)).where(domain.c.code > codes.c.code).scalar_subquery()
     ).where(codes.c.code.is_not(None))
     codes = codes.union_all(later)
     name = select(domain.c.name).where(domain.c.code == codes.c.code).limit(1).scalar_subquery()
-    rows = db.session.execute(
-        select(codes.c.code, name).where(codes.c.code.is_not(None)).order_by(codes.c.code)
-    )
-    return [(code, name) for code, name in rows]
+    return select(codes.c.code, name).where(codes.c.code.is_not(None)).order_by(codes.c.code)
+
+
+_DOMAIN_CODES = _domain_codes_statement()
+
+
+def _domain_codes() -> list[tuple[str, str]]:
+    # Every domain of the index: a domain found only on an approval that just lapsed would
+    # merely filter down to nothing.
+    return [(code, name) for code, name in db.session.execute(_DOMAIN_CODES)]
 
 
 def entry_in_force(slug: str, today: date | None = None) -> CatalogueEntry | None:
