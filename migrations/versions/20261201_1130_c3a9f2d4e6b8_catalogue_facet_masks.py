@@ -8,7 +8,7 @@ of joining the link tables once per facet. Existing entries get their masks from
 tables here, with the bit positions of this date.
 
 Revision ID: c3a9f2d4e6b8
-Revises: 3a9c5e7f1b20
+Revises: 6977a99ad29e
 Create Date: 2026-12-01 11:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c3a9f2d4e6b8"
-down_revision = "3a9c5e7f1b20"
+down_revision = "6977a99ad29e"
 branch_labels = None
 depends_on = None
 
