@@ -118,6 +118,7 @@ DESCRIBERS: dict[AuditAction, Callable[[dict], str | None]] = {
     AuditAction.assignment: _expert,
     AuditAction.unassignment: _expert,
     AuditAction.evidence: _evidence,
+    AuditAction.evidence_removed: _evidence,
     AuditAction.decide: _decision,
 }
 

@@ -433,6 +433,11 @@ class Audit(db.Model):
         """The company answers and adds evidence in draft or when information is asked."""
         return self.is_own(user) and self.status in SELF_ASSESSMENT_STATES
 
+    def can_remove_evidence(self, user) -> bool:
+        """The company removes files in draft only: once submitted, they are what the
+        experts review (frozen, even when information is asked)."""
+        return self.is_own(user) and self.status == AuditStatus.draft
+
     def can_score(self, user) -> bool:
         return self.status == AuditStatus.in_review and self.is_assigned(user)
 

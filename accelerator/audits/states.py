@@ -71,6 +71,7 @@ class AuditAction(TitledEnum):
     renew = "renew", _l("Renewal started")
     self_assessment = "self_assessment", _l("Self-assessment answer")
     evidence = "evidence", _l("Evidence added")
+    evidence_removed = "evidence_removed", _l("Evidence removed")
     assignment = "assignment", _l("Expert assigned")
     #: an expert who declared a conflict of interest after being assigned leaves the audit
     unassignment = "unassignment", _l("Expert withdrawn (conflict of interest)")

@@ -134,6 +134,17 @@ def download_evidence(audit_id: int, evidence_id: int):
     return storage.attachment(evidence, path)
 
 
+@api.delete("/audits/<int:audit_id>/evidence/<int:evidence_id>")
+@roles_required(Role.company)
+@documented(status=204, errors=(409,))
+def remove_evidence(audit_id: int, evidence_id: int):
+    """Remove an evidence file while the audit is in draft (its company).
+
+    409 once the audit is submitted: the evidence is frozen for the review."""
+    operations.remove_evidence(current_user, visible_audit(audit_id), evidence_id)
+    return "", 204
+
+
 @api.post("/audits/<int:audit_id>/renew")
 @roles_required(Role.company)
 @documented(response=AuditSummaryOut, status=201, errors=(409,))

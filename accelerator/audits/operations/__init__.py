@@ -25,6 +25,7 @@ from accelerator.audits.operations.preparation import (
     add_evidence,
     answer_criterion,
     evidence_file,
+    remove_evidence,
     renew_audit,
     start_audit,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "open_change",
     "refuse_public_texts",
     "add_evidence",
+    "remove_evidence",
     "add_months",
     "answer_criterion",
     "apply_transition",

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accelerator.accounts.models import Role, User
@@ -281,6 +282,39 @@ def add_evidence(
         audit, actor, AuditAction.evidence, evidence_id=evidence.id, filename=evidence.filename
     )
     return evidence, True
+
+
+EVIDENCE_FROZEN = _l(
+    "The audit is submitted: its evidence is frozen for the review and can no longer be "
+    "removed. Withdraw the audit to change it, or answer the experts' questions with new files."
+)
+
+
+def remove_evidence(actor: User, audit: Audit, evidence_id: int) -> Evidence:
+    """The company removes one of its draft audit's files.
+
+    Only while the audit is in draft: once submitted, the evidence is what the experts
+    review (409). The answers that cited it no longer do; a history row keeps its name. The
+    bytes stay in the content-addressed store, which other audits may share.
+    """
+    require_role(actor, Role.company)
+    require_visible(actor, audit)
+    evidence = db.session.scalar(
+        select(Evidence).where(Evidence.audit_id == audit.id, Evidence.id == evidence_id)
+    )
+    if evidence is None:
+        raise NotFound(gettext("Nothing here, or not visible to you."))
+    audit = lock_audit(audit)
+    if not audit.can_remove_evidence(actor):
+        raise Conflict(str(EVIDENCE_FROZEN))
+    filename = evidence.filename
+    db.session.delete(evidence)
+    db.session.flush()
+    db.session.expire(audit, ["evidence", "answers"])
+    record_event(
+        audit, actor, AuditAction.evidence_removed, evidence_id=evidence_id, filename=filename
+    )
+    return evidence
 
 
 def evidence_file(actor: User, audit: Audit, evidence_id: int) -> tuple[Evidence, Path]:

@@ -72,6 +72,7 @@ def audit(audit_id: int):
         "form": CommentForm(),
         "question": open_question(item),
         "condition_forms": condition_forms(item),
+        "may_remove_evidence": item.can_remove_evidence(current_user),
     }
     if current_user.role == Role.manager:
         workload = operations.expert_workload()

@@ -144,6 +144,19 @@ def download_evidence(audit_id: int, evidence_id: int):
     return storage.attachment(evidence, path)
 
 
+@bp.route("/audits/<int:audit_id>/pieces/<int:evidence_id>/supprimer", methods=["POST"])
+@roles_required(Role.company)
+def remove_evidence(audit_id: int, evidence_id: int):
+    audit = audit_or_404(audit_id)
+    if not any(e.id == evidence_id for e in audit.evidence):
+        abort(404)
+    if CommentForm().validate_on_submit():
+        removed = run(operations.remove_evidence, current_user, audit, evidence_id)
+        if removed:
+            flash(gettext("File “%(name)s” removed.", name=removed.filename), "success")
+    return redirect(url_for("audits.audit", audit_id=audit.id) + "#pieces")
+
+
 @bp.route("/audits/<int:audit_id>/renouveler", methods=["POST"])
 @roles_required(Role.company)
 def renew(audit_id: int):
