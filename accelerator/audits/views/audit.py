@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -30,6 +31,58 @@ READERS = (Role.company, Role.expert, Role.manager, Role.admin)
 PAGE_ACTIONS = tuple(action for action in TRANSITIONS if action.button is not None)
 #: history rows per page of the audit's page, newest first
 HISTORY_PER_PAGE = 20
+
+
+#: the steps the company's stepper shows, and the statuses each one covers
+STEPS = (
+    (_l("Draft"), (AuditStatus.draft,)),
+    (_l("Submitted"), (AuditStatus.submitted,)),
+    (_l("In review"), (AuditStatus.in_review, AuditStatus.info_requested)),
+    (_l("Committee"), (AuditStatus.committee, AuditStatus.appealed)),
+    (
+        _l("Decision given"),
+        (
+            AuditStatus.approved,
+            AuditStatus.approved_with_conditions,
+            AuditStatus.rejected,
+            AuditStatus.suspended,
+            AuditStatus.expired,
+        ),
+    ),
+)
+
+
+def irreversible_actions() -> dict:
+    """The actions the audit page confirms in a modal before sending: what each does."""
+    return {
+        AuditAction.submit: {
+            "title": gettext("Submit the audit?"),
+            "text": gettext(
+                "Once submitted, the self-assessment and the evidence are frozen for the "
+                "review: you can no longer change them, unless the experts ask for more."
+            ),
+            "confirm": gettext("Yes, submit the audit"),
+        },
+        AuditAction.withdraw: {
+            "title": gettext("Withdraw the audit?"),
+            "text": gettext(
+                "A withdrawn audit ends for good: its review stops and cannot be resumed. "
+                "To be audited again, the solution starts a new audit."
+            ),
+            "confirm": gettext("Yes, withdraw the audit"),
+        },
+    }
+
+
+def audit_step(status: AuditStatus) -> dict | None:
+    """Where the audit stands among ``STEPS`` (a DSFR stepper): the current step's number
+    and title and the next one's; None once withdrawn or declared inadmissible (the audit
+    left the road)."""
+    for number, (title, statuses) in enumerate(STEPS, start=1):
+        if status in statuses:
+            following = STEPS[number][0] if number < len(STEPS) else None
+            return {"number": number, "total": len(STEPS), "title": title, "next": following}
+    return None
 
 
 def self_assessment_progress(audit) -> tuple[int, int]:
@@ -60,6 +113,8 @@ def audit(audit_id: int):
     context = {
         "audit": item,
         "status": item.effective_status(),
+        "step": audit_step(item.effective_status()),
+        "irreversible": irreversible_actions(),
         "actions": [a for a in possible if a in PAGE_ACTIONS],
         "may_decide": AuditAction.decide in possible,
         "needs_comment": {a: t.needs_comment for a, t in TRANSITIONS.items()},
