@@ -20,6 +20,8 @@ follow the enrolments.
 
     .venv/bin/python bench/reporting_dashboard.py                 # SQLite and PostgreSQL
     .venv/bin/python bench/reporting_dashboard.py --only sqlite --scale 0.1
+    .venv/bin/python bench/reporting_dashboard.py --only postgresql \\
+        --postgresql-url postgresql+psycopg://postgres@127.0.0.1:5432/test_NAME
 """
 
 from __future__ import annotations
@@ -191,12 +193,15 @@ def main() -> None:
     parser.add_argument("--only", choices=("sqlite", "postgresql"))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reseed", action="store_true")
+    parser.add_argument(
+        "--postgresql-url", default=POSTGRESQL_URL, help="the PostgreSQL database to seed and time"
+    )
     args = parser.parse_args()
     urls = []
     if args.only != "postgresql":
         urls.append(("SQLite", sqlite_url(args.scale)))
     if args.only != "sqlite":
-        urls.append(("PostgreSQL", POSTGRESQL_URL))
+        urls.append(("PostgreSQL", args.postgresql_url))
     for name, url in urls:
         print(f"{name} (scale {args.scale:g}: {int(1_000_000 * args.scale):,} enrolments)")
         prepare(url, args.scale, args.reseed)
