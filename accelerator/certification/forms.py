@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from accelerator.certification.operations import COMMENT_MAX, RATING_MAX, RATING_MIN
+from accelerator.core.forms import YesNoField
 
 RATING_MESSAGE = _l("Give a rating from 1 to 5.")
 
@@ -49,6 +50,12 @@ class RateForm(FlaskForm):
             )
         ],
     )
+
+
+class FollowUpForm(FlaskForm):
+    """The follow-up questionnaire: one yes-or-no question (its label names the solutions)."""
+
+    used_in_class = YesNoField(_l("Have you used it in class since the training?"))
 
 
 class VerifyForm(FlaskForm):

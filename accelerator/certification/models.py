@@ -98,3 +98,19 @@ class PathCertificate(db.Model):
 
     path: Mapped[TrainingPath] = relationship()
     teacher: Mapped[TeacherProfile] = relationship()
+
+
+class FollowUpAnswer(db.Model):
+    """A teacher's answer to the follow-up questionnaire, some weeks after a session they
+    attended: "have you used it in class since the training?" (reinvestment indicator)."""
+
+    __tablename__ = "certification_follow_up_answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), unique=True
+    )
+    used_in_class: Mapped[bool] = mapped_column()
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrollment: Mapped[Enrollment] = relationship()

@@ -23,7 +23,12 @@ from sqlalchemy.orm import joinedload
 
 from accelerator.accounts.models import Role, TeacherProfile, User
 from accelerator.audits.queries import lapsed_solution_ids
-from accelerator.certification.models import Certificate, Feedback, PathCertificate
+from accelerator.certification.models import (
+    Certificate,
+    Feedback,
+    FollowUpAnswer,
+    PathCertificate,
+)
 from accelerator.core.db import among, utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
@@ -118,6 +123,32 @@ def record_feedback(enrollment: Enrollment, rating: int, comment: str = "") -> F
 
 def feedback_of(enrollment: Enrollment) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.enrollment_id == enrollment.id))
+
+
+def follow_up_of(enrollment: Enrollment) -> FollowUpAnswer | None:
+    return db.session.scalar(
+        select(FollowUpAnswer).where(FollowUpAnswer.enrollment_id == enrollment.id)
+    )
+
+
+def record_follow_up(enrollment: Enrollment, used_in_class: bool) -> FollowUpAnswer:
+    """The follow-up questionnaire's answer ("have you used it in class since the
+    training?") of an enrolment whose teacher attended; once only."""
+    if not can_rate(enrollment):
+        raise Conflict(gettext("The follow-up questionnaire is for teachers who attended."))
+    if not isinstance(used_in_class, bool):
+        message = gettext("Answer yes or no.")
+        raise Invalid(gettext("Some fields are invalid."), {"used_in_class": [message]})
+    if follow_up_of(enrollment) is not None:
+        raise Conflict(gettext("You have already answered this questionnaire."))
+    answer = FollowUpAnswer(enrollment=enrollment, used_in_class=used_in_class)
+    try:
+        # The unique enrollment_id settles two simultaneous submissions.
+        with db.session.begin_nested():
+            db.session.add(answer)
+    except IntegrityError:
+        raise Conflict(gettext("You have already answered this questionnaire.")) from None
+    return answer
 
 
 # --- Certificates --------------------------------------------------------------------------

@@ -6,13 +6,21 @@
   ``Feedback``, the same one "Mes formations" and ``POST /training/sessions/{id}/feedback``
   record (a teacher who already rated is not asked again; answering twice is refused).
 
-The duty (``send_satisfaction_questionnaires``, run by Celery beat: ``tasks.py``) is
-idempotent: each email is recorded as a ``QuestionnaireMailing`` row, unique per (enrolment,
-kind), inserted with ``INSERT ... ON CONFLICT DO NOTHING`` in the transaction that queues the
-mail (``core.mail.queue_mail``, the outbox). A second run, or two runs at once, find the row
-and send nothing more; a rolled-back run leaves neither rows nor mail. Sessions that ended
-more than ``WINDOW`` ago are not mailed (attendance recorded a month late, or a deployment
-on a database full of old sessions, sends no stale questionnaire).
+- **Follow-up** (the contract's reinvestment indicator): ``follow_up_weeks()`` weeks after
+  the session (a setting managers edit with its history on the indicators' settings page;
+  reporting provides it with ``use_follow_up_delay``, ``DEFAULT_FOLLOW_UP_WEEKS`` until then),
+  the same teachers get one email asking "have you used <solution> in class since the
+  training?" (yes or no, a ``FollowUpAnswer``), to compare with the answer they gave at
+  enrolment ("do you already use this solution in class?", ``Enrollment.already_uses_in_class``).
+
+The duties (``send_satisfaction_questionnaires``, ``send_follow_up_questionnaires``, run by
+Celery beat: ``tasks.py``) are idempotent: each email is recorded as a
+``QuestionnaireMailing`` row, unique per (enrolment, kind), inserted with ``INSERT ... ON
+CONFLICT DO NOTHING`` in the transaction that queues the mail (``core.mail.queue_mail``, the
+outbox). A second run, or two runs at once, find the row and send nothing more; a
+rolled-back run leaves neither rows nor mail. Questionnaires due more than ``WINDOW`` ago
+are not mailed (attendance recorded a month late, or a deployment on a database full of old
+sessions, sends no stale questionnaire).
 
 The link carries a signed token (``itsdangerous``, salted per kind, ``TOKEN_MAX_AGE``) naming
 the enrolment, so a teacher answers without signing in (an imported teacher may have no
@@ -33,7 +41,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 
 from accelerator.accounts.models import TeacherProfile
-from accelerator.certification.models import Feedback, QuestionnaireKind, QuestionnaireMailing
+from accelerator.certification.models import (
+    Feedback,
+    FollowUpAnswer,
+    QuestionnaireKind,
+    QuestionnaireMailing,
+)
 from accelerator.core.db import among, utcnow
 from accelerator.core.mail import queue_mail
 from accelerator.core.urls import public_url
@@ -45,8 +58,22 @@ from accelerator.training.models import (
     TrainingSession,
 )
 
-#: Sessions that ended longer ago than this are not mailed any more.
+#: Questionnaires due longer ago than this are not mailed any more.
 WINDOW = timedelta(days=30)
+#: Weeks between a session's end and its follow-up questionnaire, before a manager sets it.
+DEFAULT_FOLLOW_UP_WEEKS = 6
+_follow_up_weeks: list = [lambda: DEFAULT_FOLLOW_UP_WEEKS]
+
+
+def use_follow_up_delay(provider) -> None:
+    """Read the follow-up delay (in weeks) from ``provider()`` (reporting's setting)."""
+    _follow_up_weeks[0] = provider
+
+
+def follow_up_weeks() -> int:
+    return int(_follow_up_weeks[0]())
+
+
 #: How long a questionnaire's link stays valid.
 TOKEN_MAX_AGE = int(timedelta(days=180).total_seconds())
 #: Rows inserted per statement by the duty.
@@ -195,6 +222,9 @@ SUBJECTS = {
     QuestionnaireKind.satisfaction: lambda session: gettext(
         "Your opinion on the training: %(title)s", title=session.title
     ),
+    QuestionnaireKind.follow_up: lambda session: gettext(
+        "Since the training %(title)s: have you used it in class?", title=session.title
+    ),
 }
 
 
@@ -206,4 +236,29 @@ def send_satisfaction_questionnaires(now: datetime | None = None) -> int:
     claimed = claim_mailings(due, QuestionnaireKind.satisfaction)
     if claimed:
         _mail(claimed, QuestionnaireKind.satisfaction)
+    return len(claimed)
+
+
+def follow_up_due(now: datetime, weeks: int):
+    """Enrolment ids whose follow-up questionnaire is due at ``now``: the session ended
+    ``weeks`` weeks ago or more (within ``WINDOW`` after that), the teacher attended, has
+    not answered it and was not mailed."""
+    due_by = now - timedelta(weeks=weeks)
+    return attended_enrolments().where(
+        TrainingSession.ends_at <= due_by,
+        TrainingSession.ends_at > due_by - WINDOW,
+        ~exists().where(FollowUpAnswer.enrollment_id == Enrollment.id),
+        _not_mailed(QuestionnaireKind.follow_up),
+    )
+
+
+def send_follow_up_questionnaires(now: datetime | None = None, weeks: int | None = None) -> int:
+    """Email the follow-up questionnaire of every enrolment due, ``weeks`` (default: the
+    setting) after its session; the caller commits. Answers how many were sent."""
+    now = now or utcnow()
+    weeks = follow_up_weeks() if weeks is None else weeks
+    due = db.session.scalars(follow_up_due(now, weeks)).all()
+    claimed = claim_mailings(due, QuestionnaireKind.follow_up)
+    if claimed:
+        _mail(claimed, QuestionnaireKind.follow_up, weeks=weeks)
     return len(claimed)

@@ -16,7 +16,10 @@ SEND_QUESTIONNAIRES = "accelerator.certification.send_questionnaires"
 def send_questionnaires() -> dict:
     """Queue the questionnaires due now and commit (the outbox sends them after the commit);
     answers how many of each kind were sent."""
-    sent = {"satisfaction": questionnaires.send_satisfaction_questionnaires()}
+    sent = {
+        "satisfaction": questionnaires.send_satisfaction_questionnaires(),
+        "follow_up": questionnaires.send_follow_up_questionnaires(),
+    }
     db.session.commit()
     return sent
 

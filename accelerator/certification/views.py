@@ -31,7 +31,7 @@ from accelerator.certification.exports import (
     path_certificate_content,
     pdf_response,
 )
-from accelerator.certification.forms import RateForm, VerifyForm
+from accelerator.certification.forms import FollowUpForm, RateForm, VerifyForm
 from accelerator.certification.models import PathCertificate, QuestionnaireKind
 from accelerator.core.errors import NotFound
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -84,16 +84,21 @@ def rate_session(session_id: int):
     return _my_trainings_page(failed=form, failed_session=session_id)
 
 
+def _answer_of(kind: QuestionnaireKind, enrollment):
+    if kind == QuestionnaireKind.satisfaction:
+        return operations.feedback_of(enrollment)
+    return operations.follow_up_of(enrollment)
+
+
 def _questionnaire_page(kind: QuestionnaireKind, enrollment, form, status: int = 200):
-    feedback = operations.feedback_of(enrollment)
     response = make_response(
         render_template(
             "certification/questionnaire.html",
             kind=kind,
             enrollment=enrollment,
             session=enrollment.session,
-            feedback=feedback,
-            answered=feedback is not None,
+            solutions=", ".join(s.name for s in enrollment.session.solutions),
+            answer=_answer_of(kind, enrollment),
             form=form,
         ),
         status,
@@ -105,8 +110,8 @@ def _questionnaire_page(kind: QuestionnaireKind, enrollment, form, status: int =
 @guarded_by("Enrollment.belongs_to")
 @public
 def questionnaire(kind: str, token: str):
-    """The questionnaire an email links to: its signed token names the enrolment; a bad
-    or expired token, or another teacher signed in, answers 404."""
+    """The questionnaire an email links to (satisfaction, follow-up): its signed token
+    names the enrolment; a bad or expired token, or another teacher signed in, answers 404."""
     try:
         kind = QuestionnaireKind(kind)
     except ValueError:
@@ -114,11 +119,20 @@ def questionnaire(kind: str, token: str):
     enrollment = questionnaires.enrollment_for_token(token, kind, current_user)
     if enrollment is None:
         abort(404)
-    form = RateForm()
-    if request.method == "POST" and operations.feedback_of(enrollment) is None:
+    satisfaction = kind == QuestionnaireKind.satisfaction
+    form = RateForm() if satisfaction else FollowUpForm()
+    if not satisfaction:
+        form.used_in_class.label.text = gettext(
+            "Have you used %(solutions)s in class since the training?",
+            solutions=", ".join(s.name for s in enrollment.session.solutions),
+        )
+    if request.method == "POST" and _answer_of(kind, enrollment) is None:
         if form.validate_on_submit():
             with attempt(form) as outcome:
-                operations.record_feedback(enrollment, form.rating.data, form.comment.data)
+                if satisfaction:
+                    operations.record_feedback(enrollment, form.rating.data, form.comment.data)
+                else:
+                    operations.record_follow_up(enrollment, form.used_in_class.data)
             if outcome.ok:
                 flash(gettext("Thank you: your answer has been recorded."), "success")
                 return redirect(url_for(".questionnaire", kind=kind.value, token=token), 303)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import flash
 from flask_babel import lazy_gettext as _l
+from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from accelerator.core.errors import DomainError
 
@@ -41,3 +43,27 @@ def select_choices(pairs, placeholder: str | None = None) -> list[SelectChoice]:
     """WTForms choices from (code, label) pairs, with an optional empty first option."""
     choices = [SelectChoice("", placeholder)] if placeholder is not None else []
     return choices + [SelectChoice(code, label) for code, label in pairs]
+
+
+#: the message of a yes-or-no question left unanswered (or answered otherwise)
+ANSWER_YES_OR_NO = _l("Answer yes or no.")
+
+
+def _yes_no(value) -> bool | None:
+    if isinstance(value, bool) or value is None:
+        return value
+    return {"yes": True, "no": False}.get(value)
+
+
+class YesNoField(RadioField):
+    """A required yes-or-no question as two radios (``yes``, ``no``); its data is a bool.
+    Anything else (missing, another value) says ``message`` in the reader's words."""
+
+    def __init__(self, label=None, validators=None, message=ANSWER_YES_OR_NO, **kwargs):
+        self.message = message
+        kwargs.setdefault("choices", [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))])
+        super().__init__(label, validators, coerce=_yes_no, **kwargs)
+
+    def pre_validate(self, form):
+        if self.data is None:
+            raise ValidationError(str(self.message))

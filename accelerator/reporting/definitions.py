@@ -93,10 +93,13 @@ INDICATORS: tuple[Indicator, ...] = (
         "reinvestment_points",
         _l("Reinvestment in classroom practice"),
         _l(
-            'Share of teachers answering yes to "have you used it in class?" in the follow-up '
-            "questionnaire minus the share who answered yes to the same question at enrolment, "
-            "in percentage points, over the enrolments of sessions that ended within the "
-            "period whose teacher answered both. Null until both questionnaires are answered."
+            'Share of teachers answering yes to "have you used it in class since the '
+            'training?" in the follow-up questionnaire (emailed a number of weeks after the '
+            'session, a setting) minus the share answering yes to "do you already use this '
+            'solution in class?" at enrolment, in percentage points. Denominator: the '
+            "teachers who answered both for a session (not cancelled) they attended; each "
+            "teacher counts once, with the answers of their first such session, in the period "
+            "in which it ended, under their own académie. Null when no teacher answered both."
         ),
         "points",
         "level",

@@ -59,6 +59,20 @@ class PopulationForm(FlaskForm):
         self.academy.choices = _academies("")
 
 
+class FollowUpDelayForm(FlaskForm):
+    weeks = IntegerField(
+        _l("Weeks between the session and the follow-up questionnaire"),
+        description=_l(
+            'The questionnaire "have you used it in class since the training?" of the '
+            "reinvestment indicator leaves this many weeks after the session's end."
+        ),
+        validators=[
+            InputRequired(REQUIRED),
+            NumberRange(min=1, max=52, message=_l("Between 1 and 52 weeks.")),
+        ],
+    )
+
+
 class PartnershipForm(FlaskForm):
     academy = SelectField(_l("Académie"), validators=[DataRequired(REQUIRED)])
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])

@@ -100,10 +100,7 @@ def compute(
         "teachers_trained": lambda: _flow(source.trained_days(period), period),
         "trainings_completed_rate": lambda: _session_rate(source, period, "completed", "attended"),
         "satisfaction_rate": lambda: _session_rate(source, period, "satisfied", "ratings"),
-        "reinvestment_points": lambda: (
-            None,
-            [{"month": m, "value": None} for m in period.months()],
-        ),
+        "reinvestment_points": lambda: _reinvestment(source, period),
         "certified_teachers": lambda: _flow(measures.certified_days(period), period),
         "new_teachers_trained_rate": lambda: _population_rate(
             source.first_completed_days(period, NEW_TEACHER_STAGES), period, new_teachers=True
@@ -162,6 +159,24 @@ def _session_rate(source, period: Period, part: str, whole: str):
         {"month": m, "value": _rate(parts.get(m, 0), wholes.get(m, 0))} for m in period.months()
     ]
     return value, trend
+
+
+def _points(rows) -> float | None:
+    """Share answering yes at follow-up minus share answering yes at enrolment, in
+    percentage points, among the teachers who answered both (None without any)."""
+    pairs = sum(row["pairs"] for row in rows)
+    if not pairs:
+        return None
+    return round(100 * (sum(r["after"] for r in rows) - sum(r["before"] for r in rows)) / pairs, 1)
+
+
+def _reinvestment(source, period: Period):
+    days = source.reinvestment_days(period)
+    by_month: dict[str, list] = {}
+    for day, row in days.items():
+        by_month.setdefault(f"{day:%Y-%m}", []).append(row)
+    trend = [{"month": m, "value": _points(by_month.get(m, []))} for m in period.months()]
+    return _points(list(days.values())), trend
 
 
 def _population_rate(days: dict[date, int], period: Period, new_teachers: bool):

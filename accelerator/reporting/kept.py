@@ -2,7 +2,8 @@
 with the number of enrolments.
 
 - ``KeptTeacher``: one row per teacher who attended (first attended, completed and trained
-  days, académie, career stage); ``KeptSession``: one row per session (its counts);
+  days, the first session answered both ways for the reinvestment indicator with its two
+  answers, académie, career stage); ``KeptSession``: one row per session (its counts);
   ``KeptPair``: each (solution, teacher) trained on it with the month of the first time;
   ``KeptSolution`` and ``KeptMonthly``: counts per (solution, month) and (month, académie).
 - ``refresh()`` rebuilds everything from the source tables (``INSERT ... SELECT`` of the
@@ -61,6 +62,9 @@ TEACHER_COLUMNS = [
     "first_attended_on",
     "first_completed_on",
     "first_trained_on",
+    "first_reinvestment_on",
+    "used_before",
+    "used_after",
 ]
 SESSION_COLUMNS = [
     "session_id",
@@ -80,6 +84,16 @@ FIRST_DAYS = {
     "completed": KeptTeacher.first_completed_on,
     "trained": KeptTeacher.first_trained_on,
 }
+#: The reinvestment counts kept per teacher's first session answered both ways, by the
+#: ``kind`` of their daily counts: every such teacher, and those who answered yes (at
+#: enrolment, at follow-up). (flag column, or None for every teacher)
+REINVESTMENT = {
+    "pairs": None,
+    "before": KeptTeacher.used_before,
+    "after": KeptTeacher.used_after,
+}
+#: their codes in ``KeptDaily.kind`` (10 characters at most)
+REINVESTMENT_KINDS = {"pairs": "reinvested", "before": "used_pre", "after": "used_post"}
 #: The counts maintained from the teachers' rows: (model, key columns, count column).
 COUNTS = (
     (KeptDaily, ("kind", "day", "academy", "career_stage"), "teachers"),
@@ -118,6 +132,21 @@ def refresh() -> KeptState:
                 select(literal(kind), column, KeptTeacher.academy, stage, func.count())
                 .where(column.is_not(None))
                 .group_by(column, KeptTeacher.academy, stage),
+            )
+        )
+    for kind, flag in REINVESTMENT.items():
+        stage = func.coalesce(KeptTeacher.career_stage, "")
+        day = KeptTeacher.first_reinvestment_on
+        chosen = select(
+            literal(REINVESTMENT_KINDS[kind]), day, KeptTeacher.academy, stage, func.count()
+        )
+        chosen = chosen.where(day.is_not(None))
+        if flag is not None:
+            chosen = chosen.where(flag == true())
+        db.session.execute(
+            insert(KeptDaily).from_select(
+                ["kind", "day", "academy", "career_stage", "teachers"],
+                chosen.group_by(day, KeptTeacher.academy, stage),
             )
         )
     monthly: Counter = Counter()
@@ -164,6 +193,8 @@ def _teacher_rows(teacher_ids=None):
     if teacher_ids is not None:
         firsts = firsts.where(among(Enrollment.teacher_id, teacher_ids))
     firsts = firsts.subquery()
+    # Answered both ways implies attended: every such teacher has a row here.
+    pair = measures.first_reinvestment(teacher_ids)
     return (
         select(
             TeacherProfile.id,
@@ -172,8 +203,12 @@ def _teacher_rows(teacher_ids=None):
             firsts.c.attended_on,
             firsts.c.completed_on,
             firsts.c.trained_on,
+            pair.c.first_on,
+            pair.c.before,
+            pair.c.after,
         )
         .join(firsts, firsts.c.teacher_id == TeacherProfile.id)
+        .outerjoin(pair, pair.c.teacher_id == TeacherProfile.id)
         .where(firsts.c.attended_on.is_not(None))
     )
 
@@ -258,12 +293,20 @@ def _teacher_counts(teacher_ids: list[int]) -> tuple[Counter, Counter, Counter]:
             KeptTeacher.first_attended_on,
             KeptTeacher.first_completed_on,
             KeptTeacher.first_trained_on,
+            KeptTeacher.first_reinvestment_on,
+            KeptTeacher.used_before,
+            KeptTeacher.used_after,
         ).where(among(KeptTeacher.teacher_id, teacher_ids))
     ):
         academy, stage = row[0], row[1] or ""
-        for kind, day in zip(FIRST_DAYS, row[2:], strict=True):
+        for kind, day in zip(FIRST_DAYS, row[2:5], strict=True):
             if day is not None:
                 daily[(kind, measures.as_day(day), academy, stage)] += 1
+        paired_on, flags = row[5], {"pairs": True, "before": row[6], "after": row[7]}
+        if paired_on is not None:
+            for kind, code in REINVESTMENT_KINDS.items():
+                if flags[kind]:
+                    daily[(code, measures.as_day(paired_on), academy, stage)] += 1
         if row[4] is not None:
             monthly[(f"{measures.as_day(row[4]):%Y-%m}", academy)] += 1
     for solution_id, month in db.session.execute(
@@ -353,6 +396,28 @@ def session_days(period: Period) -> dict[date, dict[str, int]]:
         if figures["attended"] or figures["ratings"]:
             result[measures.as_day(day)] = figures
     return result
+
+
+def reinvestment_days(period: Period) -> dict[date, dict[str, int]]:
+    """``measures.reinvestment_days`` from the daily counts kept per teacher's first session
+    answered both ways."""
+    kinds = {code: kind for kind, code in REINVESTMENT_KINDS.items()}
+    statement = (
+        select(KeptDaily.day, KeptDaily.kind, func.sum(KeptDaily.teachers))
+        .where(
+            KeptDaily.kind.in_(list(kinds)),
+            KeptDaily.day >= period.start,
+            KeptDaily.day <= period.end,
+        )
+        .group_by(KeptDaily.day, KeptDaily.kind)
+    )
+    if period.academy:
+        statement = statement.where(KeptDaily.academy == period.academy)
+    result: dict[date, dict[str, int]] = {}
+    for day, kind, teachers in db.session.execute(statement):
+        row = result.setdefault(measures.as_day(day), {"pairs": 0, "before": 0, "after": 0})
+        row[kinds[kind]] += int(teachers or 0)
+    return {day: row for day, row in result.items() if row["pairs"]}
 
 
 def by_solution(period: Period | None = None) -> dict[int, int]:

@@ -35,6 +35,7 @@ from accelerator.reporting.sources import (
     Enrollment,
     EnrollmentStatus,
     Feedback,
+    FollowUpAnswer,
     PathCertificate,
     Score,
     SessionStatus,
@@ -275,6 +276,75 @@ def session_days(period: Period) -> dict[date, dict[str, int]]:
         row["ratings"] += int(count or 0)
         row["satisfied"] += int(satisfied or 0)
     return {day: row for day, row in result.items() if row["attended"] or row["ratings"]}
+
+
+# --- Training: reinvestment in practice -----------------------------------------------------
+
+
+def first_reinvestment(teacher_ids=None) -> object:
+    """Each teacher with the session of their first enrolment answered both ways (at
+    enrolment, "do you already use it in class?"; in the follow-up questionnaire, "have you
+    used it since?"), among the sessions (not cancelled) they attended: its end day and the
+    two answers. First: the earliest end, then the earliest enrolment."""
+    attended = or_(Enrollment.attended == true(), Enrollment.completed == true())
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=Enrollment.teacher_id,
+            order_by=(TrainingSession.ends_at, Enrollment.id),
+        )
+        .label("rank")
+    )
+    statement = (
+        select(
+            Enrollment.teacher_id.label("teacher_id"),
+            day_of(TrainingSession.ends_at).label("first_on"),
+            Enrollment.already_uses_in_class.label("before"),
+            FollowUpAnswer.used_in_class.label("after"),
+            rank,
+        )
+        .join(TrainingSession, TrainingSession.id == Enrollment.session_id)
+        .join(FollowUpAnswer, FollowUpAnswer.enrollment_id == Enrollment.id)
+        .where(
+            attended,
+            TrainingSession.status != SessionStatus.cancelled,
+            Enrollment.already_uses_in_class.is_not(None),
+        )
+    )
+    ranked = _of_teachers(statement, teacher_ids).subquery()
+    return (
+        select(ranked.c.teacher_id, ranked.c.first_on, ranked.c.before, ranked.c.after)
+        .where(ranked.c.rank == 1)
+        .subquery()
+    )
+
+
+def reinvestment_days(period: Period) -> dict[date, dict[str, int]]:
+    """Per end day of the teachers' first session answered both ways (``first_reinvestment``)
+    within the period: the teachers ("pairs"), those who answered yes at enrolment
+    ("before") and those who answered yes at follow-up ("after"), under the teacher's
+    académie. Days without a teacher are left out."""
+    first = first_reinvestment()
+    statement = (
+        select(
+            first.c.first_on,
+            func.count(),
+            func.sum(case((first.c.before == true(), 1), else_=0)),
+            func.sum(case((first.c.after == true(), 1), else_=0)),
+        )
+        .join(TeacherProfile, TeacherProfile.id == first.c.teacher_id)
+        .where(first.c.first_on >= period.start, first.c.first_on <= period.end)
+        .group_by(first.c.first_on)
+    )
+    if period.academy:
+        statement = statement.where(TeacherProfile.academy == period.academy)
+    result: dict[date, dict[str, int]] = {}
+    for day, pairs, before, after in db.session.execute(statement):
+        row = result.setdefault(as_day(day), {"pairs": 0, "before": 0, "after": 0})
+        row["pairs"] += int(pairs or 0)
+        row["before"] += int(before or 0)
+        row["after"] += int(after or 0)
+    return result
 
 
 # --- Settings: targets, populations, partnerships, PAF actions -------------------------------

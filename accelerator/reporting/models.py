@@ -1,9 +1,11 @@
-"""Reporting's own rows: the settings managers edit (targets, national populations,
-partnership agreements, PAF actions) and the kept figures the dashboard reads.
+"""Reporting's own rows: the settings managers edit (targets, national populations, the
+follow-up questionnaire's delay, partnership agreements, PAF actions) and the kept figures
+the dashboard reads.
 
-Settings are append-only: editing a target or a population adds a row, the latest row of a
-key is the one in force, and the earlier ones are its history. Kept figures are derived
-data, rebuilt from the other domains' tables by ``kept.refresh`` (never edited by hand).
+Settings are append-only: editing a target, a population or the delay adds a row, the latest
+row of a key is the one in force, and the earlier ones are its history. Kept figures are
+derived data, rebuilt from the other domains' tables by ``kept.refresh`` (never edited by
+hand).
 """
 
 from __future__ import annotations
@@ -77,6 +79,23 @@ class NationalPopulation(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class FollowUpDelay(db.Model):
+    """Weeks between a session's end and the follow-up questionnaire of the reinvestment
+    indicator (``certification.questionnaires``); the latest row is in force."""
+
+    __tablename__ = "reporting_follow_up_delay"
+    __table_args__ = (CheckConstraint("weeks BETWEEN 1 AND 52", name="weeks_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    weeks: Mapped[int] = mapped_column()
+    set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    set_by: Mapped[User | None] = relationship()
 
 
 class Partnership(db.Model):
@@ -167,6 +186,11 @@ class KeptTeacher(db.Model):
     first_completed_on: Mapped[date | None] = mapped_column(Date)
     #: end day of the first qualifying completion (the 100,000 counter's rule)
     first_trained_on: Mapped[date | None] = mapped_column(Date)
+    #: end day of the first session (not cancelled, attended) answered both at enrolment and
+    #: in the follow-up questionnaire, and those two answers (reinvestment indicator)
+    first_reinvestment_on: Mapped[date | None] = mapped_column(Date)
+    used_before: Mapped[bool | None] = mapped_column()
+    used_after: Mapped[bool | None] = mapped_column()
 
 
 class KeptSession(db.Model):
@@ -246,6 +270,8 @@ class KeptState(db.Model):
 @event.listens_for(Target, "before_delete")
 @event.listens_for(NationalPopulation, "before_update")
 @event.listens_for(NationalPopulation, "before_delete")
+@event.listens_for(FollowUpDelay, "before_update")
+@event.listens_for(FollowUpDelay, "before_delete")
 def _settings_are_append_only(mapper, connection, target) -> None:
     """A setting is changed by adding a row; changing or deleting one is a bug."""
     raise SettingsAreAppendOnly(f"{target.__tablename__} {target.id} cannot be changed")

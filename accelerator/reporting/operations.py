@@ -9,7 +9,7 @@ from datetime import date
 from flask_babel import gettext
 from sqlalchemy import select
 
-from accelerator.certification import progress
+from accelerator.certification import progress, questionnaires
 from accelerator.core.db import among
 from accelerator.core.errors import Conflict, Forbidden, Invalid
 from accelerator.core.reference import ACADEMIES
@@ -17,6 +17,7 @@ from accelerator.extensions import db
 from accelerator.reporting import kept, tracking  # noqa: F401  (tracking listens)
 from accelerator.reporting.definitions import BY_CODE
 from accelerator.reporting.models import (
+    FollowUpDelay,
     KeptState,
     NationalPopulation,
     PafAction,
@@ -28,6 +29,18 @@ from accelerator.reporting.sources import TrainingSession
 
 # The public counter reads the kept figures once some are kept.
 progress.use_kept_figures(kept.counter_source)
+#: Bounds of the follow-up questionnaire's delay, in weeks.
+FOLLOW_UP_WEEKS = (1, 52)
+
+
+def follow_up_weeks() -> int:
+    """The follow-up questionnaire's delay in force: the latest row, else the default."""
+    weeks = db.session.scalar(select(FollowUpDelay.weeks).order_by(FollowUpDelay.id.desc()))
+    return weeks if weeks is not None else questionnaires.DEFAULT_FOLLOW_UP_WEEKS
+
+
+# Certification's duty mails the follow-up questionnaire after this setting.
+questionnaires.use_follow_up_delay(follow_up_weeks)
 
 
 def _check(actor) -> None:
@@ -83,6 +96,19 @@ def set_population(actor, year: int, academy: str, teachers: int, new_teachers: 
         new_teachers=new_teachers,
         set_by_id=actor.id,
     )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def set_follow_up_delay(actor, weeks: int) -> FollowUpDelay:
+    """A new row for the weeks between a session's end and its follow-up questionnaire."""
+    _check(actor)
+    low, high = FOLLOW_UP_WEEKS
+    if not isinstance(weeks, int) or not low <= weeks <= high:
+        message = gettext("Between %(low)s and %(high)s weeks.", low=low, high=high)
+        raise Invalid(gettext("The delay is invalid."), {"weeks": [message]})
+    row = FollowUpDelay(weeks=weeks, set_by_id=actor.id)
     db.session.add(row)
     db.session.flush()
     return row

@@ -11,7 +11,7 @@ from accelerator.accounts.models import Organization, TeacherProfile, User
 from accelerator.audits.models import Assignment, Audit, AuditEvent, Decision, Score, Solution
 from accelerator.audits.queries import approvals_in_force
 from accelerator.audits.states import APPROVED_STATES, AuditStatus
-from accelerator.certification.models import Feedback, PathCertificate
+from accelerator.certification.models import Feedback, FollowUpAnswer, PathCertificate
 from accelerator.certification.progress import qualifying_pairs
 from accelerator.core.db import day_of
 from accelerator.training.models import (
@@ -36,6 +36,7 @@ __all__ = [
     "Enrollment",
     "EnrollmentStatus",
     "Feedback",
+    "FollowUpAnswer",
     "Organization",
     "PathCertificate",
     "Score",

@@ -2,9 +2,10 @@
 their kept figures before the commit.
 
 Recorded from:
-- every ORM flush: enrolments (new, changed, deleted), sessions (cancelled, moved, another
-  académie), ratings, teacher profiles (académie, career stage), committee decisions and the
-  audit history (suspensions, reinstatements), an organization's country;
+- every ORM flush: enrolments (new, changed, deleted, their answer at enrolment), sessions
+  (cancelled, moved, another académie), ratings, follow-up answers, teacher profiles
+  (académie, career stage), committee decisions and the audit history (suspensions,
+  reinstatements), an organization's country;
 - training's ``attendance_changed`` signal, which the bulk paths (imports) send with the
   enrolments they changed;
 - audits' ``approval_changed`` signal (decisions, suspensions, reinstatements).
@@ -27,6 +28,7 @@ from accelerator.reporting.sources import (
     Decision,
     Enrollment,
     Feedback,
+    FollowUpAnswer,
     Organization,
     Solution,
     TeacherProfile,
@@ -67,6 +69,10 @@ def _after_flush(session: Session, flush_context) -> None:
             enrollment = session.get(Enrollment, instance.enrollment_id)
             if enrollment is not None:
                 touch(session, sessions=[enrollment.session_id])
+        elif isinstance(instance, FollowUpAnswer):
+            enrollment = session.get(Enrollment, instance.enrollment_id)
+            if enrollment is not None:
+                touch(session, teachers=[enrollment.teacher_id])
         elif isinstance(instance, TeacherProfile):
             touch(session, teachers=[instance.id])
         elif isinstance(instance, Decision) or (

@@ -122,6 +122,7 @@ def enroll(session_id: int):
     """Enrol in a session: a place when one is left, else a rank on the waitlist.
 
     A teacher enrols themself; a trainer or manager enrols ``teacher_email``.
+    ``already_uses_in_class`` (optional) answers "do you already use this solution in class?".
     """
     data = load(EnrollmentIn(), json_body() if request.get_data() else {})
     session = operations.get_session(current_user, session_id)
@@ -137,7 +138,9 @@ def enroll(session_id: int):
             message = gettext("Give the email address of the teacher to enrol.")
             raise Invalid(message, {"teacher_email": [message]})
         teacher = operations.teacher_for_email(data["teacher_email"])
-    enrollment = operations.enroll_teacher(current_user, session, teacher)
+    enrollment = operations.enroll_teacher(
+        current_user, session, teacher, data["already_uses_in_class"]
+    )
     return enrollment_out.dump(enrollment), 201
 
 

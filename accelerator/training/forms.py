@@ -34,7 +34,7 @@ from wtforms.validators import (
 )
 
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
-from accelerator.core.forms import REQUIRED, select_choices
+from accelerator.core.forms import REQUIRED, YesNoField, select_choices
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
 from accelerator.training.models import SessionFormat
@@ -177,6 +177,18 @@ class SessionFilterForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only its CSRF token."""
+
+
+class EnrolForm(FlaskForm):
+    """A teacher enrols themself, answering the reinvestment indicator's first question."""
+
+    already_uses_in_class = YesNoField(
+        _l("Do you already use this solution in class?"),
+        description=_l(
+            "A few weeks after the session we will ask whether you used it since: "
+            "the contract follows how trainings change practice."
+        ),
+    )
 
 
 class EnrollTeacherForm(FlaskForm):

@@ -160,6 +160,10 @@ class Enrollment(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: where the attendance came from: "page", "api" or "import"
     attendance_source: Mapped[str | None] = mapped_column(String(20))
+    #: the teacher's answer at enrolment to "do you already use this solution in class?"
+    #: (None: not answered, e.g. enrolled by a trainer or through the API without it); the
+    #: reinvestment indicator compares it with the follow-up questionnaire's answer
+    already_uses_in_class: Mapped[bool | None] = mapped_column()
 
     session: Mapped[TrainingSession] = relationship(back_populates="enrollments")
     teacher: Mapped[TeacherProfile] = relationship()

@@ -95,6 +95,15 @@ class EnrollmentIn(StrictSchema):
         load_default=None,
         validate=[validate.Email(error=_l("Not a valid email address.")), validate.Length(max=254)],
     )
+    already_uses_in_class = fields.Boolean(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "The teacher's answer to \"do you already use this solution in "
+            'class?" (optional; compared with the follow-up questionnaire for the reinvestment '
+            "indicator)."
+        },
+    )
 
 
 class EnrollmentOut(StrictSchema):
@@ -105,6 +114,7 @@ class EnrollmentOut(StrictSchema):
     waitlist_rank = fields.Function(waitlist_rank, metadata={"type": "integer", "nullable": True})
     attended = fields.Boolean()
     completed = fields.Boolean()
+    already_uses_in_class = fields.Boolean(allow_none=True)
 
 
 class AttendanceOut(StrictSchema):

@@ -24,6 +24,7 @@ from accelerator.extensions import db
 from accelerator.training import operations
 from accelerator.training.forms import (
     ActionForm,
+    EnrolForm,
     EnrollTeacherForm,
     ImportForm,
     PathForm,
@@ -95,7 +96,10 @@ def _my_enrollment(session) -> Enrollment | None:
 @bp.route("/formations/<int:session_id>")
 @public
 def session_detail(session_id: int):
-    session = operations.get_session(current_user, session_id)
+    return _detail_page(operations.get_session(current_user, session_id))
+
+
+def _detail_page(session, enrol_form: EnrolForm | None = None, status: int = 200):
     mine = _my_enrollment(session)
     roster = []
     if session.can_manage(current_user):
@@ -109,9 +113,10 @@ def session_detail(session_id: int):
         ranks={e.id: operations.waitlist_rank(e) for e in roster if e.waitlisted_at},
         action_form=ActionForm(),
         enroll_form=EnrollTeacherForm(),
+        enrol_form=enrol_form or EnrolForm(formdata=None),
         can_manage=session.can_manage(current_user),
         now=utcnow(),
-    )
+    ), status
 
 
 def _back(session_id: int):
@@ -132,14 +137,18 @@ def _enrolled_message(enrollment: Enrollment) -> str:
 @roles_required(Role.teacher)
 def enroll(session_id: int):
     session = operations.get_session(current_user, session_id)
-    if ActionForm().validate_on_submit():
-        if current_user.teacher is None:
-            flash(gettext("Your account has no teacher profile."), "error")
-            return _back(session.id)
-        with attempt() as outcome:
-            enrollment = operations.enroll_teacher(current_user, session, current_user.teacher)
-        if outcome.ok:
-            flash(_enrolled_message(enrollment), "success")
+    form = EnrolForm()
+    if not form.validate_on_submit():
+        return _detail_page(session, form, 422)
+    if current_user.teacher is None:
+        flash(gettext("Your account has no teacher profile."), "error")
+        return _back(session.id)
+    with attempt() as outcome:
+        enrollment = operations.enroll_teacher(
+            current_user, session, current_user.teacher, form.already_uses_in_class.data
+        )
+    if outcome.ok:
+        flash(_enrolled_message(enrollment), "success")
     return _back(session.id)
 
 

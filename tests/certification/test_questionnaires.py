@@ -1,5 +1,6 @@
-"""The satisfaction questionnaire emailed after a session: who gets it (once), what the
-link opens, who may answer it, and that its answers feed the 80 % indicator."""
+"""The questionnaires emailed after a session (satisfaction at once, follow-up some weeks
+later): who gets them (once), what the link opens, who may answer, and that the
+satisfaction answers feed the 80 % indicator."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from accelerator.accounts.models import Role
 from accelerator.certification import questionnaires
-from accelerator.certification.models import Feedback, QuestionnaireKind
+from accelerator.certification.models import Feedback, FollowUpAnswer, QuestionnaireKind
 from accelerator.certification.tasks import SEND_QUESTIONNAIRES
 from accelerator.core.db import utcnow
 from accelerator.core.mail import OutgoingMail
@@ -20,6 +22,7 @@ from accelerator.reporting import indicators
 from accelerator.reporting.periods import Period
 from accelerator.training.models import EnrollmentStatus, SessionStatus
 from tests.certification.factories import at, enroll, make_session, teacher, teacher_user
+from tests.factories import make_user
 
 DAY = date(2026, 3, 10)
 #: an hour after the sessions of DAY end (12:00 UTC)
@@ -192,3 +195,88 @@ def test_questionnaire_answers_count_in_the_satisfaction_rate(client):
         "satisfaction_rate", Period(DAY, DAY), use_kept=False, today=DAY
     ).value
     assert value == pytest.approx(66.7)
+
+
+# --- The follow-up questionnaire (reinvestment) ----------------------------------------------
+
+
+def _send_follow_ups(now, weeks=None) -> int:
+    sent = questionnaires.send_follow_up_questionnaires(now, weeks)
+    db.session.commit()
+    return sent
+
+
+def test_the_follow_up_leaves_once_the_weeks_of_the_setting_after_the_session():
+    session = make_session(on=DAY, title="Écrire avec le numérique")
+    enroll(teacher(email="present@ac-paris.fr"), session, completed=False)
+    enroll(teacher(email="absent@ac-paris.fr"), session, attended=False, completed=False)
+    db.session.commit()
+    six_weeks = at(DAY, 12) + timedelta(weeks=6)
+    assert questionnaires.follow_up_weeks() == 6  # the default, before any setting
+
+    assert _send_follow_ups(six_weeks - timedelta(hours=1)) == 0
+    assert _send_follow_ups(six_weeks + timedelta(hours=1)) == 1
+    assert _send_follow_ups(six_weeks + timedelta(days=1)) == 0
+    [mail] = _mails("questionnaire_follow_up")
+    assert mail.recipient == "present@ac-paris.fr"
+    assert "Écrire avec le numérique" in mail.subject and "en classe" in mail.subject
+    assert "Il y a 6 semaines" in mail.body
+
+
+def test_the_follow_up_delay_follows_the_managers_setting():
+    from accelerator.reporting import operations as reporting
+
+    session = make_session(on=DAY)
+    enroll(teacher(), session)
+    manager = make_user(Role.manager)
+    reporting.set_follow_up_delay(manager, 8)
+    db.session.commit()
+    assert questionnaires.follow_up_weeks() == 8
+    assert _send_follow_ups(at(DAY, 13) + timedelta(weeks=6)) == 0
+    assert _send_follow_ups(at(DAY, 13) + timedelta(weeks=8)) == 1
+
+
+def test_a_cancelled_session_gets_no_follow_up_and_a_rollback_sends_nothing(outbox):
+    cancelled = make_session(on=DAY, status=SessionStatus.cancelled)
+    enroll(teacher(), cancelled)
+    held = make_session(on=DAY)
+    enroll(teacher(email="eden@ac-nice.fr"), held)
+    db.session.commit()
+    later = at(DAY, 13) + timedelta(weeks=6)
+    assert questionnaires.send_follow_up_questionnaires(later) == 1
+    db.session.rollback()
+    assert _mails("questionnaire_follow_up") == [] and outbox == []
+    assert _send_follow_ups(later) == 1
+    assert _send_follow_ups(later) == 0
+    assert [m["To"] for m in outbox] == ["eden@ac-nice.fr"]
+
+
+def test_the_follow_up_page_records_yes_or_no_once(client, login_as):
+    session = make_session(on=DAY)
+    owner, profile = teacher_user()
+    enrollment = enroll(profile, session)
+    db.session.commit()
+    _send_follow_ups(at(DAY, 13) + timedelta(weeks=6))
+    path = _link(_mails("questionnaire_follow_up")[0])
+    name = session.solutions[0].name
+
+    page = client.get(path).get_data(as_text=True)
+    assert "Questionnaire de suivi" in page
+    assert f"Avez-vous utilisé {name} en classe depuis la formation ?" in page
+    for data in ({}, {"used_in_class": "peut-être"}):
+        refused = client.post(path, data=data)
+        assert refused.status_code == 422
+        assert "Répondez oui ou non." in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(FollowUpAnswer)) == 0
+
+    other, _ = teacher_user()
+    login_as(other)
+    assert client.post(path, data={"used_in_class": "yes"}).status_code == 404
+    client.post("/deconnexion")
+
+    assert client.post(path, data={"used_in_class": "yes"}).status_code == 303
+    assert client.post(path, data={"used_in_class": "no"}).status_code == 200
+    db.session.expire_all()
+    [answer] = db.session.scalars(select(FollowUpAnswer)).all()
+    assert (answer.enrollment_id, answer.used_in_class) == (enrollment.id, True)
+    assert "Utilisée en classe depuis la formation : oui" in client.get(path).get_data(as_text=True)

@@ -8,7 +8,7 @@ from itertools import count
 from accelerator.accounts.models import Role
 from accelerator.audits.models import AuditEvent, Decision, Score
 from accelerator.audits.states import AuditStatus
-from accelerator.certification.models import Feedback
+from accelerator.certification.models import Feedback, FollowUpAnswer
 from accelerator.extensions import db
 from accelerator.reporting.models import NationalPopulation, Target
 from accelerator.training.models import (
@@ -77,7 +77,11 @@ def enrol(
     completed: bool = False,
     status: EnrollmentStatus = EnrollmentStatus.registered,
     rating: int | None = None,
+    before: bool | None = None,
+    after: bool | None = None,
 ) -> Enrollment:
+    """An enrolment; ``before`` answers "do you already use it in class?" at enrolment,
+    ``after`` the follow-up questionnaire (None: not answered)."""
     profile = profile or teacher()
     enrollment = Enrollment(
         session_id=session.id,
@@ -86,6 +90,7 @@ def enrol(
         attended=attended or completed,
         completed=completed,
         completed_at=session.ends_at if completed else None,
+        already_uses_in_class=before,
     )
     db.session.add(enrollment)
     if status == EnrollmentStatus.registered:
@@ -93,6 +98,8 @@ def enrol(
     db.session.flush()
     if rating is not None:
         db.session.add(Feedback(enrollment_id=enrollment.id, rating=rating, comment=""))
+    if after is not None:
+        db.session.add(FollowUpAnswer(enrollment_id=enrollment.id, used_in_class=after))
     db.session.commit()
     return enrollment
 

@@ -14,6 +14,7 @@ from accelerator.accounts.models import Role
 from accelerator.audits.operations import reinstate_approval, suspend_approval
 from accelerator.certification import progress
 from accelerator.certification.models import Feedback
+from accelerator.certification.operations import record_follow_up
 from accelerator.core.db import utcnow
 from accelerator.extensions import db
 from accelerator.reporting import kept, measures
@@ -45,6 +46,7 @@ def assert_kept_equals_recount() -> None:
         new = ("stagiaire", "neotitulaire")
         assert kept.first_completed_days(period, new) == measures.first_completed_days(period, new)
         assert kept.session_days(period) == measures.session_days(period), period
+        assert kept.reinvestment_days(period) == measures.reinvestment_days(period), period
         assert kept.by_solution(period) == measures.by_solution(period), period
         assert kept.trained_by_academy(period) == measures.trained_by_academy(period)
         assert kept.attended_by_academy(period) == measures.attended_by_academy(period)
@@ -69,6 +71,8 @@ enrolments_strategy = st.lists(
         st.integers(0, 5),  # teacher index
         st.sampled_from(("none", "attended", "completed", "waitlisted", "cancelled")),
         st.one_of(st.none(), st.integers(1, 5)),  # rating
+        st.sampled_from((None, True, False)),  # already uses it in class (at enrolment)
+        st.sampled_from((None, True, False)),  # used it since (follow-up)
     ),
     max_size=20,
 )
@@ -104,7 +108,7 @@ def test_refreshed_kept_figures_equal_a_recount(app, sessions_spec, enrolments, 
         )
     teachers = [teacher(a, s) for a, s in zip(academies, stages, strict=True)]
     seen = set()
-    for index, who, state, rating in enrolments:
+    for index, who, state, rating, before, after in enrolments:
         session = built[index % len(built)]
         if (session.id, who) in seen:
             continue
@@ -120,6 +124,8 @@ def test_refreshed_kept_figures_equal_a_recount(app, sessions_spec, enrolments, 
             completed=state == "completed",
             status=status,
             rating=rating if state in ("attended", "completed") else None,
+            before=before,
+            after=after,
         )
     kept.refresh()
     db.session.commit()
@@ -178,6 +184,17 @@ def test_each_transaction_keeps_the_figures_equal_to_a_recount():
     enrollment = next(e for e in past.enrollments if e.teacher_id == camille.id)
     db.session.add(Feedback(enrollment_id=enrollment.id, rating=5, comment=""))
     db.session.commit()
+    assert_kept_equals_recount()
+
+    # The reinvestment questionnaires: the answer at enrolment, then the follow-up's.
+    enrollment.already_uses_in_class = False
+    db.session.commit()
+    assert_kept_equals_recount()
+    record_follow_up(enrollment, True)
+    db.session.commit()
+    assert kept.reinvestment_days(WIDE) == {
+        date(2026, 2, 15): {"pairs": 1, "before": 0, "after": 1}
+    }
     assert_kept_equals_recount()
 
     audit = db.session.scalar(db.select(Audit).where(Audit.solution_id == solution.id))

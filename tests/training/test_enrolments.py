@@ -233,3 +233,35 @@ def test_no_cancellation_once_the_session_started(api):
         f"/training/sessions/{session.id}/enrollments/{enrollment.id}", user=trainer
     )
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("answer", [True, False, None])
+def test_the_api_takes_the_answer_at_enrolment_and_stays_optional(api, answer):
+    """ "Do you already use this solution in class?": optional (the contract's body, with or
+    without it, still enrols), kept with the enrolment and answered back."""
+    session = make_session()
+    body = {} if answer is None else {"already_uses_in_class": answer}
+    response = enrol(api, session, make_teacher_user(), **body)
+    assert response.status_code == 201
+    assert response.json["already_uses_in_class"] is answer
+    db.session.expire_all()
+    assert db.session.scalar(select(Enrollment.already_uses_in_class)) is answer
+
+
+@pytest.mark.parametrize("answer", ["peut-être", 3, [True]])
+def test_a_bad_answer_at_enrolment_is_422_and_enrols_nobody(api, answer):
+    session = make_session()
+    response = enrol(api, session, make_teacher_user(), already_uses_in_class=answer)
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert "already_uses_in_class" in response.json["errors"]
+    assert db.session.query(Enrollment).count() == 0
+
+
+def test_a_teacher_enrolling_again_gives_a_new_answer(api):
+    session = make_session()
+    teacher = make_teacher_user()
+    first = enrol(api, session, teacher, already_uses_in_class=False).json
+    api.delete(f"/training/sessions/{session.id}/enrollments/{first['id']}", user=teacher)
+    again = enrol(api, session, teacher, already_uses_in_class=True)
+    assert (again.status_code, again.json["already_uses_in_class"]) == (201, True)

@@ -59,10 +59,15 @@ def test_a_teacher_enrols_and_cancels_on_the_session_page(client, login_as, outb
     teacher = login_as(make_teacher_user())
     page = client.get(f"/formations/{session.id}").get_data(as_text=True)
     assert "S’inscrire" in page or "S'inscrire" in page
-    response = client.post(f"/formations/{session.id}/inscription", follow_redirects=True)
+    response = client.post(
+        f"/formations/{session.id}/inscription",
+        data={"already_uses_in_class": "no"},
+        follow_redirects=True,
+    )
     assert "une place vous est réservée" in response.get_data(as_text=True).lower()
     enrollment = db.session.query(Enrollment).one()
     assert enrollment.teacher_id == teacher.teacher.id
+    assert enrollment.already_uses_in_class is False
     response = client.post(
         f"/formations/{session.id}/inscriptions/{enrollment.id}/annulation",
         follow_redirects=True,
@@ -77,7 +82,11 @@ def test_a_full_session_gives_a_waitlist_rank(client, login_as):
     add_enrollment(session)
     add_enrollment(session, status=EnrollmentStatus.waitlisted)
     login_as(make_teacher_user())
-    response = client.post(f"/formations/{session.id}/inscription", follow_redirects=True)
+    response = client.post(
+        f"/formations/{session.id}/inscription",
+        data={"already_uses_in_class": "yes"},
+        follow_redirects=True,
+    )
     html = response.get_data(as_text=True)
     assert "2" in re.sub(r"\s+", " ", html) and "liste d’attente" in html.replace("'", "’")
 
@@ -85,10 +94,26 @@ def test_a_full_session_gives_a_waitlist_rank(client, login_as):
 def test_enrolling_twice_on_the_page_says_why(client, login_as):
     session = make_session()
     login_as(make_teacher_user())
-    client.post(f"/formations/{session.id}/inscription")
-    response = client.post(f"/formations/{session.id}/inscription", follow_redirects=True)
+    answer = {"already_uses_in_class": "yes"}
+    client.post(f"/formations/{session.id}/inscription", data=answer)
+    response = client.post(
+        f"/formations/{session.id}/inscription", data=answer, follow_redirects=True
+    )
     assert "fr-alert--error" in response.get_data(as_text=True)
     assert db.session.query(Enrollment).count() == 1
+
+
+@pytest.mark.parametrize("answer", [None, "", "peut-être"])
+def test_enrolling_on_the_page_asks_whether_the_teacher_already_uses_it(client, login_as, answer):
+    session = make_session()
+    login_as(make_teacher_user())
+    page = client.get(f"/formations/{session.id}").get_data(as_text=True)
+    assert "Utilisez-vous déjà cette solution en classe ?" in page
+    data = {} if answer is None else {"already_uses_in_class": answer}
+    response = client.post(f"/formations/{session.id}/inscription", data=data)
+    assert response.status_code == 422
+    assert "Répondez oui ou non." in response.get_data(as_text=True)
+    assert db.session.query(Enrollment).count() == 0
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
@@ -236,7 +261,7 @@ def test_actions_need_the_csrf_token(csrf_app, client, login_as):
     csrf_app.config["WTF_CSRF_ENABLED"] = False
     login_as(make_teacher_user())
     csrf_app.config["WTF_CSRF_ENABLED"] = True
-    client.post(f"/formations/{session.id}/inscription")
+    client.post(f"/formations/{session.id}/inscription", data={"already_uses_in_class": "no"})
     assert db.session.query(Enrollment).count() == 0
 
 

@@ -1,6 +1,7 @@
 """The indicators' settings (``/pilotage/indicateurs/parametres``): targets, national
-populations, partnership agreements and PAF actions. Managers and admins; each form adds a
-row, and the page shows what is in force with its history."""
+populations, the follow-up questionnaire's delay, partnership agreements and PAF actions.
+Managers and admins; each form adds a row, and the page shows what is in force with its
+history."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from accelerator.audits import storage
+from accelerator.certification.questionnaires import DEFAULT_FOLLOW_UP_WEEKS
 from accelerator.core.errors import DomainError
 from accelerator.core.forms import attempt
 from accelerator.core.permissions import roles_required
@@ -18,8 +20,20 @@ from accelerator.core.reference import ACADEMIES
 from accelerator.extensions import db
 from accelerator.reporting import operations
 from accelerator.reporting.definitions import BY_CODE
-from accelerator.reporting.forms import PafActionForm, PartnershipForm, PopulationForm, TargetForm
-from accelerator.reporting.models import NationalPopulation, PafAction, Partnership, Target
+from accelerator.reporting.forms import (
+    FollowUpDelayForm,
+    PafActionForm,
+    PartnershipForm,
+    PopulationForm,
+    TargetForm,
+)
+from accelerator.reporting.models import (
+    FollowUpDelay,
+    NationalPopulation,
+    PafAction,
+    Partnership,
+    Target,
+)
 from accelerator.reporting.views.common import READERS, bp
 
 #: Partnership documents: what a signed convention is sent as.
@@ -34,6 +48,15 @@ def _page(forms: dict | None = None, status: int = 200):
         target_form=forms.get("target") or TargetForm(prefix="target"),
         population_form=forms.get("population") or PopulationForm(prefix="population"),
         partnership_form=forms.get("partnership") or PartnershipForm(prefix="partnership"),
+        follow_up_form=forms.get("follow_up") or FollowUpDelayForm(prefix="follow_up"),
+        follow_up_weeks=operations.follow_up_weeks(),
+        default_follow_up_weeks=DEFAULT_FOLLOW_UP_WEEKS,
+        follow_up_delays=db.session.scalars(
+            select(FollowUpDelay)
+            .options(selectinload(FollowUpDelay.set_by))
+            .order_by(FollowUpDelay.id.desc())
+            .limit(HISTORY)
+        ).all(),
         paf_form=forms.get("paf") or PafActionForm(prefix="paf"),
         targets=db.session.scalars(select(Target).order_by(Target.id.desc()).limit(HISTORY)).all(),
         populations=db.session.scalars(
@@ -94,6 +117,18 @@ def add_population():
         if outcome.ok:
             return redirect(url_for("reporting.settings") + "#populations", 303)
     return _page({"population": form}, 422)
+
+
+@bp.route("/parametres/questionnaire-de-suivi", methods=["POST"])
+@roles_required(*READERS)
+def set_follow_up_delay():
+    form = FollowUpDelayForm(prefix="follow_up")
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            operations.set_follow_up_delay(current_user, form.weeks.data)
+        if outcome.ok:
+            return redirect(url_for("reporting.settings") + "#follow-up", 303)
+    return _page({"follow_up": form}, 422)
 
 
 @bp.route("/parametres/partenariats", methods=["POST"])

@@ -90,12 +90,17 @@ def _check_can_enrol(actor: User | None, session: TrainingSession, teacher: Teac
 
 
 def enroll_teacher(
-    actor: User | None, session: TrainingSession, teacher: TeacherProfile
+    actor: User | None,
+    session: TrainingSession,
+    teacher: TeacherProfile,
+    already_uses_in_class: bool | None = None,
 ) -> Enrollment:
     """Enrol ``teacher``: a place when one is left, else a rank on the waitlist.
 
     A teacher enrols themself; trainers and managers enrol anyone. Enrolling twice is a
     conflict; a teacher who cancelled may enrol again (the same row comes back to life).
+    ``already_uses_in_class`` is the teacher's answer to "do you already use this solution
+    in class?" (None when not given), kept with the enrolment (a new enrolment, a new answer).
     """
     _check_can_enrol(actor, session, teacher)
     existing = enrollment_of(session.id, teacher.id)
@@ -119,6 +124,7 @@ def enroll_teacher(
                     status=status,
                     created_at=now,
                     waitlisted_at=None if registered else now,
+                    already_uses_in_class=already_uses_in_class,
                 )
                 db.session.add(enrollment)
                 db.session.flush()
@@ -133,6 +139,7 @@ def enroll_teacher(
                         status=status,
                         waitlisted_at=None if registered else now,
                         cancelled_at=None,
+                        already_uses_in_class=already_uses_in_class,
                     )
                     .execution_options(synchronize_session=False)
                 )
