@@ -2,7 +2,7 @@
 and the kept first session answered both ways
 
 Revision ID: 4b8d6f0a2c31
-Revises: 3a9c5e7f1b20
+Revises: 6977a99ad29e
 Create Date: 2026-12-01 11:15:00
 
 """
@@ -14,7 +14,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = "4b8d6f0a2c31"
-down_revision = "3a9c5e7f1b20"
+down_revision = "6977a99ad29e"
 branch_labels = None
 depends_on = None
 
