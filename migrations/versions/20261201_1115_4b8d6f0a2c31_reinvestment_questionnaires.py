@@ -2,7 +2,7 @@
 and the kept first session answered both ways
 
 Revision ID: 4b8d6f0a2c31
-Revises: 6977a99ad29e
+Revises: c3a9f2d4e6b8
 Create Date: 2026-12-01 11:15:00
 
 """
@@ -14,7 +14,7 @@ import accelerator.core.db
 
 # revision identifiers, used by Alembic.
 revision = "4b8d6f0a2c31"
-down_revision = "6977a99ad29e"
+down_revision = "c3a9f2d4e6b8"
 branch_labels = None
 depends_on = None
 
