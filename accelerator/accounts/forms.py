@@ -7,16 +7,26 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    Form,
+    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from accelerator.accounts import rules
-from accelerator.accounts.models import STAFF_ROLES, VerificationMethod
+from accelerator.accounts.models import STAFF_ROLES, Role, VerificationMethod
 from accelerator.core.forms import REQUIRED, select_choices
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES, DISCIPLINES, country_choices
 
@@ -130,6 +140,27 @@ class StaffUserForm(NewPasswordMixin, FlaskForm):
         choices=select_choices((role.value, role.label) for role in STAFF_ROLES),
         validators=[DataRequired(REQUIRED)],
     )
+
+
+class UserSearchForm(Form):
+    """Filters of the admins' accounts list (GET): the start of a name or an email, a role,
+    and the keyset cursor (the last account of the previous page)."""
+
+    q = StringField(
+        _l("Search"),
+        validators=[Optional(), Length(max=254)],
+        description=_l(
+            "The start of the name or of the email address, such as “dupont” or “marie.d”."
+        ),
+    )
+    role = SelectField(_l("Role"), validators=[Optional()])
+    after = IntegerField(validators=[Optional(), NumberRange(min=1)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = select_choices(
+            ((role.value, role.label) for role in Role), placeholder=_l("All roles")
+        )
 
 
 class NameForm(FlaskForm):

@@ -7,10 +7,23 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, Select, String, Text, false, select, text
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    Text,
+    false,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from accelerator.core.db import UTCDateTime, enum_column, utcnow
+from accelerator.core.db import UNMANAGED_NAMES, UTCDateTime, enum_column, starts_with, utcnow
 from accelerator.core.enums import TitledEnum
 from accelerator.extensions import db
 
@@ -109,6 +122,12 @@ class OrganizationRole(TitledEnum):
     member = "member", _l("Member")
 
 
+#: indexes of the accounts search, created by their migration (by dialect: core.db.starts_with
+#: compares the name case folded, and the email, byte by byte)
+USER_SEARCH_INDEXES = ("ix_user_account_name_prefix", "ix_user_account_email_prefix")
+UNMANAGED_NAMES.update(USER_SEARCH_INDEXES)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
@@ -120,6 +139,10 @@ class User(UserMixin, db.Model):
             sqlite_where=text("organization_role = 'owner'"),
             postgresql_where=text("organization_role = 'owner'"),
         ),
+        # The admins' list of accounts, by name, page after page (keyset), for one role
+        # or all; its searches use the prefix indexes below (``USER_SEARCH_INDEXES``).
+        Index("ix_user_account_full_name_id", "full_name", "id"),
+        Index("ix_user_account_role_full_name_id", "role", "full_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -170,6 +193,30 @@ class User(UserMixin, db.Model):
     @staticmethod
     def normalize_email(email: str) -> str:
         return (email or "").strip().lower()
+
+    @classmethod
+    def listing(
+        cls, user, query: str = "", role: Role | None = None, after: User | None = None
+    ) -> Select:
+        """The accounts ``user`` may read by name (then id), as the admins' list pages them:
+        those whose name or email starts with ``query`` (case ignored), of ``role``, after
+        the account ``after`` (keyset: each page starts where the last one ended, so no
+        page counts or skips the table). Every filter is answered by an index."""
+        statement = cls.visible_to(user)
+        if role is not None:
+            statement = statement.where(cls.role == role)
+        query = query.strip().lower()
+        if query:
+            statement = statement.where(
+                or_(
+                    starts_with(cls.email, query), starts_with(cls.full_name, query, fold_case=True)
+                )
+            )
+        if after is not None:
+            statement = statement.where(
+                tuple_(cls.full_name, cls.id) > tuple_(literal(after.full_name), literal(after.id))
+            )
+        return statement.order_by(cls.full_name, cls.id)
 
     @classmethod
     def visible_to(cls, user) -> Select:

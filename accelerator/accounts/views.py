@@ -38,6 +38,7 @@ from accelerator.accounts.forms import (
     StaffUserForm,
     TeacherRegistrationForm,
     TransferForm,
+    UserSearchForm,
     VerificationForm,
 )
 from accelerator.accounts.limits import (
@@ -350,13 +351,41 @@ def resend_verification():
     return redirect(url_for("accounts.account"))
 
 
+#: accounts per page of the admins' list
+USERS_PER_PAGE = 50
+
+
 @bp.route("/admin/utilisateurs")
 @roles_required(Role.admin)
 def users():
-    rows = db.session.scalars(
-        User.visible_to(current_user).order_by(User.role, User.full_name).limit(500)
-    ).all()
-    return render_template("accounts/users.html", users=rows)
+    """Every account, by name, USERS_PER_PAGE at a time: a search on the start of the name
+    or the email and a role filter, each answered by an index; pages follow one another by
+    keyset (after the last account shown), so no page counts or skips the whole table."""
+    filters = UserSearchForm(request.args)
+    if not filters.validate():
+        abort(400)
+    anchor = None
+    if filters.after.data:
+        anchor = db.session.get(User, filters.after.data)
+        if anchor is None:
+            abort(404)
+    statement = User.listing(
+        current_user,
+        filters.q.data or "",
+        Role(filters.role.data) if filters.role.data else None,
+        after=anchor,
+    )
+    rows = db.session.scalars(statement.limit(USERS_PER_PAGE + 1)).all()
+    more = len(rows) > USERS_PER_PAGE
+    rows = rows[:USERS_PER_PAGE]
+    args = {k: v for k, v in (("q", filters.q.data), ("role", filters.role.data)) if v}
+    return render_template(
+        "accounts/users.html",
+        users=rows,
+        filters=filters,
+        next_url=url_for("accounts.users", **args, after=rows[-1].id) if more else None,
+        first_url=url_for("accounts.users", **args) if filters.after.data else None,
+    )
 
 
 @bp.route("/admin/utilisateurs/nouveau", methods=["GET", "POST"])

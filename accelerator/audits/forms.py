@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -214,6 +215,19 @@ class DecisionForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty for 24 months from today."),
     )
+    committee_date = DateField(
+        _l("Date of the committee"),
+        validators=[InputRequired(REQUIRED)],
+        default=date.today,
+    )
+    committee_members = TextAreaField(
+        _l("Members present"),
+        validators=[DataRequired(REQUIRED), Length(max=6200)],
+        description=_l("One name per line, with the function if useful."),
+    )
+
+    def member_names(self) -> list[str]:
+        return [line.strip() for line in (self.committee_members.data or "").splitlines()]
 
     def condition_values(self) -> list[dict]:
         return [

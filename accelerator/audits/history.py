@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import gettext, ngettext
 
 from accelerator.audits.models import Answer, AuditEvent
 from accelerator.audits.states import AuditAction
+from accelerator.core.formatting import day
 
 
 def _answer_label(code) -> str | None:
@@ -95,19 +96,13 @@ def _decision(data: dict) -> str | None:
     parts = []
     if data.get("committee_date"):
         parts.append(
-            gettext(
-                "committee of %(date)s", date=format_date(_iso_date(data["committee_date"]), "long")
-            )
+            gettext("committee of %(date)s", date=day(date.fromisoformat(data["committee_date"])))
         )
     if data.get("committee_members"):
         parts.append(
             gettext("members present: %(names)s", names=", ".join(data["committee_members"]))
         )
     return " · ".join(parts) or None
-
-
-def _iso_date(value: str) -> date:
-    return date.fromisoformat(value)
 
 
 DESCRIBERS: dict[AuditAction, Callable[[dict], str | None]] = {

@@ -610,6 +610,10 @@ class Decision(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the day the committee sat (decisions recorded before it was asked: None)
+    committee_date: Mapped[date | None] = mapped_column(Date)
+    #: the names of the committee's members present, in the order given
+    committee_members: Mapped[list | None] = mapped_column(JSON)
 
     audit: Mapped[Audit] = relationship(back_populates="decisions")
     conditions: Mapped[list[Condition]] = relationship(

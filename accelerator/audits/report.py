@@ -81,6 +81,8 @@ class ReportContent:
     signatory: tuple[str, str] = field(default=("", ""))
     #: the day the report is signed: the committee's decision (None before it)
     signed_on: object = None
+    #: "Committee of 3 March 2027 · Members present: ..." or None
+    committee: str | None = None
 
     @property
     def signed_line(self) -> str:
@@ -206,7 +208,22 @@ def report_content(audit: Audit) -> ReportContent:
         footer=gettext("Audit n° %(id)s", id=audit.id),
         signatory=pdf.signatory(),
         signed_on=decision.decided_at if decision is not None else None,
+        committee=committee_line(decision),
     )
+
+
+def committee_line(decision) -> str | None:
+    """The committee's day and members present, as the report and the page say them."""
+    if decision is None:
+        return None
+    parts = []
+    if decision.committee_date:
+        parts.append(gettext("Committee of %(date)s", date=day(decision.committee_date)))
+    if decision.committee_members:
+        parts.append(
+            gettext("Members present: %(names)s", names=", ".join(decision.committee_members))
+        )
+    return " · ".join(parts) or None
 
 
 # --- The PDF --------------------------------------------------------------------------------
@@ -253,10 +270,10 @@ def render_report(content: ReportContent) -> bytes:
     if content.decision is None:
         story.append(pdf.text(gettext("The committee has not decided yet."), sheet["Body"]))
     else:
-        story += [
-            pdf.text(content.decision, sheet["Heading3"]),
-            pdf.text(content.motivation, sheet["Body"]),
-        ]
+        story.append(pdf.text(content.decision, sheet["Heading3"]))
+        if content.committee:
+            story.append(pdf.text(content.committee, sheet["Body"]))
+        story.append(pdf.text(content.motivation, sheet["Body"]))
         if content.valid_until:
             story.append(pdf.text(content.valid_until, sheet["Body"]))
     story += [

@@ -164,13 +164,27 @@ class TransitionIn(StrictSchema):
     motivation = Trimmed(load_default="", validate=validate.Length(max=20000))
     conditions = fields.List(ConditionField(), load_default=list)
     valid_until = fields.Date(load_default=None, allow_none=True)
+    #: decide: the day the committee sat (default today) and the names of its members present
+    committee_date = fields.Date(load_default=None, allow_none=True)
+    committee_members = fields.List(
+        Trimmed(validate=validate.Length(max=200)),
+        load_default=list,
+        validate=validate.Length(max=30),
+    )
 
     @validates_schema
     def decision_fields(self, data: dict, **kwargs) -> None:
         if data.get("action") != "decide":
             extra = [
                 key
-                for key in ("outcome", "motivation", "conditions", "valid_until")
+                for key in (
+                    "outcome",
+                    "motivation",
+                    "conditions",
+                    "valid_until",
+                    "committee_date",
+                    "committee_members",
+                )
                 if data.get(key)
             ]
             if extra:
@@ -246,6 +260,9 @@ class DecisionOut(StrictSchema):
     )
     recommendation = fields.String()
     conditions = fields.List(fields.Nested(DecisionConditionOut))
+    #: the day the committee sat and its members present (null / [] for older decisions)
+    committee_date = fields.Date(allow_none=True)
+    committee_members = fields.Function(lambda decision: list(decision.committee_members or []))
 
 
 class EvidenceOut(StrictSchema):

@@ -57,6 +57,28 @@ def is_postgresql() -> bool:
     return db.engine.dialect.name == "postgresql"
 
 
+def starts_with(column, prefix: str, fold_case: bool = False):
+    """``column`` begins with ``prefix`` (lower-case, when ``fold_case``: then the case of
+    ``column`` does not count), in the form a B-tree index answers: a range (``>= prefix``
+    and ``<`` the first string after every string starting with it) and ``LIKE`` for
+    exactness. The comparison is byte by byte, as the index is built: on PostgreSQL
+    ``COLLATE "C"`` on ``column`` (``lower(column)`` when folding), since a linguistic
+    collation could order a string with the prefix outside the range; on SQLite the column
+    itself (``COLLATE NOCASE`` when folding, ASCII letters)."""
+    from sqlalchemy import and_, collate, func
+
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    if is_postgresql():
+        expression = collate(func.lower(column) if fold_case else column, "C")
+        matches = expression.like(escaped + "%", escape="\\")
+    else:
+        expression = collate(column, "NOCASE") if fold_case else column
+        # SQLite's LIKE ignores the case of ASCII letters; GLOB would not, but has no escape.
+        matches = expression.like(escaped + "%", escape="\\")
+    return and_(expression >= prefix, expression < upper, matches)
+
+
 #: Names of database objects that migrations create by hand and models do not describe
 #: (full-text search structures); a name ending with "*" is a prefix. Domains add theirs.
 UNMANAGED_NAMES: set[str] = set()

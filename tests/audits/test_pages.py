@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -161,6 +162,8 @@ def test_a_whole_audit_through_the_pages(client, framework, outbox):
             "motivation": "Solution solide.",
             "conditions-0-text": "Publier la déclaration d'accessibilité",
             "conditions-0-due_date": "2027-03-01",
+            "committee_date": date.today().isoformat(),
+            "committee_members": "Claire Martin\nPaul Durand",
         },
     )
     assert response.status_code == 302
@@ -191,7 +194,13 @@ def test_refused_decision_changes_nothing_and_says_why(client, framework):
     db.session.commit()
     sign_in(client, manager)
     response = client.post(
-        f"/audits/{audit.id}/comite", data={"outcome": "approved", "motivation": "Bien."}
+        f"/audits/{audit.id}/comite",
+        data={
+            "outcome": "approved",
+            "motivation": "Bien.",
+            "committee_date": date.today().isoformat(),
+            "committee_members": "Claire Martin",
+        },
     )
     assert response.status_code == 409  # RGPD-01 (eliminatory) has no level: approval refused
     assert "RGPD-01" in response.get_data(as_text=True)

@@ -36,5 +36,7 @@ def transition_audit(audit_id: int):
         motivation=data["motivation"],
         conditions=data["conditions"],
         valid_until=data["valid_until"],
+        committee_date=data["committee_date"],
+        committee_members=data["committee_members"],
     )
     return audit_detail(current_user, audit)

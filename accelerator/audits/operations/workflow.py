@@ -245,6 +245,36 @@ def _new_verification_code() -> str:
             return code
 
 
+#: at most this many members present are recorded for one committee
+MAX_COMMITTEE_MEMBERS = 30
+
+
+def _check_committee(
+    committee_date: date | None, committee_members: list | None
+) -> tuple[date, list[str]]:
+    """The committee's day (today when not given; never in the future) and the names of its
+    members present (trimmed, blanks and repeats left out, 200 characters each at most)."""
+    errors: dict[str, list[str]] = {}
+    today = utcnow().date()
+    committee_date = committee_date or today
+    if committee_date > today:
+        errors["committee_date"] = [gettext("The committee cannot sit after today.")]
+    names: list[str] = []
+    for name in committee_members or []:
+        name = " ".join(str(name).split())
+        if name and name not in names:
+            names.append(name)
+    if any(len(name) > 200 for name in names):
+        errors["committee_members"] = [gettext("A name has 200 characters at most.")]
+    elif len(names) > MAX_COMMITTEE_MEMBERS:
+        errors["committee_members"] = [
+            gettext("%(max)s members at most.", max=MAX_COMMITTEE_MEMBERS)
+        ]
+    if errors:
+        raise Invalid(gettext("Some fields are invalid."), errors)
+    return committee_date, names
+
+
 def apply_transition(
     actor: User,
     audit: Audit,
@@ -255,10 +285,13 @@ def apply_transition(
     motivation: str = "",
     conditions: list | None = None,
     valid_until: date | None = None,
+    committee_date: date | None = None,
+    committee_members: list | None = None,
 ) -> Audit:
     """Move ``audit`` by ``action`` (a row of ``states.TRANSITIONS``); see the module's
-    docstring for the order of the checks. ``outcome``, ``motivation``, ``conditions`` and
-    ``valid_until`` are for ``decide`` only."""
+    docstring for the order of the checks. ``outcome``, ``motivation``, ``conditions``,
+    ``valid_until``, ``committee_date`` and ``committee_members`` are for ``decide``
+    only."""
     transition = _transition(action)
     action = transition.action
     if not role_may(actor, action):
@@ -274,6 +307,7 @@ def apply_transition(
             outcome = AuditStatus(outcome)
         decision_values = _check_decision_values(outcome, motivation, conditions, valid_until)
         outcome = decision_values[0]
+        committee = _check_committee(committee_date, committee_members)
 
     audit = lock_audit(audit)
     if not _actor_fits(actor, audit, transition):
@@ -297,7 +331,13 @@ def apply_transition(
     extra: dict = {}
     if action == AuditAction.decide:
         target = _record_decision(audit, actor, *decision_values, motivation=motivation, now=now)
-        extra = {"decision_round": audit.latest_decision.round}
+        decision = audit.latest_decision
+        decision.committee_date, decision.committee_members = committee
+        extra = {
+            "decision_round": decision.round,
+            "committee_date": committee[0].isoformat(),
+            "committee_members": committee[1],
+        }
     elif action == AuditAction.reinstate:
         target = audit.status_before_suspension or AuditStatus.approved
         audit.status_before_suspension = None
@@ -419,6 +459,8 @@ def decide_audit(
     conditions: list | None = None,
     valid_until: date | None = None,
     comment: str = "",
+    committee_date: date | None = None,
+    committee_members: list | None = None,
 ) -> Audit:
     return apply_transition(
         actor,
@@ -429,6 +471,8 @@ def decide_audit(
         motivation=motivation,
         conditions=conditions,
         valid_until=valid_until,
+        committee_date=committee_date,
+        committee_members=committee_members,
     )
 
 

@@ -329,6 +329,8 @@ def committee(audit_id: int):
             form.motivation.data,
             form.condition_values(),
             form.valid_until.data,
+            committee_date=form.committee_date.data,
+            committee_members=form.member_names(),
             form=form,
         )
         if done:
