@@ -1,7 +1,7 @@
 """committee decision: the committee's date and the members present
 
 Revision ID: d4e5f6a7b8c9
-Revises: c3a9f2d4e6b8
+Revises: 4b8d6f0a2c31
 Create Date: 2026-12-01 11:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd4e5f6a7b8c9'
-down_revision = 'c3a9f2d4e6b8'
+down_revision = '4b8d6f0a2c31'
 branch_labels = None
 depends_on = None
 
