@@ -13,7 +13,8 @@ new), then times in the same run:
 and prints seconds, lines per second and ratios to the baseline. With ``--memory`` it then
 imports a file of ``--memory-lines`` lines (1,000,000 by default) and prints how much the
 process' resident memory grew at its peak (VmHWM) above what it was before the import.
-On SQLite (a file) and PostgreSQL (test_training_bench):
+On SQLite (a file) and PostgreSQL (test_training_bench, or ``--postgresql-url`` /
+``BENCH_POSTGRESQL_URL``: a database of its own, whose schema is dropped):
 
     .venv/bin/python bench/training_import.py                 # both
     .venv/bin/python bench/training_import.py --only sqlite --lines 20000 --no-background
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import tempfile
 import time
@@ -39,7 +41,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import training_dataset  # noqa: E402
 
 SQLITE_URL = f"sqlite:///{ROOT / 'instance' / 'bench-training-import.sqlite3'}"
-POSTGRESQL_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test_training_bench"
+POSTGRESQL_URL = os.environ.get(
+    "BENCH_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_training_bench"
+)
 HEADER = ["email", "nom", "prenom", "academie", "uai", "situation", "session", "present", "termine"]
 SESSIONS = 1_000
 
@@ -259,6 +263,9 @@ def main() -> None:
     )
     parser.add_argument("--memory", action="store_true", help="then import --memory-lines")
     parser.add_argument("--memory-lines", type=int, default=1_000_000)
+    parser.add_argument(
+        "--postgresql-url", default=POSTGRESQL_URL, help="a database of its own (dropped)"
+    )
     args = parser.parse_args()
     memory_lines = args.memory_lines if args.memory else None
     import logging
@@ -267,7 +274,7 @@ def main() -> None:
     if args.only != "postgresql":
         run(SQLITE_URL, args.lines, args.background, memory_lines)
     if args.only != "sqlite":
-        run(POSTGRESQL_URL, args.lines, args.background, memory_lines)
+        run(args.postgresql_url, args.lines, args.background, memory_lines)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,13 @@ never issues one.
 
 from __future__ import annotations
 
+import base64
 import re
 import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext
-from sqlalchemy import Select, distinct, false, func, insert, select, update
+from sqlalchemy import Select, distinct, false, func, insert, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -29,7 +30,7 @@ from accelerator.certification.models import (
     FollowUpAnswer,
     PathCertificate,
 )
-from accelerator.core.db import among, utcnow
+from accelerator.core.db import UTCDateTime, among, utcnow
 from accelerator.core.errors import Conflict, Invalid, NotFound
 from accelerator.extensions import db
 from accelerator.training.models import (
@@ -154,12 +155,76 @@ def record_follow_up(enrollment: Enrollment, used_in_class: bool) -> FollowUpAns
 # --- Certificates --------------------------------------------------------------------------
 
 
+#: RFC 4648's base 32 alphabet read as Crockford's (the same 5 bits, the other letters)
+_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CODE_ALPHABET)
+
+
 def new_code() -> str:
-    # 5 random bits per character (the alphabet has 32), drawn at once: an import issuing
-    # 100,000 attestations spends milliseconds here, not seconds of one draw per character.
-    bits = int.from_bytes(secrets.token_bytes((5 * CODE_LENGTH + 7) // 8))
-    raw = "".join(CODE_ALPHABET[(bits >> (5 * i)) & 31] for i in range(CODE_LENGTH))
+    """A verification code: 80 bits from the system's CSPRNG, in 16 characters of
+    Crockford's base 32, dashed every 4."""
+    raw = base64.b32encode(secrets.token_bytes(5 * CODE_LENGTH // 8)).decode()
+    raw = raw.translate(_CROCKFORD)
     return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+#: On PostgreSQL a code is drawn by the server: 16 characters from the 5 low bits of 16
+#: bytes that are wholly random in two ``gen_random_uuid()`` (a version 4 UUID fixes the high
+#: bits of its bytes 6 and 8), which PostgreSQL draws from its strong random source
+#: (``pg_strong_random``, the system's CSPRNG): 80 bits, as ``new_code``.
+_UUID_RANDOM_BYTES = (0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15)
+
+
+def _server_code(first, second):
+    """The SQL expression of a code from two UUIDs as bytes (PostgreSQL)."""
+    sources = [(first, i) for i in _UUID_RANDOM_BYTES] + [(second, 0), (second, 1)]
+    chars = [
+        func.substr(CODE_ALPHABET, func.get_byte(column, i).op("&")(31) + 1, 1)
+        for column, i in sources
+    ]
+    parts = []
+    for index, char in enumerate(chars):
+        if index and index % 4 == 0:
+            parts.append(literal("-"))
+        parts.append(char)
+    return func.concat(*parts)
+
+
+def _issue_missing(candidates: Select, now, bulk: bool) -> None:
+    """Issue, in one INSERT ... SELECT, an attestation to each enrolment of ``candidates``
+    (a select of enrolment ids) that has none: codes are drawn row by row by the database
+    (PostgreSQL) or by ``new_code`` registered as an SQL function (SQLite). In ``bulk``
+    (imports), an attestation issued meanwhile by another transaction is kept (ON CONFLICT
+    DO NOTHING); otherwise the unique enrolment raises, which the request reports."""
+    connection = db.session.connection()
+    ids = candidates.subquery()
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+
+        drawn = (
+            select(
+                ids.c.id,
+                func.uuid_send(func.gen_random_uuid()).label("first"),
+                func.uuid_send(func.gen_random_uuid()).label("second"),
+            )
+            .offset(0)  # drawn once per row: the subquery is not folded into the outer one
+            .subquery()
+        )
+        source = select(
+            drawn.c.id, _server_code(drawn.c.first, drawn.c.second), literal(now, UTCDateTime())
+        )
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+
+        connection.connection.driver_connection.create_function("certificate_code", 0, new_code)
+        source = select(ids.c.id, func.certificate_code(), literal(now, UTCDateTime())).where(
+            true()  # SQLite reads ON CONFLICT after a SELECT only past a WHERE
+        )
+    statement = dialect_insert(Certificate).from_select(
+        ["enrollment_id", "code", "issued_at"], source
+    )
+    if bulk:
+        statement = statement.on_conflict_do_nothing(index_elements=["enrollment_id"])
+    db.session.execute(statement)
 
 
 def normalize_code(code: str) -> str | None:
@@ -195,16 +260,21 @@ def issue_certificate(enrollment: Enrollment) -> Certificate:
     return certificate
 
 
-def sync_certificates(enrollment_ids) -> int:
+def sync_certificates(enrollment_ids=(), enrollments: Select | None = None) -> None:
     """Bring the attestations of these enrolments in line with their completion, in bulk
     (attendance pages, API and imports call it): one for each completed enrolment (issued,
-    or reinstated), none in force where completion was withdrawn. Returns how many were
-    issued."""
-    enrollment_ids = list(set(enrollment_ids))
-    if not enrollment_ids:
-        return 0
+    or reinstated), none in force where completion was withdrawn.
+
+    The enrolments are ``enrollment_ids``, or ``enrollments``, a select of their ids (an
+    import's lines): set-based statements, whatever their number."""
+    if enrollments is not None:
+        chosen = Enrollment.id.in_(enrollments)
+    else:
+        enrollment_ids = list(set(enrollment_ids))
+        if not enrollment_ids:
+            return
+        chosen = among(Enrollment.id, enrollment_ids)
     now = utcnow()
-    chosen = among(Enrollment.id, enrollment_ids)
     completed = select(Enrollment.id).where(chosen, Enrollment.completed.is_(True))
     withdrawn = select(Enrollment.id).where(chosen, Enrollment.completed.is_(False))
     db.session.execute(
@@ -217,22 +287,15 @@ def sync_certificates(enrollment_ids) -> int:
         .where(Certificate.enrollment_id.in_(completed), Certificate.revoked_at.is_not(None))
         .values(revoked_at=None)
     )
-    missing = db.session.scalars(
-        completed.where(
-            ~select(Certificate.id).where(Certificate.enrollment_id == Enrollment.id).exists()
-        )
-    ).all()
-    if missing:
-        db.session.execute(
-            insert(Certificate),
-            [{"enrollment_id": eid, "code": new_code(), "issued_at": now} for eid in missing],
-        )
-    return len(missing)
+    missing = completed.where(
+        ~select(Certificate.id).where(Certificate.enrollment_id == Enrollment.id).exists()
+    )
+    _issue_missing(missing, now, bulk=enrollments is not None)
 
 
 @attendance_changed.connect
-def _follow_attendance(sender, enrollment_ids=(), **extra) -> None:
-    sync_certificates(enrollment_ids)
+def _follow_attendance(sender, enrollment_ids=(), enrollments=None, **extra) -> None:
+    sync_certificates(enrollment_ids, enrollments)
 
 
 def revoke_certificate(enrollment: Enrollment) -> Certificate | None:
@@ -455,13 +518,25 @@ def sync_path_certificates(teacher_ids=None, path_ids=None) -> int:
 
 
 @attendance_changed.connect
-def _follow_attendance_on_paths(sender, enrollment_ids=(), **extra) -> None:
-    ids = list(set(enrollment_ids))
-    if not ids:
-        return
-    teachers = db.session.scalars(
-        select(Enrollment.teacher_id).where(among(Enrollment.id, ids)).distinct()
-    ).all()
+def _follow_attendance_on_paths(sender, enrollment_ids=(), enrollments=None, **extra) -> None:
+    if enrollments is not None:
+        # An import (any number of enrolments): with no published path and no path
+        # certificate, there is nothing to follow, and its teachers are not read.
+        if (
+            db.session.scalar(
+                select(TrainingPath.id).where(TrainingPath.status == PathStatus.published).limit(1)
+            )
+            is None
+            and db.session.scalar(select(PathCertificate.id).limit(1)) is None
+        ):
+            return
+        chosen = Enrollment.id.in_(enrollments)
+    else:
+        ids = list(set(enrollment_ids))
+        if not ids:
+            return
+        chosen = among(Enrollment.id, ids)
+    teachers = db.session.scalars(select(Enrollment.teacher_id).where(chosen).distinct()).all()
     sync_path_certificates(teachers)
 
 

@@ -89,20 +89,25 @@ def _after_flush(session: Session, flush_context) -> None:
 
 
 @attendance_changed.connect
-def _attendance_changed(sender, enrollment_ids=(), **extra) -> None:
+def _attendance_changed(sender, enrollment_ids=(), enrollments=None, **extra) -> None:
     from accelerator.extensions import db
+    from accelerator.reporting import kept
 
-    ids = list(enrollment_ids)
-    if not ids:
-        return
-    rows = db.session.execute(
-        select(Enrollment.teacher_id, Enrollment.session_id).where(among(Enrollment.id, ids))
-    ).all()
-    touch(
-        db.session(),
-        teachers=[teacher for teacher, _ in rows],
-        sessions=[session_id for _, session_id in rows],
-    )
+    if enrollments is not None:
+        if kept.state() is None:
+            return  # nothing kept yet (``kept.update`` would do nothing): no need to read
+        chosen = Enrollment.id.in_(enrollments)
+    else:
+        ids = list(enrollment_ids)
+        if not ids:
+            return
+        chosen = among(Enrollment.id, ids)
+    rows = db.session.execute(select(Enrollment.teacher_id, Enrollment.session_id).where(chosen))
+    teachers, sessions = set(), set()
+    for teacher, session_id in rows:
+        teachers.add(teacher)
+        sessions.add(session_id)
+    touch(db.session(), teachers=teachers, sessions=sessions)
 
 
 @approval_changed.connect

@@ -37,17 +37,19 @@ import hashlib
 import io
 import itertools
 import os
+import re
 import tempfile
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 from typing import IO
 
 from flask import current_app
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, text
+from sqlalchemy import and_, bindparam, select, text
 
 from accelerator.accounts.models import User
 from accelerator.core.db import UTCDateTime, utcnow
@@ -57,12 +59,8 @@ from accelerator.core.reference import ACADEMIES, CAREER_STAGES
 from accelerator.core.textfiles import bounded_lines, looks_like_csv_file, read_header
 from accelerator.core.validators import is_valid_uai, normalize_uai
 from accelerator.extensions import db
-from accelerator.training.models import ImportLine, runs_sessions
-from accelerator.training.operations.enrolments import (
-    is_academic_email,
-    is_valid_email,
-    normalize_email,
-)
+from accelerator.training.models import Enrollment, ImportLine, runs_sessions
+from accelerator.training.operations.enrolments import is_valid_email
 from accelerator.training.signals import attendance_changed
 
 #: Column names accepted in the header (French and English), once accents, case and
@@ -149,8 +147,9 @@ class ImportReport:
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
 
-    def error(self, line: int, message: str) -> None:
-        self.errors.append({"line": line, "message": message})
+    def error(self, line: int, messages: list[str]) -> None:
+        """A refused line and every reason why (``message``: them all, one after another)."""
+        self.errors.append({"line": line, "message": " ".join(messages), "messages": messages})
 
     def as_dict(self) -> dict:
         return {
@@ -213,14 +212,12 @@ def _columns(header: list[str], report: ImportReport) -> dict[str, int] | None:
             columns[target] = index
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
-        report.error(
-            1,
-            gettext(
-                "Header: missing columns %(columns)s. Expected: "
-                "email;nom;prenom;academie;uai;situation;session;present;termine.",
-                columns=", ".join(missing),
-            ),
+        message = gettext(
+            "Header: missing columns %(columns)s. Expected: "
+            "email;nom;prenom;academie;uai;situation;session;present;termine.",
+            columns=", ".join(missing),
         )
+        report.error(1, [message])
         return None
     return columns
 
@@ -240,84 +237,118 @@ _FIELDS = (
 _YES_NO = {**dict.fromkeys(YES, True), **dict.fromkeys(NO, False)}
 
 
-@lru_cache(maxsize=8192)
+_UAI_CACHE: dict[str, str | None] = {}
+_MISSING = object()
+
+
 def _uai(value: str) -> str | None:
-    uai = normalize_uai(value)
-    return uai if is_valid_uai(uai) else None
+    """The UAI in its stored form, None when invalid (a school's UAI repeats in a file)."""
+    uai = _UAI_CACHE.get(value, _MISSING)
+    if uai is _MISSING:
+        uai = normalize_uai(value)
+        uai = uai if is_valid_uai(uai) else None
+        if len(_UAI_CACHE) >= 65536:
+            _UAI_CACHE.clear()
+        _UAI_CACHE[value] = uai
+    return uai
 
 
-def _positions(columns: dict[str, int]) -> tuple[int | None, ...]:
-    return tuple(columns.get(name) for name in _FIELDS)
+#: an academic domain at the end of a valid address (``is_academic_email``'s rule on the
+#: domain, read on the whole address: a valid one has a single ``@``)
+_ACADEMIC = re.compile(r"[@.](?:ac-[a-z-]+\.fr|education\.gouv\.fr)$")
 
 
-def _parse(row: list[str], positions: tuple, width: int) -> tuple | str:
-    """The line's staged values, or the reason why it is bad (checks of the line alone).
+def check_email(email: str) -> tuple[bool, bool]:
+    """Whether a lower-cased address is valid, and academic (as ``is_valid_email`` and
+    ``is_academic_email`` of ``operations.enrolments`` judge, in one call)."""
+    if not is_valid_email(email):
+        return False, False
+    return True, _ACADEMIC.search(email) is not None
 
-    Called once per line: cells are read by position and the few distinct values of the
-    coded columns are looked up in caches."""
+
+def _reader_of(columns: dict[str, int]):
+    """The header's width and a function reading a row's cells in ``_FIELDS`` order at C
+    speed (the columns absent from the header read an empty cell put after the row's)."""
+    width = max(columns.values()) + 1
+    return width, itemgetter(*(columns.get(name, width) for name in _FIELDS))
+
+
+def _parse(row: list[str], width: int, picks) -> tuple[tuple, list[str] | None]:
+    """The line's staged values (None where a value is bad) and every reason why it is bad
+    by itself, or None when it has none.
+
+    Called once per line: cells are read at once, and the few distinct values of the coded
+    columns are looked up in caches."""
     if len(row) < width:
-        return gettext(
+        message = gettext(
             "%(found)s columns instead of %(expected)s: check the separator.",
             found=len(row),
             expected=width,
         )
+        return _EMPTY_VALUES, [message]
+    cells = row[:width]
+    cells.append("")
     email_raw, reference, present_raw, completed_raw, last, first, academy_raw, uai_raw, stage = (
-        row[index].strip() if index is not None else "" for index in positions
+        picks(cells)
     )
-    email = normalize_email(email_raw)
-    if not is_valid_email(email):
-        return gettext("Invalid email address: “%(value)s”.", value=email_raw)
-    reference = reference.upper()
-    if not reference:
-        return gettext("The session reference is missing.")
-    present = _YES_NO.get(present_raw.lower())
-    completed = _YES_NO.get(completed_raw.lower())
-    for value, raw, column in (
-        (present, present_raw, "present"),
-        (completed, completed_raw, "termine"),
-    ):
-        if value is None:
-            return gettext(
-                "Column %(column)s: “%(value)s” is not a yes/no value (oui/non, o/n, 1/0, "
-                "vrai/faux, x or empty).",
-                column=column,
-                value=raw,
-            )
-    if completed and not present:
-        return gettext("Marked as completed but not present.")
-    academy = None
-    if academy_raw:
-        academy = academy_code(academy_raw)
-        if academy is None:
-            return gettext("Unknown académie: “%(value)s”.", value=academy_raw)
-    uai = None
-    if uai_raw:
-        uai = _uai(uai_raw)
-        if uai is None:
-            return gettext(
+    errors = []
+    email = email_raw.strip().lower()
+    valid, academic = check_email(email)
+    if not valid:
+        errors.append(gettext("Invalid email address: “%(value)s”.", value=email_raw.strip()))
+        email = academic = None
+    reference = reference.strip().upper()[:100] or None
+    if reference is None:
+        errors.append(gettext("The session reference is missing."))
+    present = _YES_NO.get(present_raw.strip().lower())
+    if present is None:
+        errors.append(_not_yes_no("present", present_raw))
+    completed = _YES_NO.get(completed_raw.strip().lower())
+    if completed is None:
+        errors.append(_not_yes_no("termine", completed_raw))
+    elif completed and present is False:
+        errors.append(gettext("Marked as completed but not present."))
+    academy = academy_raw and academy_code(academy_raw)
+    if academy is None:
+        errors.append(gettext("Unknown académie: “%(value)s”.", value=academy_raw.strip()))
+    uai = uai_raw and _uai(uai_raw)
+    if uai is None:
+        errors.append(
+            gettext(
                 "Invalid UAI “%(value)s”: 7 digits followed by the check letter.",
-                value=uai_raw,
+                value=uai_raw.strip(),
             )
-    career_stage = None
-    if stage:
-        career_stage = career_stage_code(stage)
-        if career_stage is None:
-            return gettext(
+        )
+    career_stage = stage and career_stage_code(stage)
+    if career_stage is None:
+        errors.append(
+            gettext(
                 "Unknown career stage “%(value)s”: stagiaire, neotitulaire, titulaire or "
                 "contractuel.",
-                value=stage,
+                value=stage.strip(),
             )
-    return (
+        )
+    values = (
         email,
-        reference[:100],
+        reference,
         present,
         completed,
-        last[:100] or None,
-        first[:100] or None,
-        academy,
-        uai,
-        career_stage,
-        is_academic_email(email),
+        last.strip()[:100] or None,
+        first.strip()[:100] or None,
+        academy or None,
+        uai or None,
+        career_stage or None,
+        academic,
+    )
+    return values, errors or None
+
+
+def _not_yes_no(column: str, raw: str) -> str:
+    return gettext(
+        "Column %(column)s: “%(value)s” is not a yes/no value (oui/non, o/n, 1/0, "
+        "vrai/faux, x or empty).",
+        column=column,
+        value=raw.strip(),
     )
 
 
@@ -379,7 +410,7 @@ def run_import_job(job: Job) -> dict:
 def import_attendance(
     actor: User | None, stream: IO[bytes], job: Job | None = None
 ) -> ImportReport:
-    """Import an attendance CSV; returns the counts and every bad line with its reason.
+    """Import an attendance CSV; returns the counts and every bad line with its reasons.
 
     With ``job``, staging commits by batches (with the job's progress) and the merge is left
     for the caller to commit with the job's result; without, nothing is committed."""
@@ -392,7 +423,7 @@ def import_attendance(
     try:
         header_line = read_header(text_stream)
         if header_line is None:
-            report.error(1, str(HEADER_TOO_LONG))
+            report.error(1, [str(HEADER_TOO_LONG)])
             return report
         delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
         stager = _Stager(batch, job, total)
@@ -426,10 +457,9 @@ STAGED_COLUMNS = (
     "uai",
     "career_stage",
     "academic",
-    "error",
     "detail",
 )
-_EMPTY = (None,) * 10
+_EMPTY_VALUES = (None,) * 10
 
 
 class _Stager:
@@ -447,21 +477,24 @@ class _Stager:
         #: numbers of the lines refused as too long (never staged a second time)
         self.too_long_lines: set[int] = set()
 
+    def refuse(self, number: int, message: str) -> None:
+        self.rows.append((self.batch, number, *_EMPTY_VALUES, message))
+        self.refused += 1
+
     def too_long(self, number: int) -> None:
         """A line beyond the bound: refused with its number (the reader sees a blank)."""
-        self.rows.append((self.batch, number, *_EMPTY, PARSE, str(LINE_TOO_LONG)))
+        self.refuse(number, str(LINE_TOO_LONG))
         self.too_long_lines.add(number)
-        self.refused += 1
 
     def stage(self, reader, columns: dict[str, int]) -> None:
         # A run after a worker died starts again from nothing.
         db.session.execute(
             ImportLine.__table__.delete().where(ImportLine.__table__.c.batch == self.batch)
         )
-        width = max(columns.values()) + 1
-        positions = _positions(columns)
+        width, picks = _reader_of(columns)
         rows = self.rows
         batch = self.batch
+        too_long_lines = self.too_long_lines
         while True:
             if self.refused >= MAX_REPORTED_ERRORS:
                 # A file this wrong is not the attendance export: stop reading it.
@@ -471,30 +504,28 @@ class _Stager:
                     "again.",
                     line=reader.line_num,
                 )
-                rows.append((batch, reader.line_num + 1, *_EMPTY, PARSE, message))
+                self.refuse(reader.line_num + 1, message)
                 break
             try:
                 row = next(reader)
             except StopIteration:
                 break
             except csv.Error as error:
-                if reader.line_num in self.too_long_lines:
-                    continue
-                message = gettext("Unreadable line: %(error)s", error=str(error))
-                rows.append((batch, reader.line_num, *_EMPTY, PARSE, message))
-                self.refused += 1
+                if reader.line_num not in too_long_lines:
+                    self.refuse(
+                        reader.line_num, gettext("Unreadable line: %(error)s", error=str(error))
+                    )
                 continue
-            if not any(cell.strip() for cell in row):
-                continue  # blank lines (often at the end of an export) are not errors
             number = reader.line_num
-            if number in self.too_long_lines:
+            if number in too_long_lines:
                 continue  # a quoted field ended on the skipped line: already refused
-            staged = _parse(row, positions, width)
-            if isinstance(staged, str):
-                rows.append((batch, number, *_EMPTY, PARSE, staged))
+            values, errors = _parse(row, width, picks)
+            if errors is None:
+                rows.append((batch, number, *values, None))
+            elif any(cell.strip() for cell in row):
+                rows.append((batch, number, *values, "\n".join(errors)))
                 self.refused += 1
-            else:
-                rows.append((batch, number, *staged, None, None))
+            # else: blank lines (often at the end of an export) are not errors
             if len(rows) >= self.size:
                 self._write(rows, number)
                 rows.clear()
@@ -522,21 +553,22 @@ class _Stager:
             report_progress(self.job, min(done, self.total), self.total, commit=True)
 
 
-#: error codes of the lines refused in SQL (their messages: ``_message``)
-PARSE = "parse"
-DUPLICATE = "duplicate"
-UNKNOWN_SESSION = "unknown_session"
-CANCELLED = "cancelled"
-NOT_STARTED = "not_started"
-NOT_ACADEMIC = "not_academic"
-FULL = "full"
+#: the checks made in SQL, by the letter ``import_line.error`` collects for each one failed
+#: (in this order in the report; their messages: ``_message``)
+DUPLICATE = "D"
+UNKNOWN_SESSION = "U"
+CANCELLED = "C"
+NOT_STARTED = "S"
+NOT_ACADEMIC = "A"
+FULL = "F"
+_CODES = (DUPLICATE, UNKNOWN_SESSION, CANCELLED, NOT_STARTED, NOT_ACADEMIC, FULL)
+#: a line that passed every check (``t``: the name of import_line in the statement)
+GOOD = "{t}.detail IS NULL AND {t}.error IS NULL"
 
 
-def _message(code: str, detail: str | None, reference: str | None, email: str | None) -> str:
-    if code == PARSE:
-        return detail or ""
+def _message(code: str, first_line: int | None, reference: str | None, email: str | None):
     if code == DUPLICATE:
-        return gettext("This teacher and session already appear on line %(line)s.", line=detail)
+        return gettext("This teacher and session already appear on line %(line)s.", line=first_line)
     if code == UNKNOWN_SESSION:
         return gettext("Unknown session reference: “%(ref)s”.", ref=reference)
     if code == CANCELLED:
@@ -555,8 +587,6 @@ def _message(code: str, detail: str | None, reference: str | None, email: str | 
 
 
 _PROFILE_FIELDS = ("first_name", "last_name", "academy", "uai", "career_stage")
-#: enrolments handed to the attestations by groups of this many (bounded IN lists)
-SIGNAL_CHUNK = 5000
 
 
 class _Merger:
@@ -570,6 +600,9 @@ class _Merger:
     def run(self, sql: str, **params) -> None:
         statement = text(sql)
         values = {"batch": self.batch, **params}
+        for name, value in params.items():
+            if isinstance(value, list):  # IN :name
+                statement = statement.bindparams(bindparam(name, expanding=True))
         if ":now" in sql:
             statement = statement.bindparams(bindparam("now", type_=UTCDateTime()))
             values["now"] = self.now
@@ -585,58 +618,120 @@ class _Merger:
         return f"substr(MIN({packed}), 11)"
 
     def merge(self, report: ImportReport) -> None:
-        good = "import_line.batch = :batch AND import_line.error IS NULL"
-        # The same teacher and session twice: the first line counts. (This write is the
-        # transaction's first statement: on SQLite it takes the write lock before any read.)
-        self.run(
-            f"""UPDATE import_line SET error = '{DUPLICATE}', detail = CAST(d.first AS TEXT)
-            FROM (SELECT line, MIN(line) OVER (PARTITION BY email, reference) AS first
-                  FROM import_line WHERE batch = :batch AND error IS NULL) AS d
-            WHERE {good} AND import_line.line = d.line AND d.first < d.line"""
-        )
-        self.run(
-            f"""UPDATE import_line SET session_id = s.id,
-                error = CASE WHEN s.status = 'cancelled' THEN '{CANCELLED}'
-                             WHEN import_line.present AND s.starts_at > :now
-                             THEN '{NOT_STARTED}' END
-            FROM training_session AS s
-            WHERE {good} AND s.reference = import_line.reference"""
-        )
-        self.run(
-            f"""UPDATE import_line SET error = '{UNKNOWN_SESSION}'
-            WHERE {good} AND session_id IS NULL"""
-        )
         if self.postgresql:
             # Two imports into one session take turns from here: what each reads next is
             # what the other committed, so both reports are exact.
             self.run(
-                """SELECT id FROM training_session WHERE id IN (
-                    SELECT DISTINCT session_id FROM import_line
-                    WHERE batch = :batch AND error IS NULL)
+                """SELECT id FROM training_session WHERE reference IN (
+                    SELECT DISTINCT reference FROM import_line
+                    WHERE batch = :batch AND reference IS NOT NULL)
                 ORDER BY id FOR UPDATE"""
             )
-        self._teachers(good)
-        self._enrolments(good)
+        # (On SQLite this write is the transaction's first statement: it takes the write
+        # lock before any read.)
+        self._check()
+        self._teachers()
+        if self.postgresql:
+            # The planner learns the lines' sessions, teachers and actions, which the
+            # enrolments and attestations join on (else nested loops over the whole file).
+            db.session.execute(text("ANALYZE import_line"))
+        self._enrolments()
         self._report(report)
         db.session.execute(
             ImportLine.__table__.delete().where(ImportLine.__table__.c.batch == self.batch)
         )
 
-    def _teachers(self, good: str) -> None:
-        self.run(
-            f"""UPDATE import_line SET teacher_id = t.id FROM teacher_profile AS t
-            WHERE {good} AND t.email = import_line.email"""
+    def _check(self) -> None:
+        """Every check needing the database, for every line, in three statements: each
+        line's session, teacher and enrolment are looked up once (a failed check is a letter
+        in ``error``, the line's ``action`` is same, update or place); then the duplicates;
+        then the places, given in the file's order."""
+        blanks = " OR ".join(
+            f"(t.{name} IS NULL AND l.{name} IS NOT NULL)" for name in _PROFILE_FIELDS
+        )
+        letters = " || ".join(
+            f"CASE WHEN {condition} THEN '{code}' ELSE '' END"
+            for condition, code in (
+                ("l.reference IS NOT NULL AND s.id IS NULL", UNKNOWN_SESSION),
+                ("s.status = 'cancelled'", CANCELLED),
+                ("l.present AND s.starts_at > :now", NOT_STARTED),
+                ("l.email IS NOT NULL AND t.id IS NULL AND NOT l.academic", NOT_ACADEMIC),
+            )
         )
         self.run(
-            f"""UPDATE import_line SET error = '{NOT_ACADEMIC}'
-            WHERE {good} AND teacher_id IS NULL AND NOT academic"""
+            f"""UPDATE import_line SET session_id = c.session_id, teacher_id = c.teacher_id,
+                enrollment_id = c.enrollment_id, action = c.action,
+                error = NULLIF(c.letters, ''), filled = c.fills = 1
+            FROM (SELECT l.line, s.id AS session_id, t.id AS teacher_id,
+                    e.id AS enrollment_id, {letters} AS letters,
+                    CASE WHEN e.id IS NULL OR e.status <> 'registered' THEN 'place'
+                         WHEN e.attended = l.present AND e.completed = l.completed THEN 'same'
+                         ELSE 'update' END AS action,
+                    CASE WHEN t.id IS NOT NULL AND ({blanks}) THEN 1 ELSE 0 END AS fills
+                FROM import_line AS l
+                LEFT JOIN training_session AS s ON s.reference = l.reference
+                LEFT JOIN teacher_profile AS t ON t.email = l.email
+                LEFT JOIN enrollment AS e ON e.session_id = s.id AND e.teacher_id = t.id
+                WHERE l.batch = :batch) AS c
+            WHERE import_line.batch = :batch AND import_line.line = c.line"""
         )
-        firsts = ", ".join(f"{self._first(name)}" for name in _PROFILE_FIELDS)
+        # The same teacher and session again: the first line without faults of its own counts.
+        self.run(
+            f"""UPDATE import_line SET error = COALESCE(error, '') || '{DUPLICATE}',
+                first_line = d.first
+            FROM (SELECT email, reference, MIN(CASE WHEN detail IS NULL THEN line END) AS first
+                  FROM import_line WHERE batch = :batch AND email IS NOT NULL
+                    AND reference IS NOT NULL
+                  GROUP BY email, reference HAVING COUNT(*) > 1) AS d
+            WHERE import_line.batch = :batch AND import_line.email = d.email
+              AND import_line.reference = d.reference AND import_line.line > d.first"""
+        )
+        # Places: a line needing one in an open session is "full" when the good lines before
+        # it took those left (a refused line takes none). Only the sessions where the good
+        # lines take every place left are ranked (usually none).
+        tight = db.session.scalars(
+            text(
+                f"""SELECT l.session_id FROM import_line AS l
+                JOIN training_session AS s ON s.id = l.session_id
+                WHERE l.batch = :batch AND l.action = 'place'
+                GROUP BY l.session_id, s.capacity, s.registered_count
+                HAVING SUM(CASE WHEN {GOOD.format(t="l")} THEN 1 ELSE 0 END)
+                    >= s.capacity - s.registered_count"""
+            ),
+            {"batch": self.batch},
+        ).all()
+        for start in range(0, len(tight), 500):
+            self.run(
+                f"""UPDATE import_line SET error = COALESCE(error, '') || '{FULL}'
+                FROM (SELECT l.line, s.capacity - s.registered_count AS free,
+                        COALESCE(SUM(CASE WHEN {GOOD.format(t="l")} THEN 1 ELSE 0 END) OVER (
+                            PARTITION BY l.session_id ORDER BY l.line
+                            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS taken
+                      FROM import_line AS l JOIN training_session AS s ON s.id = l.session_id
+                      WHERE l.batch = :batch AND l.action = 'place' AND l.email IS NOT NULL
+                        AND s.status <> 'cancelled'
+                        AND (l.error IS NULL OR l.error NOT LIKE '%{DUPLICATE}%')
+                        AND l.session_id IN :sessions) AS r
+                WHERE import_line.batch = :batch AND import_line.line = r.line
+                  AND r.taken >= r.free""",
+                sessions=tight[start : start + 500],
+            )
+
+    def _teachers(self) -> None:
+        good = GOOD.format(t="import_line")
         names = ", ".join(_PROFILE_FIELDS)
+        # New teachers: from the first of their lines, then (below) the blanks it leaves
+        # from the next lines giving a value.
+        if self.postgresql:
+            firsts = f"""SELECT DISTINCT ON (email) email, {names}, :now FROM import_line
+                WHERE {good} AND teacher_id IS NULL ORDER BY email, line"""
+        else:
+            # SQLite: the other columns of a MIN() aggregate come from the row of the minimum.
+            firsts = f"""SELECT email, {names}, :now FROM (
+                    SELECT email, {names}, MIN(line) FROM import_line
+                    WHERE {good} AND teacher_id IS NULL GROUP BY email) WHERE true"""
         self.run(
-            f"""INSERT INTO teacher_profile (email, {names}, created_at)
-            SELECT email, {firsts}, :now FROM import_line
-            WHERE {good} AND teacher_id IS NULL GROUP BY email
+            f"""INSERT INTO teacher_profile (email, {names}, created_at) {firsts}
             ON CONFLICT (email) DO NOTHING"""
         )
         self.run(
@@ -646,50 +741,25 @@ class _Merger:
         )
         # Known teachers: only empty fields are filled (what a teacher entered is kept).
         firsts = ", ".join(f"{self._first(n)} AS {n}" for n in _PROFILE_FIELDS)
-        values = f"""SELECT teacher_id, {firsts} FROM import_line
-            WHERE {good} AND NOT new_teacher GROUP BY teacher_id"""
-
-        def blanks(table: str) -> str:
-            return " OR ".join(
-                f"({table}.{n} IS NULL AND v.{n} IS NOT NULL)" for n in _PROFILE_FIELDS
-            )
-
-        self.run(
-            f"""UPDATE import_line SET filled = true FROM ({values}) AS v
-            JOIN teacher_profile AS t ON t.id = v.teacher_id
-            WHERE {good} AND import_line.teacher_id = v.teacher_id AND ({blanks("t")})"""
-        )
         fill = ", ".join(f"{n} = COALESCE(teacher_profile.{n}, v.{n})" for n in _PROFILE_FIELDS)
         self.run(
-            f"""UPDATE teacher_profile SET {fill} FROM ({values}) AS v
-            WHERE teacher_profile.id = v.teacher_id AND ({blanks("teacher_profile")})"""
+            f"""UPDATE teacher_profile SET {fill}
+            FROM (SELECT teacher_id, {firsts} FROM import_line
+                  WHERE {good} AND teacher_id IN (
+                      SELECT teacher_id FROM import_line WHERE {good} AND filled
+                      UNION ALL
+                      SELECT teacher_id FROM import_line WHERE {good} AND new_teacher
+                      GROUP BY teacher_id HAVING COUNT(*) > 1)
+                  GROUP BY teacher_id) AS v
+            WHERE teacher_profile.id = v.teacher_id"""
         )
 
-    def _enrolments(self, good: str) -> None:
+    def _enrolments(self) -> None:
         self.run(
-            f"""UPDATE import_line SET enrollment_id = e.id,
-                action = CASE WHEN e.status <> 'registered' THEN 'place'
-                              WHEN e.attended = import_line.present
-                                   AND e.completed = import_line.completed THEN 'same'
-                              ELSE 'update' END
-            FROM enrollment AS e
-            WHERE {good} AND e.session_id = import_line.session_id
-              AND e.teacher_id = import_line.teacher_id"""
-        )
-        self.run(f"UPDATE import_line SET action = 'place' WHERE {good} AND action IS NULL")
-        # Places in the order of the file; the others are "session full".
-        self.run(
-            f"""UPDATE import_line SET action = 'full', error = '{FULL}'
-            FROM (SELECT l.line, s.capacity - s.registered_count AS free,
-                         ROW_NUMBER() OVER (PARTITION BY l.session_id ORDER BY l.line) AS rank
-                  FROM import_line AS l JOIN training_session AS s ON s.id = l.session_id
-                  WHERE l.batch = :batch AND l.action = 'place') AS r
-            WHERE import_line.batch = :batch AND import_line.line = r.line AND r.rank > r.free"""
-        )
-        self.run(
-            """UPDATE training_session SET registered_count = registered_count + g.taken
+            f"""UPDATE training_session SET registered_count = registered_count + g.taken
             FROM (SELECT session_id, COUNT(*) AS taken FROM import_line
-                  WHERE batch = :batch AND action = 'place' GROUP BY session_id) AS g
+                  WHERE batch = :batch AND action = 'place' AND {GOOD.format(t="import_line")}
+                  GROUP BY session_id) AS g
             WHERE training_session.id = g.session_id"""
         )
         self.run(
@@ -700,7 +770,7 @@ class _Merger:
                     THEN enrollment.completed_at ELSE :now END,
                 attendance_source = '{SOURCE}'
             FROM import_line AS l
-            WHERE l.batch = :batch AND l.action IN ('update', 'place')
+            WHERE l.batch = :batch AND l.action IN ('update', 'place') AND {GOOD.format(t="l")}
               AND enrollment.id = l.enrollment_id"""
         )
         self.run(
@@ -709,39 +779,41 @@ class _Merger:
             SELECT session_id, teacher_id, 'registered', :now, present, completed,
                 CASE WHEN completed THEN :now END, '{SOURCE}'
             FROM import_line WHERE batch = :batch AND action = 'place' AND enrollment_id IS NULL
+              AND {GOOD.format(t="import_line")}
             ON CONFLICT (session_id, teacher_id) DO NOTHING"""
         )
-        self.run(
-            """UPDATE import_line SET enrollment_id = e.id FROM enrollment AS e
-            WHERE import_line.batch = :batch AND import_line.action = 'place'
-              AND import_line.enrollment_id IS NULL
-              AND e.session_id = import_line.session_id AND e.teacher_id = import_line.teacher_id"""
-        )
-        # Completions recorded by the file give (or withdraw) their attestations at once,
-        # announced by groups read in order (memory stays flat for a million lines).
-        last = 0
-        while True:
-            changed = db.session.scalars(
-                text(
-                    "SELECT enrollment_id FROM import_line WHERE batch = :batch "
-                    "AND action IN ('update', 'place') AND enrollment_id > :last "
-                    "ORDER BY enrollment_id LIMIT :size"
+        # Completions recorded by the file give (or withdraw) their attestations at once:
+        # the listeners get the changed enrolments as a select, for set-based statements.
+        lines = ImportLine.__table__.c
+        changed = (
+            select(Enrollment.id)
+            .join(
+                ImportLine,
+                and_(
+                    Enrollment.session_id == lines.session_id,
+                    Enrollment.teacher_id == lines.teacher_id,
                 ),
-                {"batch": self.batch, "last": last, "size": SIGNAL_CHUNK},
-            ).all()
-            if not changed:
-                break
-            attendance_changed.send(None, enrollment_ids=changed)
-            last = changed[-1]
+            )
+            .where(
+                lines.batch == self.batch,
+                lines.action.in_(["update", "place"]),
+                lines.detail.is_(None),
+                lines.error.is_(None),
+            )
+        )
+        attendance_changed.send(None, enrollments=changed)
 
     def _report(self, report: ImportReport) -> None:
+        good = GOOD.format(t="import_line")
+        filled = f"SELECT teacher_id FROM import_line WHERE batch = :batch AND {good} AND filled"
         counts = db.session.execute(
             text(
-                """SELECT
-                    COUNT(CASE WHEN action IN ('update', 'place')
-                               OR (action = 'same' AND (filled OR new_teacher)) THEN 1 END),
-                    COUNT(CASE WHEN action = 'same' AND NOT filled AND NOT new_teacher THEN 1 END)
-                FROM import_line WHERE batch = :batch"""
+                f"""SELECT
+                    COUNT(CASE WHEN action IN ('update', 'place') OR new_teacher
+                               OR teacher_id IN ({filled}) THEN 1 END),
+                    COUNT(CASE WHEN action = 'same' AND NOT new_teacher
+                               AND teacher_id NOT IN ({filled}) THEN 1 END)
+                FROM import_line WHERE batch = :batch AND {good}"""
             ),
             {"batch": self.batch},
         ).one()
@@ -749,10 +821,17 @@ class _Merger:
         report.unchanged += counts[1]
         refused = db.session.execute(
             text(
-                "SELECT line, error, detail, reference, email FROM import_line "
-                "WHERE batch = :batch AND error IS NOT NULL ORDER BY line"
+                "SELECT line, detail, error, first_line, reference, email FROM import_line "
+                "WHERE batch = :batch AND (detail IS NOT NULL OR error IS NOT NULL) "
+                "ORDER BY line"
             ),
             {"batch": self.batch},
         )
-        for line, code, detail, reference, email in refused:
-            report.error(line, _message(code, detail, reference, email))
+        for line, detail, codes, first_line, reference, email in refused:
+            messages = detail.split("\n") if detail else []
+            messages += [
+                _message(code, first_line, reference, email)
+                for code in _CODES
+                if codes and code in codes
+            ]
+            report.error(line, messages)

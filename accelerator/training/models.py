@@ -219,10 +219,13 @@ class ImportLine(db.Model):
     career_stage: Mapped[str | None] = mapped_column(String(20))
     #: an academic address (a teacher may be created from it)
     academic: Mapped[bool | None] = mapped_column()
-    #: why the line is refused (a code of training.imports), None while good
+    #: why the database refuses the line: one letter per failed check (codes of
+    #: training.imports), None while good
     error: Mapped[str | None] = mapped_column(String(20))
-    #: the refusal's text (checks of the line alone) or its argument (a line number)
+    #: why the line alone is refused: its messages, one a line (None when it has none)
     detail: Mapped[str | None] = mapped_column(Text)
+    #: the line where the same teacher and session first appear (a duplicate)
+    first_line: Mapped[int | None] = mapped_column()
     session_id: Mapped[int | None] = mapped_column()
     teacher_id: Mapped[int | None] = mapped_column()
     enrollment_id: Mapped[int | None] = mapped_column()

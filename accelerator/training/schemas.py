@@ -125,8 +125,12 @@ class AttendanceOut(StrictSchema):
 
 
 class ImportErrorOut(StrictSchema):
+    """A refused line: its number, every reason why (``messages``) and them all in one
+    text (``message``)."""
+
     line = fields.Integer()
     message = fields.String()
+    messages = fields.List(fields.String())
 
 
 class ImportReportOut(StrictSchema):

@@ -7,8 +7,9 @@ from blinker import Namespace
 _signals = Namespace()
 
 #: sent when attendance or completion of enrolments may have changed (page, API, imports),
-#: before the commit, with ``enrollment_ids``: the enrolments concerned. The sender is the
-#: session, or None for an import spanning sessions. Certification brings their
+#: before the commit, with ``enrollment_ids``: the enrolments concerned, or (imports, any
+#: number of them) ``enrollments``: a select of their ids, for set-based statements. The
+#: sender is the session, or None for an import spanning sessions. Certification brings their
 #: attestations in line (issued, withdrawn, reinstated) in the same transaction.
 attendance_changed = _signals.signal("attendance-changed")
 

@@ -87,3 +87,39 @@ def test_attendance_without_completion_issues_nothing(client, login_as, api, pat
     enrollment = add_enrollment(session)
     PATHS[path](client, login_as, api, session, enrollment, completed=False)
     assert _attestation(enrollment) is None
+
+
+def test_an_import_issues_one_verifiable_attestation_per_completion_with_distinct_codes(api):
+    """The import issues its attestations in bulk (codes drawn by the database on
+    PostgreSQL, by ``new_code`` on SQLite): one per completed line, each code in the public
+    form (16 characters of Crockford's base 32, dashed every 4), all different, each one
+    verifying; the same file again issues none."""
+    import re
+
+    from accelerator.certification.operations import normalize_code
+
+    session = make_session(capacity=100, starts_in=timedelta(days=-2))
+    lines = [
+        f"prof{i}@ac-nantes.fr;Nom;Prenom;;;;{session.reference};oui;{'oui' if i % 3 else 'non'}"
+        for i in range(60)
+    ]
+    content = "email;nom;prenom;academie;uai;situation;session;present;termine\r\n"
+    content += "\r\n".join(lines) + "\r\n"
+    trainer = make_user(Role.trainer)
+    for _ in range(2):
+        response = api.post(
+            "/training/imports",
+            user=trainer,
+            data={"file": (io.BytesIO(content.encode()), "presences.csv")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 202
+        codes = db.session.scalars(db.select(Certificate.code)).all()
+        assert len(codes) == 40 and len(set(codes)) == 40
+    shape = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}")
+    for code in codes:
+        assert shape.fullmatch(code) and normalize_code(code.lower()) == code
+        verified = api.get(f"/training/certificates/{code}")
+        assert verified.status_code == 200 and verified.json["revoked"] is False
+    # 80 random bits each: over 40 codes, every character position takes several values.
+    assert all(len({code[i] for code in codes}) > 5 for i in range(19) if i % 5 != 4)

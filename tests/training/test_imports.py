@@ -319,3 +319,96 @@ def test_the_readme_example_imports_as_documented(api):
         select(TeacherProfile).where(TeacherProfile.email == "helene.dupre@ac-creteil.fr")
     )
     assert (helene.academy, helene.career_stage) == ("creteil", "neotitulaire")
+
+
+def test_a_refused_line_lists_every_one_of_its_errors(api, past):
+    """Not only the first reason: every check a line fails, by itself and in the database,
+    is in its report (``messages``, and all of them in ``message``)."""
+    full = make_session(capacity=1, starts_in=timedelta(days=-5))
+    add_enrollment(full)
+    lines = [
+        # 2: four faults of its own, and a session nobody knows
+        "quatre@ac-paris.fr;X;Y;Atlantide;0750655A;retraité;CANOPE-1999-0001;peut-être;non",
+        # 3: unknown teacher with a personal address, and the session is full
+        f"perso@gmail.com;X;Y;;;;{full.reference};oui;non",
+        # 4: a good line; 5: the same teacher and session again, with a bad UAI
+        f"double@ac-paris.fr;X;Y;;;;{past.reference};oui;non",
+        f"double@ac-paris.fr;X;Y;;123;;{past.reference};oui;non",
+        # 6: an invalid address and no session reference
+        "pas-un-email;X;Y;;;;;oui;non",
+    ]
+    body = upload(api, french_file(lines)).json
+    assert (body["imported"], body["unchanged"]) == (1, 0)
+    by_line = {error["line"]: error for error in body["errors"]}
+    assert sorted(by_line) == [2, 3, 5, 6]
+
+    def reasons(line: int) -> list[str]:
+        return [message.lower() for message in by_line[line]["messages"]]
+
+    expected = {
+        2: ["atlantide", "0750655a", "retraité", "peut-être", "canope-1999-0001"],
+        3: ["académique", "complète"],
+        5: ["« 123 »", "ligne 4"],
+        6: ["pas-un-email", "référence"],
+    }
+    for line, words in expected.items():
+        assert len(reasons(line)) == len(words), (line, reasons(line))
+        for word in words:
+            assert any(word in reason for reason in reasons(line)), (line, word, reasons(line))
+            assert word in by_line[line]["message"].lower()
+    db.session.expire_all()
+    assert full.registered_count == 1
+
+
+def test_lines_refused_for_other_reasons_take_no_place(api):
+    """A session with one place: a line with a bad UAI before a good one does not take it,
+    and a good line after the place went is told the session is full, with its other
+    faults."""
+    session = make_session(capacity=1, starts_in=timedelta(days=-2))
+    lines = [
+        f"mauvais@ac-lyon.fr;X;Y;;0000000Z;;{session.reference};oui;oui",
+        f"bon@ac-lyon.fr;X;Y;;;;{session.reference};oui;oui",
+        f"tard@ac-lyon.fr;X;Y;;;;{session.reference};oui;oui",
+        f"tard.aussi@ac-lyon.fr;X;Y;;;fonctionnaire;{session.reference};oui;oui",
+    ]
+    body = upload(api, french_file(lines)).json
+    assert body["imported"] == 1
+    by_line = {error["line"]: error["messages"] for error in body["errors"]}
+    assert [len(by_line[line]) for line in (2, 4, 5)] == [1, 1, 2]
+    assert "complète" in by_line[4][0] and "complète" in by_line[5][1]
+    db.session.expire_all()
+    assert session.registered_count == 1
+    enrolled = db.session.scalars(
+        select(TeacherProfile.email)
+        .join(Enrollment, Enrollment.teacher_id == TeacherProfile.id)
+        .where(Enrollment.session_id == session.id)
+    ).all()
+    assert enrolled == ["bon@ac-lyon.fr"]
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "prenom.nom@ac-paris.fr",
+        "a@ac-nancy-metz.fr",
+        "x@education.gouv.fr",
+        "x@sub.education.gouv.fr",
+        "x@mail.ac-lyon.fr",
+        "perso@gmail.com",
+        "a@ac-paris.fr.evil.com",
+        "a@fake-ac-paris.fr",
+        "a@ac-.fr",
+        "pas-un-email",
+        "a b@ac-paris.fr",
+        "a@b@ac-paris.fr",
+        "a@ac-paris.f",
+        "a;b@ac-paris.fr",
+        "@ac-paris.fr",
+        "a@" + "x" * 250 + ".fr",
+    ],
+)
+def test_the_import_judges_addresses_as_enrolment_does(email):
+    from accelerator.training.imports import check_email
+    from accelerator.training.operations.enrolments import is_academic_email, is_valid_email
+
+    assert check_email(email) == (is_valid_email(email), is_academic_email(email))

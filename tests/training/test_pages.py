@@ -250,6 +250,30 @@ def test_the_import_page_shows_the_report(client, login_as):
     assert rejected.get_data(as_text=True).splitlines()[1].startswith("3;")
 
 
+def test_the_report_lists_every_reason_of_a_refused_line(client, login_as):
+    session = make_session(starts_in=timedelta(days=-1))
+    login_as(make_user(Role.trainer))
+    content = (
+        "email;nom;prenom;academie;uai;situation;session;present;termine\n"
+        f"ko@ac-paris.fr;Ko;Bob;Atlantide;0750655A;;{session.reference};peut-être;oui\n"
+    ).encode()
+    response = client.post(
+        "/formations/import",
+        data={"file": (io.BytesIO(content), "presences.csv")},
+        content_type="multipart/form-data",
+    )
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    row = re.search(r"<td>2</td><td>(.*?)</td>", html, re.S).group(1)
+    reasons = re.findall(r"<li>(.*?)</li>", row, re.S)
+    assert len(reasons) == 3
+    assert "Atlantide" in reasons[1] or "Atlantide" in " ".join(reasons)
+    assert all(word in " ".join(reasons) for word in ("Atlantide", "0750655A", "peut-être"))
+    rejected = client.get(
+        f"/formations/import/{response.headers['Location'].rsplit('/', 1)[1]}/rejets.csv"
+    ).get_data(as_text=True)
+    assert all(word in rejected for word in ("Atlantide", "0750655A", "peut-être"))
+
+
 def test_the_import_page_needs_a_file(client, login_as):
     login_as(make_user(Role.trainer))
     response = client.post("/formations/import", data={}, content_type="multipart/form-data")
