@@ -106,6 +106,39 @@ LINE_TOO_LONG = _l("This line is longer than 8,192 characters: it was skipped.")
 SOURCE = "import"
 KIND = "attendance_import"
 
+#: The template offered on the import page: the columns by their French names, and a line.
+TEMPLATE_COLUMNS = (
+    "email",
+    "nom",
+    "prenom",
+    "academie",
+    "uai",
+    "situation",
+    "session",
+    "present",
+    "termine",
+)
+TEMPLATE_EXAMPLE = (
+    "helene.dupre@ac-creteil.fr",
+    "Dupré",
+    "Hélène",
+    "Créteil",
+    "0930001W",
+    "néotitulaire",
+    "CANOPE-2026-0042",
+    "oui",
+    "oui",
+)
+
+
+def template_csv() -> bytes:
+    """The template file: UTF-8 with a BOM (Excel reads the accents), ``;``, CRLF."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(TEMPLATE_COLUMNS)
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return out.getvalue().encode("utf-8-sig")
+
 
 def _plain(value: str) -> str:
     """Lower case, no accents, separators as ``_``: how names and codes are compared."""

@@ -6,8 +6,19 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext, ngettext
+from babel.numbers import format_decimal
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -19,6 +30,7 @@ from accelerator.core.jobs import visible_job
 from accelerator.core.navigation import NavItem, add_nav_item, add_workspace
 from accelerator.core.pagination import paginate_page
 from accelerator.core.permissions import guarded_by, public, roles_required
+from accelerator.core.textfiles import MAX_LINE_CHARS
 from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
 from accelerator.training import operations
@@ -31,7 +43,13 @@ from accelerator.training.forms import (
     SessionFilterForm,
     SessionForm,
 )
-from accelerator.training.imports import KIND, looks_like_csv, queue_attendance_import
+from accelerator.training.imports import (
+    KIND,
+    MAX_REPORTED_ERRORS,
+    looks_like_csv,
+    queue_attendance_import,
+    template_csv,
+)
 from accelerator.training.models import (
     MANAGING_ROLES,
     Enrollment,
@@ -304,7 +322,26 @@ def import_file():
                 job = queue_attendance_import(current_user, upload.stream)
             if outcome.ok:
                 return redirect(url_for("core.job_page", job_id=job.id), 303)
-    return render_template("training/import.html", form=form), (422 if form.errors else 200)
+    locale = str(get_locale())
+    limits = {
+        "max_megabytes": current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024) - 1,
+        "max_errors": format_decimal(MAX_REPORTED_ERRORS, locale=locale),
+        "max_chars": format_decimal(MAX_LINE_CHARS, locale=locale),
+    }
+    return render_template("training/import.html", form=form, limits=limits), (
+        422 if form.errors else 200
+    )
+
+
+@bp.route("/formations/import/modele.csv")
+@roles_required(*MANAGING_ROLES)
+def import_template():
+    """The template of an attendance file: the columns accepted and an example line."""
+    return Response(
+        template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="modele-import-presences.csv"'},
+    )
 
 
 @bp.route("/formations/import/<int:job_id>/rejets.csv")

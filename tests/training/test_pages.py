@@ -274,6 +274,102 @@ def test_the_report_lists_every_reason_of_a_refused_line(client, login_as):
     assert all(word in rejected for word in ("Atlantide", "0750655A", "peut-être"))
 
 
+def test_the_import_page_offers_a_template_that_imports_as_is(client, login_as, api):
+    """The template: UTF-8 with a BOM, ``;``, the columns the import reads and one example
+    line, which imports once its session reference is a real one."""
+    from accelerator.training.imports import HEADER_ALIASES, _plain
+
+    trainer = make_user(Role.trainer)
+    login_as(trainer)
+    html = client.get("/formations/import").get_data(as_text=True)
+    link = re.search(r'href="([^"]+)"[^>]*download', html).group(1)
+    response = client.get(link)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    content = response.get_data()
+    assert content.startswith(b"\xef\xbb\xbf")
+    header, example, *rest = content.decode("utf-8-sig").splitlines()
+    assert rest == []
+    columns = header.split(";")
+    assert len(columns) == len(example.split(";")) == 9
+    assert {HEADER_ALIASES[_plain(name)] for name in columns} == set(HEADER_ALIASES.values())
+    session = make_session(starts_in=timedelta(days=-1))
+    reference = example.split(";")[columns.index("session")]
+    upload = api.post(
+        "/training/imports",
+        user=trainer,
+        data={
+            "file": (
+                io.BytesIO(content.replace(reference.encode(), session.reference.encode())),
+                "modele.csv",
+            )
+        },
+        content_type="multipart/form-data",
+    )
+    job = api.get(f"/jobs/{upload.json['job']['id']}", user=trainer).json
+    assert job["result"] == {"imported": 1, "unchanged": 0, "errors": []}
+
+
+def test_the_template_is_for_those_who_import(client, login_as):
+    login_as(make_teacher_user())
+    assert client.get("/formations/import/modele.csv").status_code in (403, 404)
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "fr",
+            [
+                "Règles du fichier",
+                "Windows-1252",
+                "point-virgule (;)",
+                "virgule (,)",
+                "Ce qui compte comme présence",
+                "present = oui",
+                "termine = oui",
+                "attestation",
+                "Limites",
+                "20 Mo",
+                "1\u202f000 lignes erronées",
+                "8\u202f192 caractères",
+                "session complète",
+            ],
+        ),
+        (
+            "en",
+            [
+                "Rules of the file",
+                "Windows-1252",
+                "semicolon (;)",
+                "comma (,)",
+                "What counts as attended",
+                "present = yes",
+                "termine = yes",
+                "20 MB",
+                "1,000 bad lines",
+                "8,192 characters",
+            ],
+        ),
+    ],
+)
+def test_the_import_page_explains_each_rule(client, login_as, language, words):
+    from accelerator.training.imports import HEADER_ALIASES
+
+    login_as(make_user(Role.trainer))
+    client.get(f"/langue/{language}")
+    html = client.get("/formations/import").get_data(as_text=True)
+    html = html.replace("&#34;", '"').replace("&#39;", "'")
+    for word in words:
+        assert word in html, word
+    # every column name the import accepts in the header, French and English, is shown
+    shown = set(re.findall(r"<code>([a-z_]+)</code>", html))
+    names = {"email", "nom", "prenom", "academie", "uai", "situation", "session", "present"}
+    assert names | {"termine", "last_name", "first_name", "academy", "career_stage"} <= shown
+    assert "session_reference" in shown and "completed" in shown
+    assert shown <= set(HEADER_ALIASES)
+
+
 def test_the_import_page_needs_a_file(client, login_as):
     login_as(make_user(Role.trainer))
     response = client.post("/formations/import", data={}, content_type="multipart/form-data")
