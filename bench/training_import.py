@@ -240,7 +240,11 @@ def run(url: str, lines: int, background: bool, memory_lines: int | None) -> Non
         if memory_lines:
             big = Path(folder) / "big.csv"
             write_csv(big, memory_lines, references)
+            trainer_id = trainer.id
             db.session.remove()
+            from accelerator.accounts.models import User
+
+            trainer = db.session.get(User, trainer_id)
             before = memory_kb("VmRSS")
             reset_peak()
             big_s, result = timed(lambda: run_job(trainer, big))

@@ -56,7 +56,7 @@ from accelerator.core.db import UTCDateTime, utcnow
 from accelerator.core.errors import Forbidden, NotFound
 from accelerator.core.jobs import Job, enqueue_job, report_progress
 from accelerator.core.reference import ACADEMIES, CAREER_STAGES
-from accelerator.core.textfiles import bounded_lines, looks_like_csv_file, read_header
+from accelerator.core.textfiles import bounded_blocks, looks_like_csv_file, read_header
 from accelerator.core.validators import is_valid_uai, normalize_uai
 from accelerator.extensions import db
 from accelerator.training.models import Enrollment, ImportLine, runs_sessions
@@ -460,8 +460,9 @@ def import_attendance(
             return report
         delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
         stager = _Stager(batch, job, total)
-        lines = bounded_lines(text_stream, 2, stager.too_long)
-        reader = csv.reader(itertools.chain([header_line], lines), delimiter=delimiter)
+        blocks = bounded_blocks(text_stream, 2, stager.too_long)
+        lines = itertools.chain([header_line], itertools.chain.from_iterable(blocks))
+        reader = csv.reader(lines, delimiter=delimiter)
         try:
             header = next(reader, None)
         except csv.Error:
@@ -595,8 +596,8 @@ NOT_STARTED = "S"
 NOT_ACADEMIC = "A"
 FULL = "F"
 _CODES = (DUPLICATE, UNKNOWN_SESSION, CANCELLED, NOT_STARTED, NOT_ACADEMIC, FULL)
-#: a line that passed every check (``t``: the name of import_line in the statement)
-GOOD = "{t}.detail IS NULL AND {t}.error IS NULL"
+#: a line of this import that passed every check (``t``: import_line's name in the statement)
+GOOD = "{t}.batch = :batch AND {t}.detail IS NULL AND {t}.error IS NULL"
 
 
 def _message(code: str, first_line: int | None, reference: str | None, email: str | None):
