@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask_babel import gettext
-from sqlalchemy import Select, distinct, false, func, insert, literal, select, true, update
+from sqlalchemy import Select, distinct, false, func, literal, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload

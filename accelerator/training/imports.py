@@ -665,10 +665,6 @@ class _Merger:
         # lock before any read.)
         self._check()
         self._teachers()
-        if self.postgresql:
-            # The planner learns the lines' sessions, teachers and actions, which the
-            # enrolments and attestations join on (else nested loops over the whole file).
-            db.session.execute(text("ANALYZE import_line"))
         self._enrolments()
         self._report(report)
         db.session.execute(
@@ -709,6 +705,10 @@ class _Merger:
                 WHERE l.batch = :batch) AS c
             WHERE import_line.batch = :batch AND import_line.line = c.line"""
         )
+        if self.postgresql:
+            # The planner learns the lines' sessions, teachers and actions, which the next
+            # statements group and join on (else nested loops over the whole file).
+            db.session.execute(text("ANALYZE import_line"))
         # The same teacher and session again: the first line without faults of its own counts.
         self.run(
             f"""UPDATE import_line SET error = COALESCE(error, '') || '{DUPLICATE}',
@@ -725,12 +725,14 @@ class _Merger:
         # lines take every place left are ranked (usually none).
         tight = db.session.scalars(
             text(
-                f"""SELECT l.session_id FROM import_line AS l
-                JOIN training_session AS s ON s.id = l.session_id
-                WHERE l.batch = :batch AND l.action = 'place'
-                GROUP BY l.session_id, s.capacity, s.registered_count
-                HAVING SUM(CASE WHEN {GOOD.format(t="l")} THEN 1 ELSE 0 END)
-                    >= s.capacity - s.registered_count"""
+                f"""SELECT g.session_id FROM (
+                    SELECT l.session_id,
+                        SUM(CASE WHEN {GOOD.format(t="l")} THEN 1 ELSE 0 END) AS good
+                    FROM import_line AS l WHERE l.batch = :batch AND l.action = 'place'
+                      AND l.session_id IS NOT NULL
+                    GROUP BY l.session_id) AS g
+                JOIN training_session AS s ON s.id = g.session_id
+                WHERE g.good >= s.capacity - s.registered_count"""
             ),
             {"batch": self.batch},
         ).all()
