@@ -1,7 +1,7 @@
 """import line: the first line of a duplicate (every error of a refused line is reported)
 
 Revision ID: c3a9d7e1f205
-Revises: c3a9f2d4e6b8
+Revises: e9f0a1b2c3d4
 Create Date: 2026-12-01 10:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'c3a9d7e1f205'
-down_revision = 'c3a9f2d4e6b8'
+down_revision = 'e9f0a1b2c3d4'
 branch_labels = None
 depends_on = None
 
