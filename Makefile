@@ -22,7 +22,7 @@ COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --no-header --q
 CHECK_LOCK = $(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
 	echo "pyproject.toml asks for packages the locks do not hold: run 'make lock'"; exit 1; }
 
-.PHONY: install install-test assets translations migrate seed run test lint security lock \
+.PHONY: install install-test assets translations migrate seed run test test-api lint security lock \
 	format extract-messages clean
 
 $(BIN)/activate:
@@ -96,13 +96,22 @@ seed: migrate
 run: install seed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
-# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names one.
+# The suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names one; then the
+# API walk (schemathesis as every role), once, on PostgreSQL when there is one, timed.
 test: install-test
 	APP_ENV=testing TEST_DATABASE_URL= $(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== again on $$TEST_DATABASE_URL"; \
 		APP_ENV=testing $(BIN)/pytest; \
 	fi
+	$(MAKE) --no-print-directory test-api
+
+# The API against its OpenAPI document, fuzzed as anonymous and as every role
+# (tests/core/test_api_fuzz.py; API_FUZZ_EXAMPLES sets the depth).
+test-api: install-test
+	@start=$$(date +%s); APP_ENV=testing $(BIN)/pytest -m api_walk -q tests/core/test_api_fuzz.py; \
+	status=$$?; \
+	echo "API walk ($${TEST_DATABASE_URL:-sqlite}): $$(( $$(date +%s) - start )) s"; exit $$status
 
 lint: install-test
 	$(BIN)/ruff check accelerator tests bench config.py wsgi.py

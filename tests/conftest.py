@@ -76,6 +76,14 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+def pytest_ignore_collect(collection_path, config):
+    """The API walk is collected only when asked for (``-m api_walk``, ``make test-api``):
+    building its cases costs a minute that the rest of the suite need not pay."""
+    if collection_path.name == "test_api_fuzz.py":
+        return config.getoption("markexpr") != "api_walk"
+    return None
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     app = create_app(

@@ -71,9 +71,10 @@ def list_changes(solution_id: int):
 @documented(body=ChangeIn, response=ChangeOut, status=201, errors=(409,))
 def declare_change(solution_id: int):
     """Declare a substantial change."""
+    solution = visible_solution(solution_id)  # another company's solution: 404 first
     data = load(ChangeIn(), json_body())
     change = operations.declare_change(
-        current_user, visible_solution(solution_id), data["description"], data["declarations"]
+        current_user, solution, data["description"], data["declarations"]
     )
     return ChangeOut().dump(change), 201
 

@@ -36,9 +36,10 @@ def _condition(condition_id: int) -> Condition:
 @documented(body=ConditionEvidenceIn, response=DecisionConditionOut, errors=(409,))
 def submit_condition_evidence(condition_id: int):
     """Submit evidence of fulfilment."""
+    condition = _condition(condition_id)  # another company's condition: 404 before anything
     data = load(ConditionEvidenceIn(), json_body())
     condition = operations.submit_condition_evidence(
-        current_user, _condition(condition_id), data["note"], data["evidence_id"]
+        current_user, condition, data["note"], data["evidence_id"]
     )
     return condition_out(condition)
 
