@@ -70,6 +70,8 @@ class CatalogueEntry(db.Model):
     #: and English (``search.keywords_for``), searched like the other texts
     keywords: Mapped[str] = mapped_column(Text, default="")
     website: Mapped[str | None] = mapped_column(String(500))
+    #: the logo a manager accepted (content-addressed file name; None: no logo)
+    logo_name: Mapped[str | None] = mapped_column(String(100))
     #: Pricing code (audits.models.Pricing)
     pricing: Mapped[str] = mapped_column(String(20), index=True)
     gar_compatible: Mapped[bool] = mapped_column(default=False, index=True)

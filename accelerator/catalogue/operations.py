@@ -192,6 +192,7 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             "description": texts["description"] or "",
             "keywords": search.keywords_for(solution.subjects or [], solution.levels or []),
             "website": texts["website"],
+            "logo_name": texts.get("logo_name"),
             "pricing": declared["pricing"],
             "gar_compatible": bool(declared["gar_compatible"]),
             "change_under_review": solution.id in under_review,

@@ -113,29 +113,35 @@ def start_audit(solution_id: int):
 def logo(solution_id: int):
     """A solution's logo: public once the solution is in the catalogue, otherwise for those
     who may see the solution. Its content never changes (content-addressed), so caches keep
-    it."""
+    it; the catalogue's link names the version, so a newly accepted logo is a new URL."""
     item = db.session.get(Solution, solution_id)
-    if item is None or not item.logo_name:
+    if item is None:
         abort(404)
     in_catalogue = db.session.scalar(solution_ids_in_force().where(Audit.solution_id == item.id))
-    if not in_catalogue and (
-        not current_user.is_authenticated
-        or db.session.scalar(Solution.visible_to(current_user).where(Solution.id == item.id))
-        is None
-    ):
+    reader = (
+        current_user.is_authenticated
+        and db.session.scalar(Solution.visible_to(current_user).where(Solution.id == item.id))
+        is not None
+    )
+    if not in_catalogue and not reader:
         abort(404)
-    path = storage.path_for(item.logo_name)
+    # The public sees the logo a manager accepted (a new one waits for the decision, like
+    # the texts); the company and the staff see the latest one.
+    name = item.logo_name if reader else item.published_texts().get("logo_name")
+    if not name:
+        abort(404)
+    path = storage.path_for(name)
     if not path.exists():
         abort(404)
     response = send_file(
         path,
         mimetype=storage.detect_type(path),
         max_age=86400,
-        etag=item.logo_name,
+        etag=name,
         conditional=True,
     )
     response.headers["Cache-Control"] = (
-        "public, max-age=86400" if in_catalogue else "private, max-age=3600"
+        "private, max-age=3600" if reader else "public, max-age=86400"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,0 +1,26 @@
+"""catalogue entries carry the logo a manager accepted
+
+Revision ID: d7e8f9a0b1c2
+Revises: c3a9f2d4e6b8
+Create Date: 2026-12-01 12:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'd7e8f9a0b1c2'
+down_revision = 'c3a9f2d4e6b8'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('logo_name', sa.String(length=100), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('catalogue_entry', schema=None) as batch_op:
+        batch_op.drop_column('logo_name')
