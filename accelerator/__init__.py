@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from importlib import import_module
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, g, has_request_context, render_template, request, session
 from flask.globals import request_ctx
@@ -208,6 +209,8 @@ def _register_error_handlers(app: Flask) -> None:
             return app.response_class(
                 f"{status} {error.name}\n", status=status, mimetype="text/plain"
             )
+        if status == 413:
+            return _too_large(app)
         if is_api_request():
             return http_problem(error)
         template = f"errors/{status}.html" if status in (403, 404, 429) else "errors/generic.html"
@@ -224,6 +227,28 @@ def _register_error_handlers(app: Flask) -> None:
         if is_api_request():
             return problem(500, detail=gettext("An unexpected error occurred; it has been logged."))
         return render_template("errors/generic.html", error=InternalServerError(), status=500), 500
+
+
+def _too_large(app: Flask):
+    """A body over MAX_CONTENT_LENGTH: the limit in the answer, and a way back to the form
+    (the browser's own check, static/js/file-limit.js, stops most such files before)."""
+    from accelerator.core.redirects import safe_next
+
+    limit_mb = f"{app.config['MAX_CONTENT_LENGTH'] / 1024 / 1024:.0f}"
+    if is_api_request():
+        return problem(
+            413,
+            detail=gettext(
+                "The request body exceeds %(size)s MB, the most this service accepts.",
+                size=limit_mb,
+            ),
+        )
+    referrer = urlsplit(request.referrer or "")
+    back = safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""), "/")
+    if referrer.netloc and referrer.netloc != request.host:
+        back = "/"
+    page = render_template("errors/413.html", status=413, limit_mb=limit_mb, back=back)
+    return page, 413
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -32,8 +32,10 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from accelerator.audits.models import Answer, ChangeOutcome, Pricing
+from accelerator.audits.operations.solutions import LOGO_MAX_BYTES
 from accelerator.audits.states import AuditStatus
-from accelerator.core.forms import REQUIRED, select_choices
+from accelerator.audits.storage import MAX_EVIDENCE_BYTES
+from accelerator.core.forms import REQUIRED, select_choices, size_limited
 from accelerator.core.reference import DISCIPLINES, LEVELS, country_choices
 
 LEVEL_CHOICES = select_choices((value, str(value)) for value in range(4))
@@ -91,7 +93,11 @@ class SolutionForm(FlaskForm):
         default=Pricing.free.value,
         validators=[InputRequired(REQUIRED)],
     )
-    logo = FileField(_l("Logo"), description=_l("PNG or JPEG, 1 MB at most."))
+    logo = FileField(
+        _l("Logo"),
+        description=_l("PNG or JPEG, 1 MB at most."),
+        render_kw=size_limited(LOGO_MAX_BYTES),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,6 +147,7 @@ class EvidenceForm(FlaskForm):
         _l("Add a file"),
         validators=[FileRequired(REQUIRED)],
         description=_l("PDF, PNG, JPEG, ODT, DOCX or CSV, 20 MB at most."),
+        render_kw=size_limited(MAX_EVIDENCE_BYTES),
     )
 
 

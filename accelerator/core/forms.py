@@ -67,3 +67,16 @@ class YesNoField(RadioField):
     def pre_validate(self, form):
         if self.data is None:
             raise ValidationError(str(self.message))
+
+
+def size_limited(max_bytes: int) -> dict:
+    """``render_kw`` of a file field whose size the browser checks before sending
+    (static/js/file-limit.js): a file over the limit is refused on the form, everything
+    typed kept, instead of travelling to the server only to be turned away (413)."""
+    return {
+        "data-max-bytes": str(max_bytes),
+        "data-too-large": _l(
+            "This file is larger than %(size)s MB: choose a smaller one.",
+            size=f"{max_bytes / 1024 / 1024:g}",
+        ),
+    }

@@ -10,7 +10,12 @@ from sqlalchemy import select
 
 from accelerator.accounts.models import Role
 from accelerator.audits import operations
-from accelerator.audits.forms import AssignmentForm, CommentForm, ConsolidationForm
+from accelerator.audits.forms import (
+    AssignmentForm,
+    CommentForm,
+    ConsolidationForm,
+    EvidenceForm,
+)
 from accelerator.audits.history import event_details
 from accelerator.audits.models import AuditEvent
 from accelerator.audits.report import report_content, report_response
@@ -156,6 +161,7 @@ def audit(audit_id: int):
         context["my_assignment"] = next(
             (a for a in item.assignments if a.expert_id == current_user.id), None
         )
+    context["evidence_limits"] = EvidenceForm.file.kwargs["render_kw"]
     return render_template("audits/audit.html", **context)
 
 
