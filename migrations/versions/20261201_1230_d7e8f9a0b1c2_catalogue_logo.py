@@ -1,7 +1,7 @@
 """catalogue entries carry the logo a manager accepted
 
 Revision ID: d7e8f9a0b1c2
-Revises: c3a9f2d4e6b8
+Revises: c3a9d7e1f205
 Create Date: 2026-12-01 12:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd7e8f9a0b1c2'
-down_revision = 'c3a9f2d4e6b8'
+down_revision = 'c3a9d7e1f205'
 branch_labels = None
 depends_on = None
 
