@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 from accelerator.accounts.models import Role
+from accelerator.extensions import db
 from tests.audits.factories import make_framework_version, make_solution
 from tests.factories import PASSWORD, make_user
 
@@ -18,6 +19,7 @@ def test_file_fields_carry_their_limit_for_the_browser(client, app):
     make_framework_version()
     company = make_user(Role.company)
     solution = make_solution(company.organization)
+    db.session.commit()  # the request reads it from another connection on PostgreSQL
     client.post("/connexion", data={"email": company.email, "password": PASSWORD})
     form = client.get(f"/mes-solutions/{solution.id}/modifier").get_data(as_text=True)
     assert f'data-max-bytes="{1024 * 1024}"' in form
