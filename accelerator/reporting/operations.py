@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from accelerator.certification import progress, questionnaires
 from accelerator.core.db import among
 from accelerator.core.errors import Conflict, Forbidden, Invalid
 from accelerator.core.reference import ACADEMIES
 from accelerator.extensions import db
-from accelerator.reporting import kept, tracking  # noqa: F401  (tracking listens)
+from accelerator.reporting import kept, measures, tracking  # noqa: F401  (tracking listens)
 from accelerator.reporting.definitions import BY_CODE
 from accelerator.reporting.models import (
     FollowUpDelay,
@@ -193,6 +193,93 @@ def record_paf_action(
     db.session.add(action)
     db.session.flush()
     return action
+
+
+# --- The settings through the API: PUT the values in force, read them with their history ----
+
+#: Rows of history answered per setting.
+HISTORY = 50
+
+
+def target_history(code: str) -> list[Target]:
+    return db.session.scalars(
+        select(Target).where(Target.code == code).order_by(Target.id.desc()).limit(HISTORY)
+    ).all()
+
+
+def population_history(year: int, academy: str) -> list[NationalPopulation]:
+    return db.session.scalars(
+        select(NationalPopulation)
+        .where(NationalPopulation.year == year, NationalPopulation.academy == academy)
+        .order_by(NationalPopulation.id.desc())
+        .limit(HISTORY)
+    ).all()
+
+
+def follow_up_history() -> list[FollowUpDelay]:
+    return db.session.scalars(
+        select(FollowUpDelay).order_by(FollowUpDelay.id.desc()).limit(HISTORY)
+    ).all()
+
+
+def put_target(actor, code: str, value, horizon_start, horizon_end, note: str = "") -> Target:
+    """The target of ``code`` becomes these values: a new row, unless the row in force
+    already says exactly this (a repeated PUT adds no history)."""
+    _check(actor)
+    latest = next(iter(target_history(code)), None)
+    if latest is not None and (
+        latest.value,
+        latest.horizon_start,
+        latest.horizon_end,
+        latest.note,
+    ) == (value, horizon_start, horizon_end, note):
+        return latest
+    return set_target(actor, code, value, horizon_start, horizon_end, note)
+
+
+def put_population(actor, year: int, academy: str, teachers: int, new_teachers: int):
+    """The population of an académie for a school year becomes these figures (a new row
+    unless they are already in force)."""
+    _check(actor)
+    latest = next(iter(population_history(year, academy)), None)
+    if latest is not None and (latest.teachers, latest.new_teachers) == (teachers, new_teachers):
+        return latest
+    return set_population(actor, year, academy, teachers, new_teachers)
+
+
+def put_follow_up_delay(actor, weeks: int) -> FollowUpDelay | None:
+    """The follow-up delay becomes ``weeks`` (a new row unless already in force)."""
+    _check(actor)
+    latest = next(iter(follow_up_history()), None)
+    if latest is not None and latest.weeks == weeks:
+        return latest
+    return set_follow_up_delay(actor, weeks)
+
+
+def settings_in_force() -> dict:
+    """Every target in force (withdrawn ones left out), every population in force (latest
+    row per school year and académie), the follow-up delay, and the latest rows of each."""
+    latest_population = select(func.max(NationalPopulation.id)).group_by(
+        NationalPopulation.year, NationalPopulation.academy
+    )
+    return {
+        "targets": sorted(measures.targets_in_force().values(), key=lambda t: t.code),
+        "populations": db.session.scalars(
+            select(NationalPopulation)
+            .where(NationalPopulation.id.in_(latest_population))
+            .order_by(NationalPopulation.year, NationalPopulation.academy)
+        ).all(),
+        "follow_up_weeks": follow_up_weeks(),
+        "history": {
+            "targets": db.session.scalars(
+                select(Target).order_by(Target.id.desc()).limit(HISTORY)
+            ).all(),
+            "populations": db.session.scalars(
+                select(NationalPopulation).order_by(NationalPopulation.id.desc()).limit(HISTORY)
+            ).all(),
+            "follow_up": follow_up_history(),
+        },
+    }
 
 
 def refresh_kept_figures() -> KeptState:

@@ -270,6 +270,10 @@ MATRIX: dict[str, object] = {
     "api.open_data_decisions_json": PUBLIC,
     "api.open_data_decisions_schema": PUBLIC,
     "api.list_indicators": STEERING,
+    "api.get_indicator_settings": STEERING,
+    "api.put_indicator_target": STEERING,
+    "api.put_indicator_population": STEERING,
+    "api.put_indicator_follow_up_delay": STEERING,
     # --- API: training ---------------------------------------------------------------------------
     "api.list_training_sessions": PUBLIC,
     "api.get_training_session": PUBLIC,
