@@ -126,9 +126,7 @@ def test_a_population_put_is_in_force_and_feeds_the_rate(api):
     assert response.json["in_force"]["teachers"] == 2000
     assert [row["teachers"] for row in response.json["history"]] == [2000, 1000]
     populations = api.get("/indicators/settings", manager).json["populations"]
-    assert [(p["year"], p["academy"], p["teachers"]) for p in populations] == [
-        (2026, "lyon", 2000)
-    ]
+    assert [(p["year"], p["academy"], p["teachers"]) for p in populations] == [(2026, "lyon", 2000)]
     # the teachers-reached rate of Lyon is now a share of 2,000 (no teacher yet: 0 %)
     value = indicators.compute_one(
         "teachers_reached_rate",
