@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
 VENDOR := static/vendor/dsfr
+# axe-core (npm): the accessibility rules that Playwright runs in the pages (core/axe.py)
+AXE := static/vendor/axe/axe.min.js
+# Debian's chromium, the browser Playwright drives (never a downloaded one): core/browser.py
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
 # Marianne as TrueType, for the PDFs (reportlab embeds TrueType; the DSFR ships web fonts)
 FONTS := static/vendor/fonts/Marianne-Regular.ttf
 CATALOGS := $(wildcard accelerator/translations/*/LC_MESSAGES/messages.po)
@@ -22,8 +27,8 @@ COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --no-header --q
 CHECK_LOCK = $(BIN)/pip check >/dev/null || { $(BIN)/pip check; \
 	echo "pyproject.toml asks for packages the locks do not hold: run 'make lock'"; exit 1; }
 
-.PHONY: install install-test assets translations migrate seed run test test-api lint security lock \
-	format extract-messages clean
+.PHONY: install install-test assets translations migrate seed run test test-api test-browser browser \
+	lint security lock format extract-messages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -54,7 +59,7 @@ install: $(VENV)/.installed assets translations
 install-test: $(VENV)/.installed-test translations $(FONTS)
 
 # The State's design system, from the npm package @gouvfr/dsfr, copied into static/vendor.
-assets: $(VENDOR)/dsfr.min.css $(FONTS)
+assets: $(VENDOR)/dsfr.min.css $(AXE) $(FONTS)
 
 # The DSFR's WOFF files hold TrueType outlines: fontTools unwraps them (accelerator/core/fonts.py).
 $(FONTS): $(VENDOR)/dsfr.min.css | $(VENV)/.installed
@@ -74,6 +79,12 @@ $(VENDOR)/dsfr.min.css: package.json
 	cp node_modules/@gouvfr/dsfr-chart/dist/DSFRChart/DSFRChart.js \
 		node_modules/@gouvfr/dsfr-chart/dist/DSFRChart/DSFRChart.css static/vendor/dsfr-chart/
 	touch $@
+
+# node_modules is filled by the DSFR's rule (npm install of package.json).
+$(AXE): $(VENDOR)/dsfr.min.css
+	@test -f node_modules/axe-core/axe.min.js || \
+		npm install --no-audit --no-fund --ignore-scripts --loglevel=error
+	mkdir -p $(dir $@) && cp node_modules/axe-core/axe.min.js $@
 
 translations: $(COMPILED)
 
@@ -105,6 +116,7 @@ test: install-test
 		APP_ENV=testing $(BIN)/pytest; \
 	fi
 	$(MAKE) --no-print-directory test-api
+	$(MAKE) --no-print-directory test-browser
 
 # The API against its OpenAPI document, fuzzed as anonymous and as every role
 # (tests/core/test_api_fuzz.py; API_FUZZ_EXAMPLES sets the depth).
@@ -112,6 +124,34 @@ test-api: install-test
 	@start=$$(date +%s); APP_ENV=testing $(BIN)/pytest -m api_walk -q tests/core/test_api_fuzz.py; \
 	status=$$?; \
 	echo "API walk ($${TEST_DATABASE_URL:-sqlite}): $$(( $$(date +%s) - start )) s"; exit $$status
+
+# The journey in a real browser (tests/browser: Playwright driving Debian's chromium, axe-core
+# on every page), once, timed; screenshots in ARTIFACTS_DIR. Without chromium and without a
+# way to install it, it says so and skips (CI installs it: .ci/run).
+ARTIFACTS_DIR ?= $(CURDIR)/artifacts/browser
+export ARTIFACTS_DIR
+test-browser: install-test assets
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+		echo "Browser tests SKIPPED: no chromium at $(CHROMIUM_PATH) (make browser installs" \
+			"Debian's package, or set CHROMIUM_PATH)."; \
+		if [ -n "$$CI" ]; then exit 1; fi; exit 0; \
+	fi
+	@start=$$(date +%s); APP_ENV=testing $(BIN)/pytest -m browser -q -p no:randomly tests/browser; \
+	status=$$?; \
+	echo "Browser journey ($${TEST_DATABASE_URL:-sqlite}): $$(( $$(date +%s) - start )) s;" \
+		"screenshots in $(ARTIFACTS_DIR)"; exit $$status
+
+# Debian's chromium for the browser tests (as root, or with sudo), when it is missing.
+browser:
+	@if [ -x "$(CHROMIUM_PATH)" ]; then echo "chromium: $(CHROMIUM_PATH)"; exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "No chromium at $(CHROMIUM_PATH) and no apt-get: install chromium and set CHROMIUM_PATH"; \
+		exit 1; \
+	fi; \
+	sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	$$sudo apt-get update -qq || echo "apt-get update failed: trying the package lists at hand"; \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null && \
+		echo "chromium installed: $(CHROMIUM_PATH)"
 
 lint: install-test
 	$(BIN)/ruff check accelerator tests bench config.py wsgi.py
@@ -139,4 +179,4 @@ format: install-test
 	$(BIN)/ruff format accelerator tests bench config.py wsgi.py
 
 clean:
-	rm -rf $(VENV) node_modules $(VENDOR) $(dir $(FONTS)) instance
+	rm -rf $(VENV) node_modules static/vendor instance artifacts

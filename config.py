@@ -149,6 +149,9 @@ class Config:
     #: lines staged per transaction by an attendance import (each one moves the progress bar)
     IMPORT_BATCH_LINES = int(os.environ.get("IMPORT_BATCH_LINES", "20000"))
 
+    #: the chromium executable Playwright drives (core.browser): Debian's, never a download
+    CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 

@@ -81,6 +81,10 @@ def pytest_ignore_collect(collection_path, config):
     building its cases costs a minute that the rest of the suite need not pay."""
     if collection_path.name == "test_api_fuzz.py":
         return config.getoption("markexpr") != "api_walk"
+    # The browser journey likewise (``-m browser``, ``make test-browser``): it needs chromium
+    # and a live server, and runs once after the suites.
+    if collection_path.name == "browser" and collection_path.parent == Path(__file__).parent:
+        return config.getoption("markexpr") != "browser"
     return None
 
 
