@@ -23,6 +23,8 @@ from accelerator.catalogue.schemas import (
     dump_verification,
     parse_catalogue_query,
 )
+from accelerator.certification import approval_credential, credential_check
+from accelerator.certification.schemas import SignedCredentialOut
 from accelerator.core.api import api
 from accelerator.core.errors import NotFound
 from accelerator.core.openapi import documented
@@ -91,8 +93,36 @@ def catalogue_solution(slug: str):
 @public
 @documented(response=VerificationOut, responses={304: "Not modified"})
 def verify_approval(code: str):
-    """Whether an approval is genuine and in force."""
+    """Whether an approval is genuine and in force.
+
+    `credential` is what checking the approval's signed Open Badge found (its signature
+    with the key of /.well-known/jwks.json, its dates, its revocation and suspension bits in
+    the status lists), with the findings in French; null for an audit without approval.
+    """
     audit = queries.audit_by_code(code)
     if audit is None:
         raise NotFound(gettext("No approval has this verification code."))
-    return cacheable(jsonify(dump_verification(audit)), personal=False)
+    check = None
+    if approval_credential.has_credential(audit):
+        check = credential_check.check_credential(approval_credential.signed_credential(audit))
+    return cacheable(jsonify(dump_verification(audit, check=check)), personal=False)
+
+
+@api.get("/verify/<code>/credential")
+@public
+@documented(response=SignedCredentialOut)
+def approval_credential_download(code: str):
+    """The approval's Open Badges 3.0 credential, unsigned and signed (VC-JWT, EdDSA).
+
+    The same credential as `/verify/{code}/credential.json` and `.jwt` on the pages; its
+    `credentialStatus` names its bits in the Bitstring Status Lists at
+    `/credentials/status/{purpose}/{number}`.
+    """
+    audit = queries.audit_by_code(code)
+    if audit is None or not approval_credential.has_credential(audit):
+        raise NotFound(gettext("No approval has this verification code."))
+    body = {
+        "credential": approval_credential.credential(audit),
+        "jwt": approval_credential.signed_credential(audit),
+    }
+    return SignedCredentialOut().dump(body)

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from accelerator.audits.models import Audit, Pricing
 from accelerator.catalogue.models import CatalogueEntry
 from accelerator.catalogue.queries import SORTS, CatalogueQuery
+from accelerator.certification.schemas import CredentialCheckOut
 from accelerator.core.api import MAX_PER_PAGE, load
 from accelerator.core.errors import Invalid
 from accelerator.core.pagination import MAX_PAGE
@@ -179,6 +180,8 @@ class CatalogueEntryOut(StrictSchema):
     decided_at = IsoDate(metadata={"type": "string", "format": "date-time"})
     valid_until = IsoDate(metadata={"type": "string", "format": "date"})
     verification_code = fields.String()
+    #: what checking the approval's signed credential found (null: no approval)
+    credential = fields.Nested(CredentialCheckOut, allow_none=True)
     #: the company declared a change that a manager has not decided yet
     change_under_review = fields.Boolean()
 
@@ -243,6 +246,8 @@ class VerificationOut(StrictSchema):
     decided_at = IsoDate()
     valid_until = IsoDate(metadata={"type": "string", "format": "date"})
     verification_code = fields.String()
+    #: what checking the approval's signed credential found (null: no approval)
+    credential = fields.Nested(CredentialCheckOut, allow_none=True)
 
 
 class _Detail:
@@ -271,7 +276,7 @@ def dump_detail(entry: CatalogueEntry, decision, sessions: list) -> dict:
     return CatalogueDetailOut().dump(_Detail(entry, decision, sessions))
 
 
-def dump_verification(audit: Audit, today: date | None = None) -> dict:
+def dump_verification(audit: Audit, today: date | None = None, check=None) -> dict:
     status = audit.effective_status(today)
     solution = audit.solution
     return VerificationOut().dump(
@@ -287,5 +292,6 @@ def dump_verification(audit: Audit, today: date | None = None) -> dict:
             "decided_at": audit.decided_at,
             "valid_until": audit.valid_until,
             "verification_code": audit.verification_code,
+            "credential": check,
         }
     )

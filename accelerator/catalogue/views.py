@@ -28,6 +28,8 @@ from accelerator.catalogue.caching import (
     state_etag,
 )
 from accelerator.catalogue.schemas import parse_catalogue_query
+from accelerator.certification import approval_credential, credential_check
+from accelerator.certification.exports import credential_json_response, credential_jwt_response
 from accelerator.core.errors import Invalid
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.pagination import check_last_page
@@ -228,6 +230,9 @@ def verify(code: str):
     if audit is None:
         return render_template("catalogue/verify.html", audit=None, code=code), 404
     status = audit.effective_status()
+    check = None
+    if approval_credential.has_credential(audit):
+        check = credential_check.check_credential(approval_credential.signed_credential(audit))
     response = make_response(
         render_template(
             "catalogue/verify.html",
@@ -236,9 +241,37 @@ def verify(code: str):
             status=status,
             in_force=status.value in ("approved", "approved_with_conditions"),
             today=date.today(),
+            check=check,
         )
     )
     return cacheable(response)
+
+
+def _credential_audit(code: str):
+    audit = queries.audit_by_code(code)
+    if audit is None or not approval_credential.has_credential(audit):
+        abort(404)
+    return audit
+
+
+@bp.route("/verify/<code>/credential.json")
+@public
+def approval_credential_json(code: str):
+    """The approval's Open Badges 3.0 credential (JSON-LD), to keep or to check elsewhere."""
+    audit = _credential_audit(code)
+    return credential_json_response(
+        approval_credential.credential(audit), f"agrement-{audit.verification_code}.json"
+    )
+
+
+@bp.route("/verify/<code>/credential.jwt")
+@public
+def approval_credential_jwt(code: str):
+    """The same credential, signed (VC-JWT, EdDSA; key at /.well-known/jwks.json)."""
+    audit = _credential_audit(code)
+    return credential_jwt_response(
+        approval_credential.signed_credential(audit), f"agrement-{audit.verification_code}.jwt"
+    )
 
 
 @bp.route("/badges/<slug>.svg")

@@ -9,13 +9,15 @@ from flask import Response, request
 from flask_login import current_user
 
 from accelerator.accounts.models import Role
-from accelerator.certification import badges, operations, progress
+from accelerator.certification import badges, credential_check, operations, progress
 from accelerator.certification import exports as downloads
 from accelerator.certification.models import PathCertificate
 from accelerator.certification.schemas import (
     AttestationVerificationOut,
     BadgeStatusOut,
     CertificateOut,
+    CredentialCheckIn,
+    CredentialCheckOut,
     FeedbackIn,
     FeedbackOut,
     PathCertificateOut,
@@ -161,6 +163,21 @@ def badge_status(code: str):
     Attestations' and path certificates' badges alike.
     """
     return BadgeStatusOut().dump(badges.status(operations.verify_any_certificate(code)))
+
+
+@api.post("/credentials/verification")
+@public
+@documented(body=CredentialCheckIn, response=CredentialCheckOut)
+def check_credential():
+    """Check a credential signed by the service (an approval's, an attestation's, a path
+    certificate's): its signature with the key of /.well-known/jwks.json, its validity dates
+    and its Bitstring Status List entries. Writes nothing.
+
+    A text that is not a credential, or whose signature fails, is answered 200 with its
+    `verdict` (`malformed`, `invalid_signature`): what was found, not an error of the call.
+    """
+    data = load(CredentialCheckIn(), json_body())
+    return CredentialCheckOut().dump(credential_check.check_credential(data["jwt"]))
 
 
 @api.get("/training/progress")

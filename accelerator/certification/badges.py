@@ -14,8 +14,10 @@ The teacher's email appears only hashed, as an OB 3.0 IdentityObject: ``sha256$`
 of the email and a salt derived from the certificate code with the app's secret (the same
 credential is produced at every download).
 
-``credentialStatus`` points to ``/api/v1/training/badges/<code>/status``, which says whether
-the credential is revoked and whether the approval of the training's solutions has lapsed.
+``credentialStatus`` lists the credential's entry of the W3C Bitstring Status List
+(``status_list``: its suspension bit is set while the certificate is withdrawn) and
+``/api/v1/training/badges/<code>/status``, which also says whether the approval of the
+training's solutions has lapsed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 
 from accelerator.audits.queries import approval_lapsed
+from accelerator.certification import status_list  # signs with this module: attributes only
 from accelerator.certification.models import Certificate, PathCertificate
 from accelerator.core.schemas import iso
 
@@ -140,8 +143,22 @@ def credential(certificate: Certificate | PathCertificate) -> dict:
         return _credential(certificate)
 
 
-def _issuer(base: str) -> dict:
-    return {"id": base + "/", "type": ["Profile"], "name": ISSUER_NAME, "url": base + "/"}
+def issuer_profile(base: str, with_url: bool = True) -> dict:
+    """The service's OB 3.0 Profile, the issuer (and creator) of every credential it signs."""
+    profile = {"id": base + "/", "type": ["Profile"], "name": ISSUER_NAME}
+    return {**profile, "url": base + "/"} if with_url else profile
+
+
+def _status(certificate: Certificate | PathCertificate) -> list[dict]:
+    """The credential's status: its entry of the Bitstring Status List (suspension: set
+    while the certificate is withdrawn) and the service's own status endpoint."""
+    return [
+        *status_list.status_entries(certificate),
+        {
+            "id": f"{base_url()}/api/v1/training/badges/{certificate.code}/status",
+            "type": STATUS_TYPE,
+        },
+    ]
 
 
 def _subject_identifier(certificate, email: str) -> list[dict]:
@@ -171,7 +188,7 @@ def _path_credential(certificate: PathCertificate) -> dict:
         "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, badge_url)}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": name,
-        "issuer": _issuer(base),
+        "issuer": issuer_profile(base),
         "validFrom": iso(certificate.issued_at, seconds_utc=True),
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -190,7 +207,7 @@ def _path_credential(certificate: PathCertificate) -> dict:
                         modules=modules,
                     )
                 },
-                "creator": {"id": base + "/", "type": ["Profile"], "name": ISSUER_NAME},
+                "creator": issuer_profile(base, with_url=False),
             },
         },
         "evidence": [
@@ -203,10 +220,7 @@ def _path_credential(certificate: PathCertificate) -> dict:
                 ),
             }
         ],
-        "credentialStatus": {
-            "id": f"{base}/api/v1/training/badges/{certificate.code}/status",
-            "type": STATUS_TYPE,
-        },
+        "credentialStatus": _status(certificate),
     }
 
 
@@ -226,12 +240,7 @@ def _credential(certificate: Certificate) -> dict:
         "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/badges/{certificate.code}')}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": achievement_name,
-        "issuer": {
-            "id": base + "/",
-            "type": ["Profile"],
-            "name": ISSUER_NAME,
-            "url": base + "/",
-        },
+        "issuer": issuer_profile(base),
         "validFrom": iso(certificate.issued_at, seconds_utc=True),
         "credentialSubject": {
             "type": ["AchievementSubject"],
@@ -263,7 +272,7 @@ def _credential(certificate: Certificate) -> dict:
                         day=day,
                     )
                 },
-                "creator": {"id": base + "/", "type": ["Profile"], "name": ISSUER_NAME},
+                "creator": issuer_profile(base, with_url=False),
             },
         },
         "evidence": [
@@ -277,10 +286,7 @@ def _credential(certificate: Certificate) -> dict:
                 ),
             }
         ],
-        "credentialStatus": {
-            "id": f"{base}/api/v1/training/badges/{certificate.code}/status",
-            "type": STATUS_TYPE,
-        },
+        "credentialStatus": _status(certificate),
     }
 
 

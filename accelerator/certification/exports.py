@@ -281,12 +281,24 @@ def pdf_response(certificate: Certificate | PathCertificate) -> Response:
     return _attachment(response, f"{name}-{certificate.code}.pdf")
 
 
+def credential_json_response(credential: dict, filename: str) -> Response:
+    """A credential (unsigned JSON-LD) as a download."""
+    body = json.dumps(credential, ensure_ascii=False, indent=2)
+    return _attachment(Response(body, mimetype="application/vc+ld+json"), filename)
+
+
+def credential_jwt_response(token: str, filename: str) -> Response:
+    """A signed credential (VC-JWT) as a download."""
+    return _attachment(Response(token, mimetype="application/vc+jwt"), filename)
+
+
 def badge_json_response(certificate: Certificate | PathCertificate) -> Response:
-    body = json.dumps(badges.credential(certificate), ensure_ascii=False, indent=2)
-    response = Response(body, mimetype="application/vc+ld+json")
-    return _attachment(response, f"badge-{certificate.code}.json")
+    return credential_json_response(
+        badges.credential(certificate), f"badge-{certificate.code}.json"
+    )
 
 
 def badge_jwt_response(certificate: Certificate | PathCertificate) -> Response:
-    response = Response(badges.signed_credential(certificate), mimetype="application/vc+jwt")
-    return _attachment(response, f"badge-{certificate.code}.jwt")
+    return credential_jwt_response(
+        badges.signed_credential(certificate), f"badge-{certificate.code}.jwt"
+    )

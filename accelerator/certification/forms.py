@@ -69,3 +69,20 @@ class VerifyForm(FlaskForm):
         validators=[DataRequired(message=_l("Enter the code printed on the attestation."))],
         description=_l("16 characters, e.g. 7K2M-9QXD-4HTB-R8VN"),
     )
+
+
+#: a signed credential is a few kilobytes; more is not one of ours
+CREDENTIAL_MAX = 100_000
+
+
+class CheckCredentialForm(FlaskForm):
+    """Pasting a signed credential (VC-JWT) to check it."""
+
+    jwt = TextAreaField(
+        _l("Signed credential (VC-JWT)"),
+        validators=[
+            DataRequired(message=_l("Paste the signed credential (the content of the .jwt file).")),
+            Length(max=CREDENTIAL_MAX, message=_l("This text is too long to be a credential.")),
+        ],
+        description=_l("Three parts separated by dots, starting with “eyJ”."),
+    )

@@ -13,9 +13,11 @@ from accelerator.training.schemas import SessionOut, SolutionRef
 # marshmallow's messages are message ids, translated when the problem is answered.
 RATING_RANGE = "Give a rating from 1 to 5."
 COMMENT_TOO_LONG = "The comment is too long (2000 characters at most)."
+CREDENTIAL_TOO_LONG = "This text is too long to be a credential."
 MESSAGES = (
     _l("Give a rating from 1 to 5."),
     _l("The comment is too long (2000 characters at most)."),
+    _l("This text is too long to be a credential."),
 )
 
 
@@ -200,3 +202,58 @@ class PathVerificationOut(StrictSchema):
     issued_at = fields.DateTime()
     revoked = fields.Function(lambda c: c.revoked_at is not None, metadata={"type": "boolean"})
     revoked_at = fields.DateTime()
+
+
+class CredentialCheckIn(StrictSchema):
+    #: the signed credential, a compact JWS (the content of a .jwt download)
+    jwt = fields.String(
+        required=True, validate=validate.Length(min=1, max=100_000, error=CREDENTIAL_TOO_LONG)
+    )
+
+
+class CredentialCheckOut(StrictSchema):
+    """What checking a signed credential found (``certification.credential_check``)."""
+
+    verdict = fields.String(
+        metadata={
+            "enum": [
+                "malformed",
+                "invalid_signature",
+                "revoked",
+                "suspended",
+                "expired",
+                "not_yet_valid",
+                "status_unknown",
+                "valid",
+            ]
+        }
+    )
+    valid = fields.Boolean()
+    #: one sentence, in the reader's language
+    summary = fields.Function(lambda check: check.summary(), metadata={"type": "string"})
+    #: every finding, one sentence each
+    findings = fields.Function(
+        lambda check: check.findings(), metadata={"type": "array", "items": {"type": "string"}}
+    )
+    signature_valid = fields.Boolean()
+    revoked = fields.Function(
+        lambda check: check.statuses.get("revocation"),
+        metadata={"type": "boolean", "nullable": True},
+    )
+    suspended = fields.Function(
+        lambda check: check.statuses.get("suspension"),
+        metadata={"type": "boolean", "nullable": True},
+    )
+    expired = fields.Boolean()
+    not_yet_valid = fields.Boolean()
+    #: the credential's claims when its signature verified, else null
+    credential = fields.Dict(allow_none=True)
+
+
+class SignedCredentialOut(StrictSchema):
+    """A credential and its signed form."""
+
+    #: the OpenBadgeCredential (W3C VC 2.0)
+    credential = fields.Dict()
+    #: the same, signed: a compact JWS (VC-JWT, EdDSA; key at /.well-known/jwks.json)
+    jwt = fields.String()

@@ -23,7 +23,14 @@ from sqlalchemy import select
 
 from accelerator.accounts.models import Role
 from accelerator.audits.models import Solution
-from accelerator.certification import badges, operations, progress, questionnaires
+from accelerator.certification import (
+    badges,
+    credential_check,
+    operations,
+    progress,
+    questionnaires,
+    status_list,
+)
 from accelerator.certification.exports import (
     badge_json_response,
     badge_jwt_response,
@@ -31,7 +38,12 @@ from accelerator.certification.exports import (
     path_certificate_content,
     pdf_response,
 )
-from accelerator.certification.forms import FollowUpForm, RateForm, VerifyForm
+from accelerator.certification.forms import (
+    CheckCredentialForm,
+    FollowUpForm,
+    RateForm,
+    VerifyForm,
+)
 from accelerator.certification.models import PathCertificate, QuestionnaireKind
 from accelerator.core.errors import NotFound
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -293,6 +305,39 @@ def jwks():
     response = jsonify(badges.jwks())
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+#: list numbers beyond this one would index more credentials than the service will issue
+MAX_LIST_NUMBER = 9_999
+
+
+@bp.route("/credentials/status/<purpose>/<int:number>")
+@public
+def status_list_credential(purpose: str, number: int):
+    """A Bitstring Status List of the service's credentials, signed (VC-JWT): the URL every
+    credential's ``statusListCredential`` names."""
+    if purpose not in status_list.PURPOSES or number > MAX_LIST_NUMBER:
+        abort(404)
+    response = make_response(status_list.signed_list(purpose, number))
+    response.mimetype = "application/vc+jwt"
+    response.headers["Cache-Control"] = f"public, max-age={status_list.TTL_SECONDS}"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers run in browsers too
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.route("/credentials/check", methods=["GET", "POST"])
+@public
+def check_credential():
+    """Paste a signed credential (an approval's, an attestation's, a path certificate's):
+    its signature, dates and status are checked. The POST writes nothing."""
+    form = CheckCredentialForm()
+    check = None
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("certification/check_credential.html", form=form), 422
+        check = credential_check.check_credential(form.jwt.data)
+    return render_template("certification/check_credential.html", form=form, check=check)
 
 
 add_nav_item(
