@@ -155,6 +155,15 @@ class Config:
     HSTS = False
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # Automated checks of the solutions' sites (accelerator/checks): seconds per connection
+    # or page, an extra CA bundle (PEM) besides the system's, a host → address map used
+    # instead of DNS ("*" maps every host), and whether private addresses may be reached
+    # (never in production: a company names the URLs the worker fetches).
+    SITE_CHECK_TIMEOUT = float(os.environ.get("SITE_CHECK_TIMEOUT", "10"))
+    SITE_CHECK_CA_FILE = os.environ.get("SITE_CHECK_CA_FILE") or None
+    SITE_CHECK_HOST_MAP: dict = {}
+    SITE_CHECK_ALLOW_PRIVATE = _bool("SITE_CHECK_ALLOW_PRIVATE", False)
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = Config.SECRET_KEY or "dev-only-secret-key-change-me"
@@ -177,6 +186,10 @@ class TestingConfig(Config):
     CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", True)
     # A cheap hash keeps the suite fast; production keeps scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  a hash method's name (tests)
+    # Site checks never leave the machine: every host is loopback, where tests start sites.
+    SITE_CHECK_HOST_MAP = {"*": "127.0.0.1"}
+    SITE_CHECK_ALLOW_PRIVATE = True
+    SITE_CHECK_TIMEOUT = 5.0
 
 
 class ProductionConfig(Config):

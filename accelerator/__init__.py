@@ -28,6 +28,7 @@ DOMAINS = (
     "accounts",
     "criteria",
     "audits",
+    "checks",
     "training",
     "certification",
     "catalogue",

@@ -105,6 +105,10 @@ def _decision(data: dict) -> str | None:
     return " · ".join(parts) or None
 
 
+def _points(data: dict) -> str | None:
+    return ", ".join(data.get("points") or []) or None
+
+
 DESCRIBERS: dict[AuditAction, Callable[[dict], str | None]] = {
     AuditAction.score: _level_change,
     AuditAction.consolidation: _settlement,
@@ -115,6 +119,7 @@ DESCRIBERS: dict[AuditAction, Callable[[dict], str | None]] = {
     AuditAction.evidence: _evidence,
     AuditAction.evidence_removed: _evidence,
     AuditAction.decide: _decision,
+    AuditAction.site_check_regression: _points,
 }
 
 

@@ -91,6 +91,12 @@ class AuditAction(TitledEnum):
         "condition_suspension_proposed",
         _l("Overdue condition: suspension proposed"),
     )
+    #: the monitoring of the solution's site (accelerator/checks) found an eliminatory point
+    #: that passed before and fails now (TLS gone or invalid, trackers appearing...)
+    site_check_regression = (
+        "site_check_regression",
+        _l("Automated check: regression on an eliminatory point"),
+    )
     # transitions
     submit = (
         "submit",

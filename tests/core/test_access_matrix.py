@@ -230,6 +230,15 @@ MATRIX: dict[str, object] = {
     "api.create_draft": {A},
     "api.publish_framework": {A},
     "api.retire_framework": {A},
+    # --- automated checks of a solution's site (its readers; the company edits addresses) ---
+    "checks.site_checks": AUDIT_READERS,
+    "checks.save_addresses": {C},
+    "checks.start_check": AUDIT_READERS,
+    "api.get_site_addresses": AUDIT_READERS,
+    "api.put_site_addresses": {C},
+    "api.start_site_check": AUDIT_READERS,
+    "api.list_site_checks": AUDIT_READERS,
+    "api.get_site_check": AUDIT_READERS,
     # --- API: solutions and audits -----------------------------------------------------------
     "api.create_solution": {C},
     "api.update_solution": {C},

@@ -1,0 +1,1 @@
+"""Automated technical evidence on a solution's public site, and its monitoring."""
