@@ -11,7 +11,6 @@ never issues one.
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from dataclasses import dataclass
@@ -155,16 +154,21 @@ def record_follow_up(enrollment: Enrollment, used_in_class: bool) -> FollowUpAns
 # --- Certificates --------------------------------------------------------------------------
 
 
-#: RFC 4648's base 32 alphabet read as Crockford's (the same 5 bits, the other letters)
-_CROCKFORD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CODE_ALPHABET)
+#: the two characters of Crockford's base 32 for each 10 bits (an import draws thousands of
+#: codes: a lookup per 10 bits, where base64.b32encode loops in Python per 5)
+_PAIRS = [first + second for first in CODE_ALPHABET for second in CODE_ALPHABET]
 
 
 def new_code() -> str:
     """A verification code: 80 bits from the system's CSPRNG, in 16 characters of
-    Crockford's base 32, dashed every 4."""
-    raw = base64.b32encode(secrets.token_bytes(5 * CODE_LENGTH // 8)).decode()
-    raw = raw.translate(_CROCKFORD)
-    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+    Crockford's base 32 (the first bits first, as base 32 reads them), dashed every 4."""
+    n = int.from_bytes(secrets.token_bytes(5 * CODE_LENGTH // 8))
+    pairs = _PAIRS
+    return (
+        f"{pairs[n >> 70]}{pairs[(n >> 60) & 1023]}-{pairs[(n >> 50) & 1023]}"
+        f"{pairs[(n >> 40) & 1023]}-{pairs[(n >> 30) & 1023]}{pairs[(n >> 20) & 1023]}-"
+        f"{pairs[(n >> 10) & 1023]}{pairs[n & 1023]}"
+    )
 
 
 #: On PostgreSQL a code is drawn by the server: 16 characters from the 5 low bits of 16

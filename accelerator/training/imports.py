@@ -49,7 +49,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, select, text
+from sqlalchemy import bindparam, select, text
 
 from accelerator.accounts.models import User
 from accelerator.core.db import UTCDateTime, utcnow
@@ -59,7 +59,7 @@ from accelerator.core.reference import ACADEMIES, CAREER_STAGES
 from accelerator.core.textfiles import bounded_blocks, looks_like_csv_file, read_header
 from accelerator.core.validators import is_valid_uai, normalize_uai
 from accelerator.extensions import db
-from accelerator.training.models import Enrollment, ImportLine, runs_sessions
+from accelerator.training.models import ImportLine, runs_sessions
 from accelerator.training.operations.enrolments import is_valid_email
 from accelerator.training.signals import attendance_changed
 
@@ -567,7 +567,7 @@ class _Stager:
         if self.postgresql:
             # The planner learns the staged rows' number and values: without it, the merge's
             # joins over a table it believes empty run as nested loops (minutes, not seconds).
-            db.session.execute(text("ANALYZE import_line"))
+            db.session.execute(text("ANALYZE import_line (batch, line, email, reference)"))
 
     def _write(self, rows: list[tuple], done: int) -> None:
         if rows:
@@ -653,6 +653,8 @@ class _Merger:
 
     def merge(self, report: ImportReport) -> None:
         if self.postgresql:
+            # The merge's sorts and hashes (a whole file's lines) stay in memory.
+            db.session.execute(text("SET LOCAL work_mem = '64MB'"))
             # Two imports into one session take turns from here: what each reads next is
             # what the other committed, so both reports are exact.
             self.run(
@@ -708,7 +710,9 @@ class _Merger:
         if self.postgresql:
             # The planner learns the lines' sessions, teachers and actions, which the next
             # statements group and join on (else nested loops over the whole file).
-            db.session.execute(text("ANALYZE import_line"))
+            db.session.execute(
+                text("ANALYZE import_line (session_id, teacher_id, action, error, detail)")
+            )
         # The same teacher and session again: the first line without faults of its own counts.
         self.run(
             f"""UPDATE import_line SET error = COALESCE(error, '') || '{DUPLICATE}',
@@ -816,26 +820,26 @@ class _Merger:
                 CASE WHEN completed THEN :now END, '{SOURCE}'
             FROM import_line WHERE batch = :batch AND action = 'place' AND enrollment_id IS NULL
               AND {GOOD.format(t="import_line")}
+            ORDER BY session_id, teacher_id
             ON CONFLICT (session_id, teacher_id) DO NOTHING"""
+        )
+        # (In the order of the enrolments' indexes: each index page is written once.)
+        # The new enrolments' ids on their lines, found once for every listener below.
+        self.run(
+            f"""UPDATE import_line SET enrollment_id = e.id FROM enrollment AS e
+            WHERE import_line.batch = :batch AND import_line.action = 'place'
+              AND import_line.enrollment_id IS NULL AND {GOOD.format(t="import_line")}
+              AND e.session_id = import_line.session_id
+              AND e.teacher_id = import_line.teacher_id"""
         )
         # Completions recorded by the file give (or withdraw) their attestations at once:
         # the listeners get the changed enrolments as a select, for set-based statements.
         lines = ImportLine.__table__.c
-        changed = (
-            select(Enrollment.id)
-            .join(
-                ImportLine,
-                and_(
-                    Enrollment.session_id == lines.session_id,
-                    Enrollment.teacher_id == lines.teacher_id,
-                ),
-            )
-            .where(
-                lines.batch == self.batch,
-                lines.action.in_(["update", "place"]),
-                lines.detail.is_(None),
-                lines.error.is_(None),
-            )
+        changed = select(lines.enrollment_id).where(
+            lines.batch == self.batch,
+            lines.action.in_(["update", "place"]),
+            lines.detail.is_(None),
+            lines.error.is_(None),
         )
         attendance_changed.send(None, enrollments=changed)
 

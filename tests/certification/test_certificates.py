@@ -29,6 +29,18 @@ def _completed(profile=None):
     return enroll(profile, session)
 
 
+def test_a_code_carries_eighty_random_bits_in_every_position():
+    """Each of a code's 16 characters is 5 random bits in Crockford's base 32: over 2,000
+    codes, every position (the first and the last too) takes each of the 32 characters,
+    and the code is in the form people type back (dashes every 4)."""
+    codes = [records.new_code() for _ in range(2000)]
+    assert len(set(codes)) == 2000
+    assert all(records.normalize_code(code) == code for code in codes)
+    plain = [code.replace("-", "") for code in codes]
+    for position in range(records.CODE_LENGTH):
+        assert {code[position] for code in plain} == set(records.CODE_ALPHABET)
+
+
 def test_issue_certificate_is_idempotent():
     enrollment = _completed()
     first = records.issue_certificate(enrollment)
