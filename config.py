@@ -33,6 +33,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(BASE_DIR / "instance" / "uploads"))
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # 20 MB evidence + multipart overhead
+    #: a page form's body is read up to this (core.requests): a file over its field's limit
+    #: is then refused on the form, everything typed kept, not by a bare 413 (nginx: 64m)
+    FORM_MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
     # Sessions: signed cookie, so workers stay stateless.
     SESSION_COOKIE_HTTPONLY = True
@@ -54,6 +57,13 @@ class Config:
     ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
         "ACCESSIBILITY_CONTACT_EMAIL", "accessibilite@reseau-canope.fr"
     )
+    ACCESSIBILITY_CONTACT_ADDRESS = os.environ.get(
+        "ACCESSIBILITY_CONTACT_ADDRESS",
+        "Réseau Canopé, Téléport 1 – Bâtiment @4, 1 avenue du Futuroscope, CS 80158, "
+        "86961 Futuroscope Chasseneuil Cedex",
+    )
+    #: when the statement was last prepared (ISO date): change it with the statement
+    ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-01")
 
     # Who signs the attestations and audit reports (core.pdf.signatory_block): a name, and
     # the role in French and in English.

@@ -66,6 +66,9 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    from accelerator.core.requests import FormRequest
+
+    app.request_class = FormRequest
     app.config.from_object(config)
     app.config.update(overrides)
     if hasattr(config, "check"):
@@ -235,7 +238,9 @@ def _too_large(app: Flask):
     (the browser's own check, static/js/file-limit.js, stops most such files before)."""
     from accelerator.core.redirects import safe_next
 
-    limit_mb = f"{app.config['MAX_CONTENT_LENGTH'] / 1024 / 1024:.0f}"
+    # The limit this request met: a page form's (core.requests) or the API's.
+    limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+    limit_mb = f"{limit / 1024 / 1024:.0f}"
     if is_api_request():
         return problem(
             413,

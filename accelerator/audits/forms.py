@@ -35,7 +35,7 @@ from accelerator.audits.models import Answer, ChangeOutcome, Pricing
 from accelerator.audits.operations.solutions import LOGO_MAX_BYTES
 from accelerator.audits.states import AuditStatus
 from accelerator.audits.storage import MAX_EVIDENCE_BYTES
-from accelerator.core.forms import REQUIRED, select_choices, size_limited
+from accelerator.core.forms import REQUIRED, FileWithin, select_choices, size_limited
 from accelerator.core.reference import DISCIPLINES, LEVELS, country_choices
 
 LEVEL_CHOICES = select_choices((value, str(value)) for value in range(4))
@@ -95,6 +95,7 @@ class SolutionForm(FlaskForm):
     )
     logo = FileField(
         _l("Logo"),
+        validators=[FileWithin(LOGO_MAX_BYTES)],
         description=_l("PNG or JPEG, 1 MB at most."),
         render_kw=size_limited(LOGO_MAX_BYTES),
     )
@@ -145,7 +146,7 @@ class CriterionAnswerForm(Form):
 class EvidenceForm(FlaskForm):
     file = FileField(
         _l("Add a file"),
-        validators=[FileRequired(REQUIRED)],
+        validators=[FileRequired(REQUIRED), FileWithin(MAX_EVIDENCE_BYTES)],
         description=_l("PDF, PNG, JPEG, ODT, DOCX or CSV, 20 MB at most."),
         render_kw=size_limited(MAX_EVIDENCE_BYTES),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
@@ -69,14 +71,35 @@ class YesNoField(RadioField):
             raise ValidationError(str(self.message))
 
 
+def too_large_message(max_bytes: int):
+    """What a file field over its limit says, in the browser and on the server alike."""
+    return _l(
+        "This file is larger than %(size)s MB: choose a smaller one.",
+        size=f"{max_bytes / 1024 / 1024:g}",
+    )
+
+
 def size_limited(max_bytes: int) -> dict:
     """``render_kw`` of a file field whose size the browser checks before sending
     (static/js/file-limit.js): a file over the limit is refused on the form, everything
     typed kept, instead of travelling to the server only to be turned away (413)."""
-    return {
-        "data-max-bytes": str(max_bytes),
-        "data-too-large": _l(
-            "This file is larger than %(size)s MB: choose a smaller one.",
-            size=f"{max_bytes / 1024 / 1024:g}",
-        ),
-    }
+    return {"data-max-bytes": str(max_bytes), "data-too-large": too_large_message(max_bytes)}
+
+
+class FileWithin:
+    """A file field's size limit, checked on the server: without JavaScript a file over it
+    arrives with the form (``FormRequest`` reads such bodies), and the form comes back with
+    everything typed and this error on the field."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+
+    def __call__(self, form, field) -> None:
+        stream = getattr(field.data, "stream", None)
+        if stream is None:  # no file chosen: the field's other validators decide
+            return
+        position = stream.tell()
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(position)
+        if size > self.max_bytes:
+            raise ValidationError(str(too_large_message(self.max_bytes)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from babel.numbers import format_decimal
 from flask import (
     Blueprint,
@@ -98,6 +100,8 @@ def accessibility():
         compliance=measured,
         rate_text=rate_text,
         contact=current_app.config["ACCESSIBILITY_CONTACT_EMAIL"],
+        address=current_app.config["ACCESSIBILITY_CONTACT_ADDRESS"],
+        statement_date=date.fromisoformat(current_app.config["ACCESSIBILITY_STATEMENT_DATE"]),
     )
 
 

@@ -9,7 +9,8 @@ from flask_wtf.file import FileField
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from accelerator.core.forms import select_choices
+from accelerator.audits.storage import MAX_EVIDENCE_BYTES
+from accelerator.core.forms import FileWithin, select_choices, size_limited
 from accelerator.core.reference import ACADEMIES
 from accelerator.reporting.definitions import INDICATORS
 
@@ -78,7 +79,11 @@ class PartnershipForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(REQUIRED), Length(max=200)])
     starts_on = DateField(_l("In force from"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("Until"), validators=[Optional()])
-    document = FileField(_l("Signed document (PDF, ODT or DOCX)"))
+    document = FileField(
+        _l("Signed document (PDF, ODT or DOCX)"),
+        validators=[FileWithin(MAX_EVIDENCE_BYTES)],
+        render_kw=size_limited(MAX_EVIDENCE_BYTES),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -34,7 +34,7 @@ from wtforms.validators import (
 )
 
 from accelerator.accounts.rules import ACADEMY_UNKNOWN
-from accelerator.core.forms import REQUIRED, YesNoField, select_choices
+from accelerator.core.forms import REQUIRED, FileWithin, YesNoField, select_choices, size_limited
 from accelerator.core.reference import ACADEMIES
 from accelerator.core.validators import YEAR_OUT_OF_RANGE, is_sane_date
 from accelerator.training.models import SessionFormat
@@ -203,10 +203,15 @@ class EnrollTeacherForm(FlaskForm):
     )
 
 
+#: the largest attendance file a page import takes
+IMPORT_MAX_BYTES = 20 * 1024 * 1024
+
+
 class ImportForm(FlaskForm):
     file = FileField(
         _l("Attendance file (CSV)"),
-        validators=[FileRequired(_l("Choose a CSV file to import."))],
+        validators=[FileRequired(_l("Choose a CSV file to import.")), FileWithin(IMPORT_MAX_BYTES)],
+        render_kw=size_limited(IMPORT_MAX_BYTES),
         description=_l(
             "Separator ; or , — UTF-8 or Windows-1252 — columns: "
             "email;nom;prenom;academie;uai;situation;session;present;termine."

@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -35,6 +34,7 @@ from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
 from accelerator.training import operations
 from accelerator.training.forms import (
+    IMPORT_MAX_BYTES,
     ActionForm,
     EnrolForm,
     EnrollTeacherForm,
@@ -324,7 +324,7 @@ def import_file():
                 return redirect(url_for("core.job_page", job_id=job.id), 303)
     locale = str(get_locale())
     limits = {
-        "max_megabytes": current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024) - 1,
+        "max_megabytes": IMPORT_MAX_BYTES // (1024 * 1024),
         "max_errors": format_decimal(MAX_REPORTED_ERRORS, locale=locale),
         "max_chars": format_decimal(MAX_LINE_CHARS, locale=locale),
     }

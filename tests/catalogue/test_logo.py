@@ -52,3 +52,21 @@ def test_a_solution_without_a_logo_shows_none(client):
     page = client.get(f"/catalogue/{audit.solution.slug}").get_data(as_text=True)
     assert f"/solutions/{audit.solution.id}/logo" not in page
     assert client.get(f"/solutions/{audit.solution.id}/logo").status_code == 404
+
+
+def test_result_cards_show_the_accepted_logo(client, api):
+    audit = approve("Lecturo")
+    solution = audit.solution
+    owner = make_user(Role.company, organization=solution.organization)
+    assert _upload(api, owner, solution, PNG_A).status_code == 200
+    accept_approved_texts(solution)
+    refresh_catalogue_entry(solution.id)
+    approve("Sans image")
+    db.session.commit()
+
+    page = client.get("/catalogue").get_data(as_text=True)
+    results = page.split('id="results"', 1)[1]
+    card = results.split("Lecturo", 1)[1].split("fr-card__end", 1)[0]
+    assert f"/solutions/{solution.id}/logo?v=" in card
+    assert results.count("/logo?v=") == 1  # the solution without a logo shows none
+    assert client.get(f"/solutions/{solution.id}/logo").data == PNG_A

@@ -16,6 +16,27 @@ def test_the_statement_says_non_compliant_until_an_audit_is_made(client):
     assert "Accessibilité : non conforme" in footer
 
 
+def test_the_statement_gives_its_date_the_contact_and_the_recourse_as_links(client):
+    """What the RGAA's model statement requires besides the status: when it was prepared,
+    how to reach the service (email and post), and the Défenseur des droits' form and
+    delegates as links a reader can follow."""
+    html = client.get("/accessibilite").get_data(as_text=True).replace("\xa0", " ")
+    assert "1 décembre 2026" in html.split('id="statement-date"', 1)[1].split("</p>", 1)[0]
+    contact = html.split('id="accessibility-contact"', 1)[1].split("</ul>", 1)[0]
+    assert "mailto:accessibilite@reseau-canope.fr" in contact and "Futuroscope" in contact
+    remedies = html.split('id="accessibility-remedies"', 1)[1].split("</ul>", 1)[0]
+    assert 'href="https://formulaire.defenseurdesdroits.fr/"' in remedies
+    assert 'href="https://www.defenseurdesdroits.fr/saisir/delegues"' in remedies
+    assert "Libre réponse 71120" in remedies
+
+
+def test_the_english_statement_says_non_compliant_too(client):
+    client.get("/langue/en")
+    html = client.get("/accessibilite").get_data(as_text=True)
+    status = html.split('id="compliance-status"', 1)[1].split("</p>", 1)[0]
+    assert "non-compliant" in status and "no accessibility audit" in status
+
+
 @pytest.mark.parametrize(
     "rate, audited, level, shown",
     [

@@ -125,3 +125,16 @@ def test_the_labels_keep_to_one_line_in_the_stylesheet():
     css = (Path(__file__).resolve().parents[2] / "static/css/app.css").read_text()
     rule = css[css.index(".app-attendance .fr-checkbox-group .fr-label") :].split("}", 1)[0]
     assert "white-space: nowrap" in rule
+
+
+def test_at_320_px_the_table_scrolls_in_a_named_region_the_keyboard_reaches(client, login_as):
+    """Wider than a phone, the table scrolls inside its own container: the container takes
+    the keyboard's focus (arrows scroll it) and names itself for screen readers."""
+    session = make_session(starts_in=-timedelta(hours=2))
+    add_enrollment(session, teacher=make_teacher(first_name="Ada", last_name="Byron"))
+    login_as(make_user(Role.trainer))
+    html = client.get(f"/formations/{session.id}").get_data(as_text=True)
+    block = html[html.index('id="attendance"') :].split("<table", 1)[0]
+    container = block[block.index('class="fr-table__container"') :].split(">", 1)[0]
+    assert 'tabindex="0"' in container and 'role="region"' in container
+    assert 'aria-label="Présences des enseignants inscrits"' in container
