@@ -136,9 +136,13 @@ def compute_one(code: str, period: Period, **kwargs) -> IndicatorValue:
 
 def _group_by_month(rows) -> dict[str, list]:
     """Rows whose first item is a day, by ``YYYY-MM``."""
-    grouped: dict[str, list] = {}
+    by_day: dict[date, list] = {}
     for row in rows:
-        grouped.setdefault(f"{row[0]:%Y-%m}", []).append(row)
+        by_day.setdefault(row[0], []).append(row)
+    # a month's key formatted once per day, not once per row (thousands of decisions)
+    grouped: dict[str, list] = {}
+    for day, day_rows in by_day.items():
+        grouped.setdefault(f"{day.year:04d}-{day.month:02d}", []).extend(day_rows)
     return grouped
 
 

@@ -381,6 +381,7 @@ def first_completed_days(period: Period, stages: tuple[str, ...] | None = None) 
     return _teacher_days("completed", period, stages)
 
 
+@measures.read_once  # two rates (completion, satisfaction) read the same days
 def session_days(period: Period) -> dict[date, dict[str, int]]:
     names = ("attended", "completed", "ratings", "satisfied")
     statement = (

@@ -7,6 +7,7 @@ figures, and the tests hold the two equal. Days are UTC calendar days.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -70,13 +71,16 @@ def reading() -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def _read_once(function: Callable) -> Callable:
+def read_once(function: Callable) -> Callable:
+    """Within ``reading()``, answer a period's figures once however many indicators and
+    tables ask (callers must not change what they get)."""
+
     @wraps(function)
     def wrapper(period):
         memo = _MEMO.get()
         if memo is None:
             return function(period)
-        key = (function.__name__, period)
+        key = (function.__module__, function.__qualname__, period)
         if key not in memo:
             memo[key] = function(period)
         return memo[key]
@@ -221,6 +225,7 @@ def certified_days(period: Period) -> dict[date, int]:
 # --- Training: per session -------------------------------------------------------------------
 
 
+@read_once  # two rates (completion, satisfaction) read the same days
 def session_days(period: Period) -> dict[date, dict[str, int]]:
     """Per end day of the sessions (not cancelled) ending within the period: enrolments with
     a place that attended, that completed; ratings and ratings of 4 or 5. Days with neither
@@ -433,7 +438,7 @@ def submitted_days(period: Period) -> dict[date, int]:
     )
 
 
-@_read_once
+@read_once
 def decisions(period: Period) -> list[tuple[date, bool, float | None]]:
     """Each decision of the period: its day, whether it approves, days since submission."""
     from accelerator.reporting.sources import Audit
@@ -481,9 +486,11 @@ def expiring_on(days: list[date]) -> list[int]:
     after it. An approval in force on a later day is in force on an earlier one (the
     audits' rule: approved, not suspended, valid until that day), so one query serves all."""
     in_force = approvals_in_force(min(days)).subquery()
-    ends = [as_day(v) for v in db.session.scalars(select(in_force.c.valid_until))]
+    ends = sorted(as_day(v) for v in db.session.scalars(select(in_force.c.valid_until)))
+    # sorted once: each day's count is two binary searches, not a pass over every approval
     return [
-        sum(1 for end in ends if day <= end <= day + timedelta(days=EXPIRY_DAYS)) for day in days
+        bisect_right(ends, day + timedelta(days=EXPIRY_DAYS)) - bisect_left(ends, day)
+        for day in days
     ]
 
 
@@ -502,7 +509,7 @@ def first_decision_days(period: Period):
     )
 
 
-@_read_once
+@read_once
 def expert_levels(period: Period) -> list[tuple[date, int, str, int, int]]:
     """(decision day, audit, criterion, expert, level) of the scores of the audits whose
     first decision fell within the period."""
