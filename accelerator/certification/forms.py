@@ -58,6 +58,32 @@ class FollowUpForm(FlaskForm):
     used_in_class = YesNoField(_l("Have you used it in class since the training?"))
 
 
+class OptionalYesNoField(YesNoField):
+    """A yes-or-no question the teacher may leave unanswered (any other value is refused)."""
+
+    def pre_validate(self, form):
+        if self.raw_data and self.raw_data[0] not in ("", None) and self.data is None:
+            raise ValidationError(str(self.message))
+
+
+#: Asked in the first questionnaire of a teacher whom a trainer, a manager or an import
+#: enrolled (nobody asked it at enrolment): the reinvestment indicator compares it with the
+#: follow-up's answer. Its label names the solutions.
+PRIOR_USE_LABEL = _l("Before this training, were you already using it in class?")
+PRIOR_USE_HINT = _l(
+    "You were enrolled without being asked. Optional: we compare it with your answer a few "
+    "weeks from now, to follow how trainings change practice."
+)
+
+
+class PriorUseRateForm(RateForm):
+    already_used = OptionalYesNoField(PRIOR_USE_LABEL, description=PRIOR_USE_HINT)
+
+
+class PriorUseFollowUpForm(FollowUpForm):
+    already_used = OptionalYesNoField(PRIOR_USE_LABEL, description=PRIOR_USE_HINT)
+
+
 class VerifyForm(FlaskForm):
     """Typing a verification code (GET form, no CSRF needed)."""
 

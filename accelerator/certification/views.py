@@ -41,6 +41,8 @@ from accelerator.certification.exports import (
 from accelerator.certification.forms import (
     CheckCredentialForm,
     FollowUpForm,
+    PriorUseFollowUpForm,
+    PriorUseRateForm,
     RateForm,
     VerifyForm,
 )
@@ -52,6 +54,7 @@ from accelerator.core.reference import ACADEMIES
 from accelerator.core.security import no_store
 from accelerator.core.unit_of_work import attempt
 from accelerator.extensions import db
+from accelerator.training.operations import record_prior_use
 
 bp = Blueprint("certification", __name__)
 
@@ -132,11 +135,20 @@ def questionnaire(kind: str, token: str):
     if enrollment is None:
         abort(404)
     satisfaction = kind == QuestionnaireKind.satisfaction
-    form = RateForm() if satisfaction else FollowUpForm()
-    if not satisfaction:
+    solutions = ", ".join(s.name for s in enrollment.session.solutions)
+    # nobody asked the reinvestment indicator's first question at enrolment: ask it now
+    ask_prior_use = enrollment.already_uses_in_class is None
+    if satisfaction:
+        form = PriorUseRateForm() if ask_prior_use else RateForm()
+    else:
+        form = PriorUseFollowUpForm() if ask_prior_use else FollowUpForm()
         form.used_in_class.label.text = gettext(
-            "Have you used %(solutions)s in class since the training?",
-            solutions=", ".join(s.name for s in enrollment.session.solutions),
+            "Have you used %(solutions)s in class since the training?", solutions=solutions
+        )
+    if ask_prior_use:
+        form.already_used.label.text = gettext(
+            "Before this training, were you already using %(solutions)s in class?",
+            solutions=solutions,
         )
     if request.method == "POST" and _answer_of(kind, enrollment) is None:
         if form.validate_on_submit():
@@ -145,6 +157,8 @@ def questionnaire(kind: str, token: str):
                     operations.record_feedback(enrollment, form.rating.data, form.comment.data)
                 else:
                     operations.record_follow_up(enrollment, form.used_in_class.data)
+                if ask_prior_use and form.already_used.data is not None:
+                    record_prior_use(enrollment, form.already_used.data)
             if outcome.ok:
                 flash(gettext("Thank you: your answer has been recorded."), "success")
                 return redirect(url_for(".questionnaire", kind=kind.value, token=token), 303)

@@ -96,7 +96,11 @@ INDICATORS: tuple[Indicator, ...] = (
             'Share of teachers answering yes to "have you used it in class since the '
             'training?" in the follow-up questionnaire (emailed a number of weeks after the '
             'session, a setting) minus the share answering yes to "do you already use this '
-            'solution in class?" at enrolment, in percentage points. Denominator: the '
+            'solution in class?" at enrolment, in percentage points. A teacher enrolled by a '
+            "trainer, a manager or an import, whom nobody asked at enrolment, is asked "
+            '"before this training, were you already using it in class?" in their first '
+            "questionnaire (satisfaction, else follow-up), which stands for the enrolment's "
+            "answer; a teacher who never answers it is left out. Denominator: the "
             "teachers who answered both for a session (not cancelled) they attended; each "
             "teacher counts once, with the answers of their first such session, in the period "
             "in which it ended, under their own académie. Null when no teacher answered both."

@@ -280,3 +280,68 @@ def test_the_follow_up_page_records_yes_or_no_once(client, login_as):
     [answer] = db.session.scalars(select(FollowUpAnswer)).all()
     assert (answer.enrollment_id, answer.used_in_class) == (enrollment.id, True)
     assert "Utilisée en classe depuis la formation : oui" in client.get(path).get_data(as_text=True)
+
+
+# --- The enrolment's question, for teachers nobody asked at enrolment ------------------------
+
+
+def test_a_teacher_enrolled_by_somebody_else_is_asked_at_the_first_questionnaire(client):
+    """A trainer, a manager or an import enrolled them: the satisfaction questionnaire asks
+    "before this training, were you already using it in class?", and the answer joins the
+    follow-up's in the reinvestment indicator."""
+    session = make_session(on=DAY)
+    enrollment = enroll(teacher(), session)  # no answer at enrolment
+    db.session.commit()
+    _send()
+    path = _link(_mails()[0])
+    name = session.solutions[0].name
+    page = client.get(path).get_data(as_text=True)
+    assert f"Avant cette formation, utilisiez-vous déjà {name} en classe ?" in page
+
+    refused = client.post(path, data={"rating": "4", "already_used": "peut-être"})
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(type(enrollment), enrollment.id).already_uses_in_class is None
+
+    assert client.post(path, data={"rating": "4", "already_used": "no"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(type(enrollment), enrollment.id).already_uses_in_class is False
+
+    _send_follow_ups(at(DAY, 13) + timedelta(weeks=6))
+    follow_up = _link(_mails("questionnaire_follow_up")[0])
+    # answered already: the follow-up does not ask it again
+    assert "Avant cette formation" not in client.get(follow_up).get_data(as_text=True)
+    assert client.post(follow_up, data={"used_in_class": "yes"}).status_code == 303
+    value = indicators.compute_one(
+        "reinvestment_points", Period(DAY, DAY), use_kept=False, today=DAY
+    ).value
+    assert value == 100  # 0 % before, 100 % after
+
+
+def test_the_question_is_optional_and_never_replaces_the_enrolments_answer(client):
+    session = make_session(on=DAY)
+    silent = enroll(teacher(), session)
+    answered = enroll(teacher(), session)
+    answered.already_uses_in_class = True
+    db.session.commit()
+    _send()
+    links = {mail.recipient: _link(mail) for mail in _mails()}
+    silent_path = links[silent.teacher.email]
+    answered_path = links[answered.teacher.email]
+    assert "Avant cette formation" not in client.get(answered_path).get_data(as_text=True)
+    # a forged answer on a form that does not ask changes nothing
+    assert client.post(answered_path, data={"rating": "5", "already_used": "no"}).status_code == 303
+    # left unanswered: the rating is recorded, the question stays open for the follow-up
+    assert client.post(silent_path, data={"rating": "5"}).status_code == 303
+    db.session.expire_all()
+    model = type(silent)
+    assert db.session.get(model, answered.id).already_uses_in_class is True
+    assert db.session.get(model, silent.id).already_uses_in_class is None
+    _send_follow_ups(at(DAY, 13) + timedelta(weeks=6))
+    follow_ups = {m.recipient: _link(m) for m in _mails("questionnaire_follow_up")}
+    page = client.get(follow_ups[silent.teacher.email]).get_data(as_text=True)
+    assert "Avant cette formation" in page
+    data = {"used_in_class": "yes", "already_used": "yes"}
+    assert client.post(follow_ups[silent.teacher.email], data=data).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(model, silent.id).already_uses_in_class is True

@@ -89,6 +89,25 @@ def _check_can_enrol(actor: User | None, session: TrainingSession, teacher: Teac
         raise Conflict(gettext("This session has already started: enrolment is closed."))
 
 
+def record_prior_use(enrollment: Enrollment, already_uses_in_class: bool) -> bool:
+    """The teacher's answer to "before this training, were you already using the solution
+    in class?", asked in their first questionnaire when nobody asked it at enrolment (a
+    trainer, a manager or an import enrolled them). An answer given at enrolment is never
+    replaced; True when this one was recorded."""
+    if not isinstance(already_uses_in_class, bool):
+        raise Invalid(
+            gettext("Some fields are invalid."),
+            {"already_used": [gettext("Answer yes or no.")]},
+        )
+    if enrollment.already_uses_in_class is not None:
+        return False
+    # through the ORM, so that the kept figures of the reinvestment indicator follow (the
+    # questionnaire's own unique answer settles two submissions at once)
+    enrollment.already_uses_in_class = already_uses_in_class
+    db.session.flush()
+    return True
+
+
 def enroll_teacher(
     actor: User | None,
     session: TrainingSession,
