@@ -126,3 +126,6 @@ def approval_credential_download(code: str):
         "jwt": approval_credential.signed_credential(audit),
     }
     return SignedCredentialOut().dump(body)
+
+
+from accelerator.catalogue.reviews import api as _reviews_api  # noqa: E402,F401  (its routes)

@@ -51,6 +51,7 @@ class CatalogueEntry(db.Model):
         # The sorts (score, most recent) read these backwards and stop after one page.
         Index("ix_catalogue_entry_score", "overall_score", "id"),
         Index("ix_catalogue_entry_decided_at", "decided_at", "id"),
+        Index("ix_catalogue_entry_review_rating", "review_rating", "id"),
         # max(updated_at) for the ETag without reading the table
         Index("ix_catalogue_entry_updated_at", "updated_at"),
     )
@@ -96,6 +97,11 @@ class CatalogueEntry(db.Model):
     #: the approval's conditions and their state ({text, due_date, status}), so that a
     #: condition judged changes the entry (and the ETag of its page)
     conditions: Mapped[list | None] = mapped_column(JSON)
+    #: the solution's published teacher reviews: how many, and their average rating (0 while
+    #: there is none), kept by ``catalogue.reviews`` in the unit of work of each review change
+    #: and recounted by every refresh of the entry
+    review_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    review_rating: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     #: changes only when the entry's content changes (the catalogue's ETag depends on it)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -150,3 +156,10 @@ class CatalogueDomainScore(db.Model):
     #: the domain's name in the framework version the approval was scored on
     name: Mapped[str] = mapped_column(String(200))
     score: Mapped[float] = mapped_column(Float)
+
+
+from accelerator.catalogue.reviews.models import (  # noqa: E402,F401  (the reviews' tables)
+    Review,
+    ReviewModeration,
+    ReviewReport,
+)

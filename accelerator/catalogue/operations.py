@@ -29,6 +29,7 @@ from accelerator.catalogue.models import (
     CatalogueSubject,
     bit_mask,
 )
+from accelerator.catalogue.reviews.operations import review_figures
 from accelerator.core.db import utcnow
 from accelerator.criteria.models import Domain
 from accelerator.extensions import db
@@ -153,6 +154,7 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             .where(CatalogueEntry.solution_id.in_(solution_ids))
         )
     }
+    reviews = review_figures(solution_ids)
     kept: dict[int, CatalogueEntry] = {}
     changed: list[CatalogueEntry] = []
     removed: list[int] = []
@@ -207,6 +209,9 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             "decided_at": decision.decided_at,
             "valid_until": audit.valid_until,
             "verification_code": audit.verification_code or "",
+            # a new entry (an approval after a lapse) counts the reviews written before
+            "review_count": reviews.get(solution_id, (0, 0.0))[0],
+            "review_rating": reviews.get(solution_id, (0, 0.0))[1],
         }
         dirty = entry.id is None
         for name, value in values.items():

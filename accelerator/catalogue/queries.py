@@ -44,7 +44,7 @@ from accelerator.core.db import is_postgresql, utcnow
 from accelerator.extensions import db
 from accelerator.training.models import SessionStatus, TrainingSession, session_solution
 
-SORTS = ("relevance", "score", "recent")
+SORTS = ("relevance", "score", "recent", "rating")
 #: facets counted beside the results (each ignores its own filter: disjunctive facets)
 FACETS = ("subject", "level", "pricing", "gar")
 
@@ -61,6 +61,8 @@ class CatalogueQuery:
     min_score: float | None = None
     #: (domain code, minimum score) pairs
     domain_min: tuple[tuple[str, float], ...] = ()
+    #: minimum average of the teachers' published reviews (1 to 5)
+    min_rating: float | None = None
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
@@ -75,6 +77,7 @@ class CatalogueQuery:
             self.gar,
             self.min_score,
             self.domain_min,
+            self.min_rating,
         )
 
 
@@ -113,6 +116,7 @@ class _Shape:
     min_score: bool
     #: how many per-domain minimums
     domains: int
+    min_rating: bool = False
 
 
 def _shape_and_params(query: CatalogueQuery, today: date) -> tuple[_Shape, dict]:
@@ -125,6 +129,8 @@ def _shape_and_params(query: CatalogueQuery, today: date) -> tuple[_Shape, dict]
         params["fts_query"] = search.match_query(words, postgresql)
     if query.min_score is not None:
         params["min_score"] = query.min_score
+    if query.min_rating is not None:
+        params["min_rating"] = query.min_rating
     for n, (code, minimum) in enumerate(query.domain_min):
         params[f"domain_code_{n}"], params[f"domain_min_{n}"] = code, minimum
     facets: dict = {}
@@ -143,6 +149,7 @@ def _shape_and_params(query: CatalogueQuery, today: date) -> tuple[_Shape, dict]
         facets=frozenset(facets),
         min_score=query.min_score is not None,
         domains=len(query.domain_min),
+        min_rating=query.min_rating is not None,
     )
     return shape, params
 
@@ -175,6 +182,9 @@ def _base(shape: _Shape) -> tuple[Select, ColumnElement | None]:
     conditions = []
     if shape.min_score:
         conditions.append(CatalogueEntry.overall_score >= bindparam("min_score", type_=Float))
+    if shape.min_rating:
+        # the kept average of the entry (0 without a review: below any minimum)
+        conditions.append(CatalogueEntry.review_rating >= bindparam("min_rating", type_=Float))
     for n in range(shape.domains):
         conditions.append(
             CatalogueEntry.id.in_(
@@ -194,6 +204,8 @@ def _order(sort: str, rank) -> list:
     by_score = [CatalogueEntry.overall_score.desc(), CatalogueEntry.id.desc()]
     if sort == "recent":
         return [CatalogueEntry.decided_at.desc(), CatalogueEntry.id.desc()]
+    if sort == "rating":  # the (review_rating, id) index, read backwards
+        return [CatalogueEntry.review_rating.desc(), CatalogueEntry.id.desc()]
     if sort == "relevance" and rank is not None:
         return [rank.desc(), *by_score]
     return by_score

@@ -30,7 +30,8 @@ SUBJECT_UNKNOWN = _l("Unknown subject.")
 LEVEL_UNKNOWN = _l("Unknown level.")
 PRICING_UNKNOWN = _l("Unknown pricing: free, freemium or paid.")
 GAR_INVALID = _l("Must be true or false.")
-SORT_UNKNOWN = _l("Unknown sort: relevance, score or recent.")
+SORT_UNKNOWN = _l("Unknown sort: relevance, score, recent or rating.")
+RATING_RANGE = _l("Must be a number between 1 and 5.")
 SCORE_RANGE = _l("Must be a number between 0 and 100.")
 DOMAIN_UNKNOWN = _l("Unknown domain.")
 DOMAIN_PAIR_INVALID = _l("Write CODE:NN, a domain code and a score between 0 and 100.")
@@ -52,6 +53,10 @@ class CatalogueQueryIn(StrictSchema):
         load_default=None, validate=validate.Range(0, 100, error=SCORE_RANGE), allow_nan=False
     )
     domain_min = fields.List(fields.String(), load_default=list)
+    #: minimum average rating of the teachers' reviews
+    min_rating = fields.Float(
+        load_default=None, validate=validate.Range(1, 5, error=RATING_RANGE), allow_nan=False
+    )
     sort = fields.String(
         load_default="relevance", validate=validate.OneOf(SORTS, error=SORT_UNKNOWN)
     )
@@ -95,14 +100,14 @@ def parse_catalogue_query(args: MultiDict, known_domains: set[str]) -> Catalogue
         values = [value for value in args.getlist(name) if value != ""]
         if values:
             data[name] = values
-    for name in ("q", "gar", "min_score", "sort", "page", "per_page"):
+    for name in ("q", "gar", "min_score", "min_rating", "sort", "page", "per_page"):
         value = args.get(name, "")
         if value != "":
             data[name] = value
     per_domain = []
     for name in args:
         match = _DOMAIN_PARAM.match(name)
-        if match and name != "min_score" and args.get(name, "") != "":
+        if match and name not in ("min_score", "min_rating") and args.get(name, "") != "":
             per_domain.append((name, f"{match.group('code')}:{args.get(name)}"))
     errors: dict[str, list[str]] = {}
     try:
@@ -133,6 +138,7 @@ def parse_catalogue_query(args: MultiDict, known_domains: set[str]) -> Catalogue
         gar=None if loaded["gar"] is None else loaded["gar"] == "true",
         min_score=loaded["min_score"],
         domain_min=tuple(sorted(minimums.items())),
+        min_rating=loaded["min_rating"],
         sort=loaded["sort"],
         page=loaded["page"],
         per_page=loaded["per_page"],
@@ -184,6 +190,23 @@ class CatalogueEntryOut(StrictSchema):
     credential = fields.Nested(CredentialCheckOut, allow_none=True)
     #: the company declared a change that a manager has not decided yet
     change_under_review = fields.Boolean()
+    teacher_rating = fields.Function(
+        lambda entry: _teacher_rating(entry),
+        metadata={
+            "type": "object",
+            "description": "The teachers' published reviews: their number and average "
+            "rating from 1 to 5 (null without a review).",
+            "properties": {
+                "count": {"type": "integer"},
+                "average": {"type": "number", "nullable": True},
+            },
+        },
+    )
+
+
+def _teacher_rating(entry) -> dict:
+    count = entry.review_count or 0
+    return {"count": count, "average": round(entry.review_rating, 2) if count else None}
 
 
 class ConditionOut(StrictSchema):

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from accelerator.audits.models import Pricing
 from accelerator.catalogue import queries
@@ -27,10 +28,12 @@ from accelerator.catalogue.caching import (
     not_modified,
     state_etag,
 )
+from accelerator.catalogue.reviews import operations as review_operations
 from accelerator.catalogue.schemas import parse_catalogue_query
 from accelerator.certification import approval_credential, credential_check
 from accelerator.certification.exports import credential_json_response, credential_jwt_response
 from accelerator.core.errors import Invalid
+from accelerator.core.formatting import number as format_number
 from accelerator.core.navigation import NavItem, add_nav_item
 from accelerator.core.pagination import check_last_page
 from accelerator.core.permissions import public
@@ -41,10 +44,13 @@ bp = Blueprint("catalogue", __name__)
 
 #: choices of the minimum score selects (overall and per domain)
 SCORE_STEPS = (50, 60, 70, 80, 90)
+#: choices of the minimum teachers' rating select
+RATING_STEPS = (2, 3, 4, 4.5)
 SORT_LABELS = {
     "relevance": _l("Relevance"),
     "score": _l("Best score"),
     "recent": _l("Most recent approval"),
+    "rating": _l("Best teachers' rating"),
 }
 
 
@@ -56,6 +62,7 @@ FILTER_LABELS = {
     "gar": _l("GAR compatibility"),
     "min_score": _l("Minimum overall score"),
     "domain_min": _l("Minimum score per domain"),
+    "min_rating": _l("Minimum teachers' rating"),
     "sort": _l("Sort by"),
     "page": _l("Page"),
     "per_page": _l("Results per page"),
@@ -87,6 +94,13 @@ def _page_texts(locale: str) -> dict:
         "score": gettext("Score %(score)s/100"),
         "profile": gettext("Domain profile:"),
         "valid_until": gettext("Valid until %(date)s"),
+        "rating_steps": [
+            (str(step), gettext("%(rating)s/5 or more", rating=format_number(step, 1, exact=False)))
+            for step in RATING_STEPS
+        ],
+        "rating": gettext("Teachers' rating: %(rating)s/5 (%(count)s reviews)"),
+        "rating_one": gettext("Teachers' rating: %(rating)s/5 (1 review)"),
+        "no_rating": gettext("No teacher review yet"),
     }
 
 
@@ -203,6 +217,7 @@ def solution(slug: str):
             disciplines=DISCIPLINES,
             levels=LEVELS,
             pricing_labels={p.value: p.label for p in Pricing},
+            **review_operations.page_context(current_user, entry),
         )
     )
     return cacheable(response)
@@ -292,3 +307,5 @@ def badge(slug: str):
 
 
 add_nav_item(NavItem(5, "catalogue.search", _l("Catalogue"), prefix="/catalogue"))
+
+from accelerator.catalogue.reviews import views as _reviews_pages  # noqa: E402,F401  (on bp)

@@ -28,6 +28,7 @@ from accelerator.accounts.organizations import invite_member
 from accelerator.audits import operations
 from accelerator.audits.demo import drive_audit
 from accelerator.audits.states import AuditStatus
+from accelerator.catalogue.reviews.models import Review
 from accelerator.certification.operations import issue_certificate
 from accelerator.core.jobs import Job
 from accelerator.extensions import db
@@ -69,6 +70,13 @@ MATRIX: dict[str, object] = {
     "catalogue.approval_credential_jwt": PUBLIC,
     "certification.status_list_credential": PUBLIC,
     "certification.check_credential": PUBLIC,
+    # teachers' reviews: written by trained teachers, answered by the solution's company,
+    # reported by anyone signed in, moderated by managers
+    "catalogue.review_form": {P},
+    "catalogue.answer_review": {C},
+    "catalogue.report_review": SIGNED_IN,
+    "catalogue.moderation_queue": {M},
+    "catalogue.moderate_review": {M},
     "criteria.framework": PUBLIC,
     "criteria.framework_pdf_in_force": PUBLIC,
     "criteria.framework_version": PUBLIC,
@@ -278,6 +286,13 @@ MATRIX: dict[str, object] = {
     "api.verify_approval": PUBLIC,
     "api.approval_credential_download": PUBLIC,
     "api.check_credential": PUBLIC,
+    "api.list_reviews": PUBLIC,
+    "api.write_review": {P},
+    "api.edit_review": {P},
+    "api.answer_review": {C},
+    "api.report_review": SIGNED_IN,
+    "api.list_reported_reviews": {M},
+    "api.moderate_review": {M},
     "api.verify_certificate": PUBLIC,
     "api.badge_status": PUBLIC,
     "api.training_progress": PUBLIC,
@@ -405,22 +420,29 @@ WORLD_PARAMETERS = {
     "session_id",
     "job_id",
     "user_id",
+    "review_id",
 }
 #: what is private to a person of each role: another person of the same role reaching it
 #: answers 404 (managers and admins read everything; trainers run every session, so only
 #: their jobs are theirs; sessions themselves are public)
 PRIVATE = {
     C: {"audit_id", "solution_id", "evidence_id", "condition_id", "change_id"}
-    | {"organization_id", "invitation_id", "user_id", "job_id"},
+    | {"organization_id", "invitation_id", "user_id", "job_id", "review_id"},
     E: {"audit_id", "solution_id", "evidence_id", "condition_id", "change_id", "user_id"},
-    P: {"certificate_id", "enrollment_id", "user_id", "job_id"},
+    P: {"certificate_id", "enrollment_id", "user_id", "job_id", "review_id"},
     T: {"job_id", "user_id"},
 }
 
 
+#: routes whose object anyone signed in may act on: a published review is reported by
+#: anyone (the reviews' tests prove a hidden one answers 404)
+SHARED_OBJECT_ROUTES = {"catalogue.report_review", "api.report_review"}
+
 #: a body that passes the route's first check for a role (the API's workflow tells a role
 #: that may never take an action 403, before looking the audit up)
 BODIES = {
+    "api.edit_review": {P: {"rating": 5}},
+    "api.answer_review": {C: {"answer": "Merci."}},
     "api.transition_audit": {
         C: {"action": "withdraw", "comment": "Retrait."},
         E: {"action": "request_info", "comment": "Précisez."},
@@ -447,6 +469,10 @@ def world(app):
     session = make_session([solution])
     enrollment = enroll(teacher.teacher, session)
     certificate = issue_certificate(enrollment)
+    review = Review(
+        solution_id=solution.id, teacher_id=teacher.teacher.id, rating=4, comment="Utile."
+    )
+    db.session.add(review)
     job = Job(kind="attendance_import", owner_id=trainer.id, params={})
     db.session.add(job)
     db.session.commit()
@@ -463,6 +489,7 @@ def world(app):
         "session_id": session.id,
         "job_id": job.id,
         "user_id": owner.id,
+        "review_id": review.id,
     }
     others = {C: make_user(C), E: make_user(E), P: make_user(P), T: make_user(T)}
     words = {
@@ -502,6 +529,8 @@ def test_another_persons_object_answers_404(app, client, world, role):
     checked, wrong = 0, []
     for rule, method, names, url in _private_routes(app, ids, words):
         if not _admits(MATRIX[rule.endpoint], role) or not names & PRIVATE[role]:
+            continue
+        if rule.endpoint in SHARED_OBJECT_ROUTES:
             continue
         body = BODIES.get(rule.endpoint, {}).get(role, {})
         if rule.rule.startswith("/api/"):

@@ -1,0 +1,147 @@
+"""Reviews under concurrency (PostgreSQL only: SQLite has one writer).
+
+- the same teacher's two reviews in the same second leave one: the second waits for the
+  first at the unique (solution, teacher) and answers 409 problem+json, never a 500;
+- two teachers reviewing at once: the kept count and average include both (the entry is
+  locked before it is recounted);
+- two answers of the company at once: one is kept, the other answers 409.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from accelerator.catalogue.models import CatalogueEntry
+from accelerator.catalogue.reviews.models import Review
+from accelerator.core.db import utcnow
+from accelerator.extensions import db
+from tests.catalogue.reviews_helpers import company_member, listed, trained_teacher
+from tests.certification.test_concurrency import _wait_for_a_lock_wait
+from tests.conftest import IS_POSTGRESQL
+
+pytestmark = pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL's concurrency")
+
+
+def _while_another_transaction(app, write, send):
+    """``send()`` in a request while another transaction has done ``write`` and not
+    committed; that one commits once the request waits for it. Returns the answer."""
+    answers: list = []
+    other = db.engine.connect()
+    write(other)
+
+    def run() -> None:
+        with app.app_context():
+            answers.append(send())
+
+    request = threading.Thread(target=run)
+    request.start()
+    try:
+        assert _wait_for_a_lock_wait(), "the request never waited for the other transaction"
+    finally:
+        other.commit()
+        other.close()
+    request.join(timeout=60)
+    db.session.expire_all()
+    [response] = answers
+    return response
+
+
+def test_two_reviews_by_one_teacher_in_the_same_second_leave_one(app, api):
+    solution = listed()
+    teacher = trained_teacher(solution)
+    headers = api.headers_for(teacher)
+    teacher_id = teacher.teacher.id
+
+    def first_review(connection):
+        connection.execute(
+            insert(Review).values(
+                solution_id=solution.id,
+                teacher_id=teacher_id,
+                rating=2,
+                comment="Premier envoi.",
+                status="published",
+                created_at=utcnow(),
+            )
+        )
+
+    response = _while_another_transaction(
+        app,
+        first_review,
+        lambda: api.post(
+            f"/catalogue/{solution.slug}/reviews",
+            headers=headers,
+            json={"rating": 5, "comment": "Second envoi."},
+        ),
+    )
+    assert response.status_code == 409
+    assert response.content_type == "application/problem+json"
+    assert db.session.scalar(select(func.count(Review.id))) == 1
+
+
+def test_two_teachers_at_once_are_both_counted(app, api):
+    solution = listed()
+    first, second = trained_teacher(solution), trained_teacher(solution)
+    headers = api.headers_for(second)
+    first_id = first.teacher.id
+
+    def first_review_and_its_count(connection):
+        connection.execute(
+            insert(Review).values(
+                solution_id=solution.id,
+                teacher_id=first_id,
+                rating=1,
+                comment="",
+                status="published",
+                created_at=utcnow(),
+            )
+        )
+        # as ``recount`` does: the entry locked and written with the first review counted
+        connection.execute(
+            update(CatalogueEntry)
+            .where(CatalogueEntry.solution_id == solution.id)
+            .values(review_count=1, review_rating=1.0)
+        )
+
+    response = _while_another_transaction(
+        app,
+        first_review_and_its_count,
+        lambda: api.post(
+            f"/catalogue/{solution.slug}/reviews", headers=headers, json={"rating": 5}
+        ),
+    )
+    assert response.status_code == 201
+    entry = db.session.scalar(
+        select(CatalogueEntry).where(CatalogueEntry.solution_id == solution.id)
+    )
+    assert (entry.review_count, entry.review_rating) == (2, 3.0)
+
+
+def test_two_answers_at_once_keep_one(app, api):
+    solution = listed()
+    teacher = trained_teacher(solution)
+    review_id = api.post(
+        f"/catalogue/{solution.slug}/reviews", teacher, json={"rating": 4}
+    ).get_json()["id"]
+    member = company_member(solution)
+    headers = api.headers_for(member)
+    member_id = member.id
+
+    def first_answer(connection):
+        connection.execute(
+            update(Review)
+            .where(Review.id == review_id)
+            .values(answer="Première réponse.", answered_at=utcnow(), answered_by_id=member_id)
+        )
+
+    response = _while_another_transaction(
+        app,
+        first_answer,
+        lambda: api.post(
+            f"/reviews/{review_id}/answer", headers=headers, json={"answer": "Seconde."}
+        ),
+    )
+    assert response.status_code == 409
+    assert db.session.get(Review, review_id).answer == "Première réponse."
