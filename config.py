@@ -173,6 +173,8 @@ class Config:
     SITE_CHECK_CA_FILE = os.environ.get("SITE_CHECK_CA_FILE") or None
     SITE_CHECK_HOST_MAP: dict = {}
     SITE_CHECK_ALLOW_PRIVATE = _bool("SITE_CHECK_ALLOW_PRIVATE", False)
+    #: the checks in headless Chromium (cookies, trackers, axe-core, EcoIndex)
+    SITE_CHECK_BROWSER = _bool("SITE_CHECK_BROWSER", True)
 
 
 class DevelopmentConfig(Config):
@@ -200,6 +202,8 @@ class TestingConfig(Config):
     SITE_CHECK_HOST_MAP = {"*": "127.0.0.1"}
     SITE_CHECK_ALLOW_PRIVATE = True
     SITE_CHECK_TIMEOUT = 5.0
+    # Chromium runs in the browser suite only (make test-browser: tests/browser).
+    SITE_CHECK_BROWSER = _bool("SITE_CHECK_BROWSER", False)
 
 
 class ProductionConfig(Config):

@@ -32,6 +32,7 @@ from accelerator.catalogue.reviews import operations as review_operations
 from accelerator.catalogue.schemas import parse_catalogue_query
 from accelerator.certification import approval_credential, credential_check
 from accelerator.certification.exports import credential_json_response, credential_jwt_response
+from accelerator.checks.operations import latest_check
 from accelerator.core.errors import Invalid
 from accelerator.core.formatting import number as format_number
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -208,12 +209,14 @@ def solution(slug: str):
         abort(404)
     decision = queries.decision_of(entry)
     sessions = queries.sessions_to_come(entry.solution_id)
+    last_check = latest_check(entry.solution_id)
     response = make_response(
         render_template(
             "catalogue/solution.html",
             entry=entry,
             decision=decision,
             sessions=sessions,
+            last_checked_at=last_check.checked_at if last_check else None,
             disciplines=DISCIPLINES,
             levels=LEVELS,
             pricing_labels={p.value: p.label for p in Pricing},

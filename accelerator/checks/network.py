@@ -43,6 +43,8 @@ class Settings:
     ca_file: str | None = None
     host_map: dict = field(default_factory=dict)
     allow_private: bool = False
+    #: whether the browser's checks run (the suite outside ``make test-browser`` skips them)
+    browser: bool = True
 
     @classmethod
     def from_app(cls) -> Settings:
@@ -52,6 +54,7 @@ class Settings:
             ca_file=config.get("SITE_CHECK_CA_FILE") or None,
             host_map=dict(config.get("SITE_CHECK_HOST_MAP") or {}),
             allow_private=bool(config.get("SITE_CHECK_ALLOW_PRIVATE")),
+            browser=bool(config.get("SITE_CHECK_BROWSER", True)),
         )
 
 

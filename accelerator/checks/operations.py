@@ -26,7 +26,8 @@ from accelerator.audits.notifications import company_emails, manager_emails, que
 from accelerator.audits.operations import current_approval, record_event
 from accelerator.audits.queries import solution_ids_in_force
 from accelerator.audits.states import OPEN_STATES, AuditAction
-from accelerator.checks.findings import Finding, Outcome
+from accelerator.checks import browser_checks
+from accelerator.checks.findings import CheckKind, Finding, Outcome
 from accelerator.checks.models import (
     ADDRESS_FIELDS,
     SiteAddresses,
@@ -140,8 +141,8 @@ def checks_of(solution_id: int):
 
 
 def all_checks(addresses: dict, settings: Settings) -> list[Finding]:
-    """Every check on the addresses."""
-    return http_checks(addresses, settings)
+    """Every check on the addresses: over HTTP and TLS, then in the browser."""
+    return http_checks(addresses, settings) + browser_checks.run(addresses, settings)
 
 
 def record_check(
@@ -186,8 +187,6 @@ def _announce_regression(solution: Solution, check: SiteCheck) -> None:
     approval = current_approval(solution)
     if approval is None:
         return
-    from accelerator.checks.findings import CheckKind
-
     with force_locale("fr"):
         points = [str(CheckKind(code).label) for code in check.regressions]
         record_event(

@@ -45,10 +45,12 @@ class ChromiumMissing(RuntimeError):
 
 
 @contextmanager
-def chromium(path: str | None = None, **options) -> Iterator:
+def chromium(path: str | None = None, arguments: tuple[str, ...] = (), **options) -> Iterator:
     """A headless chromium (a Playwright ``Browser``), closed on leaving the block.
 
-    ``options`` go to Playwright's ``launch`` (``slow_mo``, ``timeout``...).
+    ``arguments`` are command-line switches added to ``launch_arguments`` (the site checks'
+    ``--host-resolver-rules``); ``options`` go to Playwright's ``launch`` (``slow_mo``,
+    ``timeout``...).
     """
     from playwright.sync_api import sync_playwright  # the worker and tests only need it here
 
@@ -60,7 +62,7 @@ def chromium(path: str | None = None, **options) -> Iterator:
         )
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=path, headless=True, args=launch_arguments(), **options
+            executable_path=path, headless=True, args=[*launch_arguments(), *arguments], **options
         )
         try:
             yield browser

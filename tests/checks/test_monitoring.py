@@ -92,3 +92,22 @@ def select_mail():
     from accelerator.core.mail import OutgoingMail
 
     return select(OutgoingMail)
+
+
+def test_the_public_page_shows_the_date_of_the_last_check(client, authority):
+    from tests.catalogue.helpers import approve
+
+    audit = approve("Lecture Vive")
+    db.session.commit()
+    page = client.get("/catalogue/lecture-vive").get_data(as_text=True)
+    assert "pas encore été vérifié automatiquement" in page
+    with Site(legal_pages(), authority.valid("localhost")) as site:
+        _give(audit.solution, addresses(site))
+        monitor_approved_solutions()
+    checked = operations.latest_check(audit.solution_id).checked_at
+    page = client.get("/catalogue/lecture-vive").get_data(as_text=True)
+    assert "vérifié automatiquement le" in page
+    from accelerator.core.formatting import day
+
+    with client.application.test_request_context():
+        assert day(checked) in page
