@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 from flask_babel import gettext
 
-from accelerator.catalogue import queries
+from accelerator.catalogue import queries, transparency
 from accelerator.catalogue.caching import (
     cacheable,
     cached_answer,
@@ -17,6 +17,7 @@ from accelerator.catalogue.schemas import (
     CatalogueDetailOut,
     CataloguePageOut,
     CatalogueQueryIn,
+    TransparencyOut,
     VerificationOut,
     dump_detail,
     dump_entries,
@@ -87,6 +88,25 @@ def catalogue_solution(slug: str):
         entry, queries.decision_of(entry), queries.sessions_to_come(entry.solution_id)
     )
     return cacheable(jsonify(body), personal=False)
+
+
+@api.get("/catalogue/<slug>/transparency")
+@public
+@documented(response=TransparencyOut, responses={304: "Not modified"})
+def catalogue_transparency(slug: str):
+    """What the solution's page shows for purchasers and data protection officers.
+
+    The level reached on each criterion the framework marks public, the declarations frozen
+    at submission (hosting, personal data, AI use, GAR), the conditions and their state, the
+    date of the last automated check: the record the page renders (a stable URL, listed on
+    the open data page, licence etalab-2.0).
+    """
+    entry = queries.entry_in_force(slug)
+    if entry is None:
+        raise NotFound(gettext("No solution with an approval in force has this address."))
+    return cacheable(
+        jsonify(TransparencyOut().dump(transparency.transparency_of(entry))), personal=False
+    )
 
 
 @api.get("/verify/<code>")

@@ -385,6 +385,11 @@ def _domain_codes() -> list[tuple[str, str]]:
     return [(code, name) for code, name in db.session.execute(_DOMAIN_CODES)]
 
 
+def entries_in_force(today: date | None = None) -> list[CatalogueEntry]:
+    """Every live entry, by slug (the open data's transparency records)."""
+    return list(db.session.scalars(_live(today).order_by(CatalogueEntry.slug)))
+
+
 def entry_in_force(slug: str, today: date | None = None) -> CatalogueEntry | None:
     """The solution's live entry, or None (unknown, or no approval in force)."""
     return db.session.scalar(_live(today).where(CatalogueEntry.slug == slug))

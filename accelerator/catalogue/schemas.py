@@ -318,3 +318,74 @@ def dump_verification(audit: Audit, today: date | None = None, check=None) -> di
             "credential": check,
         }
     )
+
+
+# --- Transparency (``catalogue.transparency``): the values are dumped as they are built ------
+
+
+class TransparencySolutionOut(StrictSchema):
+    slug = fields.String()
+    name = fields.String()
+    organization = fields.String()
+    url = fields.String(metadata={"format": "uri"})
+
+
+class TransparencyApprovalOut(StrictSchema):
+    outcome = fields.String(metadata={"enum": ["approved", "approved_with_conditions"]})
+    decided_at = fields.String(metadata={"format": "date-time"})
+    valid_until = fields.String(metadata={"format": "date"})
+    verification_code = fields.String()
+    verification_url = fields.String(metadata={"format": "uri"})
+    #: the approval's Open Badges 3.0 credential (JSON-LD)
+    credential_url = fields.String(metadata={"format": "uri"})
+
+
+class TransparencyCriterionOut(StrictSchema):
+    code = fields.String()
+    title = fields.String()
+    domain = fields.String()
+    #: the criterion applies to the solution (its ``applies_if`` holds)
+    applicable = fields.Boolean()
+    #: the final level reached, 0..max_level; null where it does not apply or was not scored
+    level = fields.Integer(allow_none=True)
+    level_label = fields.String(allow_none=True)
+    max_level = fields.Integer()
+
+
+class TransparencyDeclarationsOut(StrictSchema):
+    """The declarations frozen when the audit was submitted."""
+
+    hosting_country = fields.String(allow_none=True, metadata={"description": "ISO 3166-1"})
+    hosting_provider = fields.String(allow_none=True)
+    processes_personal_data = fields.Boolean(allow_none=True)
+    uses_ai = fields.Boolean(allow_none=True)
+    gar_compatible = fields.Boolean(allow_none=True)
+    pricing = fields.String(allow_none=True, metadata={"enum": [p.value for p in Pricing]})
+    version = fields.String(allow_none=True)
+
+
+class TransparencyConditionOut(StrictSchema):
+    text = fields.String()
+    due_date = fields.String(allow_none=True, metadata={"format": "date"})
+    status = fields.String(metadata={"enum": ["open", "evidence_submitted", "met", "not_met"]})
+    status_label = fields.String()
+    fulfilled_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    overdue = fields.Boolean()
+
+
+class TransparencyOut(StrictSchema):
+    """What the public solution page shows beyond the description (its "Transparency")."""
+
+    solution = fields.Nested(TransparencySolutionOut)
+    approval = fields.Nested(TransparencyApprovalOut)
+    #: the framework version the approval was scored on
+    framework_version = fields.String()
+    overall_score = fields.Float()
+    domains = fields.List(fields.Nested(NamedDomainScoreOut))
+    #: the criteria the framework marks public, in its order
+    criteria = fields.List(fields.Nested(TransparencyCriterionOut))
+    #: null when no declaration was frozen (an approval recorded before freezing existed)
+    declarations = fields.Nested(TransparencyDeclarationsOut, allow_none=True)
+    conditions = fields.List(fields.Nested(TransparencyConditionOut))
+    #: when the solution's public site was last checked automatically (null: never)
+    last_automated_check = fields.String(allow_none=True, metadata={"format": "date-time"})

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accelerator.audits.models import Pricing
-from accelerator.catalogue import queries
+from accelerator.catalogue import queries, transparency
 from accelerator.catalogue.caching import (
     cacheable,
     cached_answer,
@@ -32,7 +32,6 @@ from accelerator.catalogue.reviews import operations as review_operations
 from accelerator.catalogue.schemas import parse_catalogue_query
 from accelerator.certification import approval_credential, credential_check
 from accelerator.certification.exports import credential_json_response, credential_jwt_response
-from accelerator.checks.operations import latest_check
 from accelerator.core.errors import Invalid
 from accelerator.core.formatting import number as format_number
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -209,14 +208,15 @@ def solution(slug: str):
         abort(404)
     decision = queries.decision_of(entry)
     sessions = queries.sessions_to_come(entry.solution_id)
-    last_check = latest_check(entry.solution_id)
+    record = transparency.transparency_of(entry)
     response = make_response(
         render_template(
             "catalogue/solution.html",
             entry=entry,
             decision=decision,
+            record=record,
+            declaration_rows=transparency.declaration_rows(record["declarations"]),
             sessions=sessions,
-            last_checked_at=last_check.checked_at if last_check else None,
             disciplines=DISCIPLINES,
             levels=LEVELS,
             pricing_labels={p.value: p.label for p in Pricing},
@@ -307,6 +307,13 @@ def badge(slug: str):
     response = make_response(svg)
     response.mimetype = "image/svg+xml"
     return cacheable(response, personal=False)
+
+
+@bp.route("/donnees-ouvertes")
+@public
+def open_data():
+    """The open data the service publishes, with their schemas (licence etalab-2.0)."""
+    return cacheable(make_response(render_template("catalogue/open_data.html")))
 
 
 add_nav_item(NavItem(5, "catalogue.search", _l("Catalogue"), prefix="/catalogue"))

@@ -30,10 +30,13 @@ def _long_date(day: date, locale: str) -> str:
     return format_date(day, "long", locale=locale)
 
 
-def day(value: date | datetime | None) -> str:
-    """A date in words; a datetime is first read in Paris time."""
-    if value is None:
+def day(value: date | datetime | str | None) -> str:
+    """A date in words; a datetime is first read in Paris time; ISO 8601 text (as JSON
+    records hold dates) is read first."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(get_timezone()).date() if value.tzinfo else value.date()
     return _long_date(value, str(get_locale()))

@@ -23,6 +23,7 @@ FIELD_LABELS = {
     "eliminatory": _l("Eliminatory"),
     "min_level": _l("Minimum level"),
     "applies_if": _l("Applies if"),
+    "public": _l("Public level"),
     "levels": _l("Levels"),
 }
 
@@ -85,6 +86,7 @@ def _criterion_changes(
             "eliminatory",
             "min_level",
             "applies_if",
+            "public",
         ),
     )
     old_levels = {level.value: level for level in old.levels}

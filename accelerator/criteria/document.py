@@ -37,6 +37,8 @@ class CriterionDoc:
     eliminatory: bool = False
     min_level: int = 0
     applies_if: str | None = None
+    #: the level reached is shown on the public solution page
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -406,7 +408,7 @@ def _check_criterion(
         path,
         line,
         {"code", "title", "guidance", "evidence_expected", "weight", "levels"},
-        {"eliminatory", "min_level", "applies_if"},
+        {"eliminatory", "min_level", "applies_if", "public"},
     )
     if data is None:
         return None
@@ -457,6 +459,10 @@ def _check_criterion(
             ),
         )
         applies_if = None
+    public = data.get("public", False)
+    if not isinstance(public, bool):
+        checker.error(data.lines["public"], f"{path}.public", _l("true or false is expected."))
+        public = False
     levels = _check_levels(checker, data, path)
     return CriterionDoc(
         code=code,
@@ -468,6 +474,7 @@ def _check_criterion(
         eliminatory=eliminatory,
         min_level=min_level if isinstance(min_level, int) else 0,
         applies_if=applies_if,
+        public=public,
     )
 
 
@@ -545,6 +552,8 @@ def as_data(document: FrameworkDocument) -> dict:
                 item["min_level"] = criterion.min_level
             if criterion.applies_if:
                 item["applies_if"] = criterion.applies_if
+            if criterion.public:
+                item["public"] = True
             item["levels"] = [
                 {"value": level.value, "label": level.label, "descriptor": level.descriptor}
                 for level in criterion.levels
@@ -623,6 +632,7 @@ def document_of(version) -> FrameworkDocument:
                         eliminatory=bool(criterion.eliminatory),
                         min_level=int(criterion.min_level),
                         applies_if=criterion.applies_if,
+                        public=bool(criterion.public),
                         levels=tuple(
                             LevelDoc(value=lv.value, label=lv.label, descriptor=lv.descriptor or "")
                             for lv in criterion.levels

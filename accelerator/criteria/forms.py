@@ -165,6 +165,9 @@ class CriterionForm(FlaskForm):
         default="",
         validators=[Optional()],
     )
+    public = BooleanField(
+        _l("Public: the level an approved solution reached is shown in the catalogue")
+    )
     levels = FieldList(FormField(LevelForm), min_entries=4, max_entries=4)
 
     def __init__(self, *args, domain_code: str = "", **kwargs):
@@ -199,6 +202,7 @@ class CriterionForm(FlaskForm):
             "eliminatory": bool(self.eliminatory.data),
             "min_level": int(self.min_level.data or 0),
             "applies_if": self.applies_if.data or None,
+            "public": bool(self.public.data),
             "levels": [
                 (entry.form.label.data.strip(), entry.form.descriptor.data)
                 for entry in self.levels.entries

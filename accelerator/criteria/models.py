@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     inspect,
     select,
 )
@@ -203,6 +204,9 @@ class Criterion(db.Model):
     min_level: Mapped[int] = mapped_column(default=0)
     #: name of a boolean solution attribute; the criterion applies only when it is true
     applies_if: Mapped[str | None] = mapped_column(String(60))
+    #: the level an approved solution reached on it is shown to the public (catalogue page,
+    #: its transparency JSON): what purchasers and data protection officers check first
+    public: Mapped[bool] = mapped_column(default=False, server_default=false())
     position: Mapped[int] = mapped_column(default=0)
 
     domain: Mapped[Domain] = relationship(back_populates="criteria")

@@ -93,6 +93,7 @@ def _build_criterion(version: FrameworkVersion, doc: documents.CriterionDoc, pos
         eliminatory=doc.eliminatory,
         min_level=doc.min_level,
         applies_if=doc.applies_if,
+        public=doc.public,
         position=position,
     )
     criterion.levels = [
@@ -367,6 +368,7 @@ def _apply_criterion(criterion: Criterion, data: dict) -> None:
     criterion.eliminatory = bool(data["eliminatory"])
     criterion.min_level = int(data["min_level"])
     criterion.applies_if = data.get("applies_if") or None
+    criterion.public = bool(data.get("public", criterion.public))
     by_value = {level.value: level for level in criterion.levels}
     for value, (label, descriptor) in zip(rules.LEVEL_VALUES, data["levels"], strict=True):
         level = by_value.get(value)

@@ -36,6 +36,8 @@ class CriterionOut(StrictSchema):
     eliminatory = fields.Boolean()
     min_level = fields.Integer()
     applies_if = fields.String(allow_none=True)
+    #: the level an approved solution reached is public (catalogue, transparency JSON)
+    public = fields.Boolean()
     levels = fields.List(fields.Nested(LevelOut))
 
 

@@ -314,6 +314,7 @@ def _criterion_form(domain: Domain, criterion: Criterion | None) -> CriterionFor
             "eliminatory": criterion.eliminatory,
             "min_level": str(criterion.min_level),
             "applies_if": criterion.applies_if or "",
+            "public": criterion.public,
             "levels": [{"label": lv.label, "descriptor": lv.descriptor} for lv in criterion.levels],
         }
     return CriterionForm(data=data, domain_code=domain.code)

@@ -11,6 +11,9 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from accelerator.accounts.models import Role
+from accelerator.catalogue import queries as catalogue_queries
+from accelerator.catalogue import transparency
+from accelerator.catalogue.schemas import TransparencyOut
 from accelerator.core.api import api, json_body, load
 from accelerator.core.errors import NotFound
 from accelerator.core.openapi import documented
@@ -187,6 +190,46 @@ def open_data_decisions_csv():
     response.headers.pop("Cache-Control")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     return _public(response)
+
+
+@api.get("/open-data/transparency.json")
+@documented()
+@public
+def open_data_transparency_json():
+    """Open data: the transparency record of every solution in the catalogue.
+
+    One record per solution whose approval is in force, as `GET /catalogue/{slug}/transparency`
+    answers it (licence etalab-2.0; JSON Schema at `transparency.schema.json`)
+    """
+    rows = [
+        TransparencyOut().dump(transparency.transparency_of(entry))
+        for entry in catalogue_queries.entries_in_force()
+    ]
+    body = {
+        "items": rows,
+        "total": len(rows),
+        "license": opendata.LICENSE,
+        "schema": public_url("api.open_data_transparency_schema"),
+    }
+    return _public(
+        Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+    )
+
+
+@api.get("/open-data/transparency.schema.json")
+@documented()
+@public
+def open_data_transparency_schema():
+    """Open data: the transparency records' JSON Schema.
+
+    JSON Schema (2020-12) of one record of transparency.json
+    """
+    return _public(
+        Response(
+            json.dumps(transparency.json_schema(), ensure_ascii=False, indent=1),
+            mimetype="application/json",
+        )
+    )
 
 
 @api.get("/open-data/decisions.schema.json")

@@ -37,7 +37,7 @@ def make_framework_version(
     floors: dict | None = None,
 ) -> FrameworkVersion:
     """A small framework version. ``domains`` maps a domain code to a list of criterion
-    dicts (code, weight, eliminatory, min_level, applies_if); a default has two domains.
+    dicts (code, weight, eliminatory, min_level, applies_if, public); a default has two domains.
     ``floors`` maps domain codes to their floor (minimum domain score)."""
     domains = domains or {
         "RGPD": [
@@ -85,6 +85,7 @@ def make_framework_version(
                 eliminatory=spec.get("eliminatory", False),
                 min_level=spec.get("min_level", 0),
                 applies_if=spec.get("applies_if"),
+                public=spec.get("public", False),
                 position=index,
             )
             criterion.levels = [
