@@ -6,6 +6,9 @@ new), then times in the same run:
 
 - the baseline: a ``csv.reader`` pass over the same file and a bare bulk load of its rows
   into a scratch table (COPY on PostgreSQL, executemany on SQLite), with one commit;
+- the floor: the same load, then the writes the import cannot avoid, bare (the same
+  teachers, enrolments and attestations inserted into the real tables, with their indexes
+  and foreign keys, by three INSERT ... SELECT; rolled back);
 - the import as the worker runs it (a job: staging by batches with progress, every check,
   teacher creation, enrolments with capacity, attendance, attestations, the job's result);
 - the re-import of the same file (which must change nothing);
@@ -32,7 +35,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -130,16 +133,18 @@ def timed(function) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def baseline_load(path: Path) -> int:
+def baseline_load(path: Path, create: bool = True) -> int:
     """Read the file and bulk-load its rows as they are: COPY on PostgreSQL, executemany on
-    SQLite (the same loaders the import stages with), one commit."""
+    SQLite (the same loaders the import stages with), one commit (none, into the scratch
+    table already there, without ``create``)."""
     from accelerator.extensions import db
 
-    columns = ", ".join(f"c{i} VARCHAR(300)" for i in range(len(HEADER)))
-    connection = db.session.connection()
-    connection.exec_driver_sql("DROP TABLE IF EXISTS bench_scratch")
-    connection.exec_driver_sql(f"CREATE TABLE bench_scratch ({columns})")
-    db.session.commit()
+    if create:
+        columns = ", ".join(f"c{i} VARCHAR(300)" for i in range(len(HEADER)))
+        connection = db.session.connection()
+        connection.exec_driver_sql("DROP TABLE IF EXISTS bench_scratch")
+        connection.exec_driver_sql(f"CREATE TABLE bench_scratch ({columns})")
+        db.session.commit()
     connection = db.session.connection()
     with path.open(encoding="cp1252", newline="") as handle:
         reader = csv.reader(handle, delimiter=";")
@@ -156,10 +161,62 @@ def baseline_load(path: Path) -> int:
             connection.exec_driver_sql(
                 f"INSERT INTO bench_scratch VALUES ({', '.join(['?'] * len(HEADER))})", rows
             )
+    if create:
+        db.session.commit()
+        db.session.connection().exec_driver_sql("DROP TABLE bench_scratch")
+        db.session.commit()
+    return count
+
+
+def floor_writes(path: Path) -> float:
+    """The writes the import cannot avoid, bare, timed then rolled back: the file loaded as
+    by ``baseline_load``, then the same teachers, enrolments and attestations written into
+    the real tables (their indexes, unique constraints and foreign keys) by three INSERT ...
+    SELECT joining the loaded rows to the sessions and teachers, and the attestations'
+    codes drawn as the import draws them. No check, no report, no staging of faults."""
+    from accelerator.certification.operations import _issue_missing
+    from accelerator.core.db import UTCDateTime, utcnow
+    from accelerator.extensions import db
+    from accelerator.training.models import Enrollment, TrainingSession
+
+    columns = ", ".join(f"c{i} VARCHAR(300)" for i in range(len(HEADER)))
+    connection = db.session.connection()
+    connection.exec_driver_sql("DROP TABLE IF EXISTS bench_scratch")
+    connection.exec_driver_sql(f"CREATE TABLE bench_scratch ({columns})")
     db.session.commit()
+    started = time.perf_counter()
+    baseline_load(path, create=False)
+    if db.session.get_bind().dialect.name == "postgresql":  # as the import does
+        db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+        db.session.execute(text("ANALYZE bench_scratch"))
+    now = utcnow()
+    params = {"now": now}
+    statement = text(
+        """INSERT INTO teacher_profile (email, last_name, first_name, created_at)
+        SELECT c0, c1, c2, :now FROM bench_scratch
+        WHERE c0 NOT IN (SELECT email FROM teacher_profile)"""
+    ).bindparams(bindparam("now", type_=UTCDateTime()))
+    db.session.execute(statement, params)
+    statement = text(
+        """INSERT INTO enrollment (session_id, teacher_id, status, created_at, attended,
+            completed, completed_at, attendance_source)
+        SELECT s.id, t.id, 'registered', :now, c7 = 'oui', c8 = 'oui',
+            CASE WHEN c8 = 'oui' THEN :now END, 'import'
+        FROM bench_scratch JOIN training_session AS s ON s.reference = c6
+        JOIN teacher_profile AS t ON t.email = c0"""
+    ).bindparams(bindparam("now", type_=UTCDateTime()))
+    db.session.execute(statement, params)
+    sessions = select(TrainingSession.id).where(TrainingSession.reference.like("IMPORT-%"))
+    completed = select(Enrollment.id).where(
+        Enrollment.session_id.in_(sessions), Enrollment.completed.is_(True)
+    )
+    _issue_missing(completed, now, bulk=True)
+    db.session.flush()
+    elapsed = time.perf_counter() - started
+    db.session.rollback()
     db.session.connection().exec_driver_sql("DROP TABLE bench_scratch")
     db.session.commit()
-    return count
+    return elapsed
 
 
 def run_job(trainer, path: Path) -> dict:
@@ -220,6 +277,7 @@ def run(url: str, lines: int, background: bool, memory_lines: int | None) -> Non
         size = path.stat().st_size / 1e6
 
         baseline, _ = timed(lambda: baseline_load(path))
+        floor = floor_writes(path)
         import_s, first = timed(lambda: run_job(trainer, path))
         reimport_s, second = timed(lambda: run_job(trainer, path))
         assert first["errors"] == [], first["errors"][:5]
@@ -230,8 +288,13 @@ def run(url: str, lines: int, background: bool, memory_lines: int | None) -> Non
             f"     {baseline:7.2f} s   1.00x  ({lines / baseline:,.0f} lines/s)"
         )
         print(
+            f"  floor: the same load + bare writes of the teachers, enrolments, attestations"
+            f" {floor:7.2f} s  {floor / baseline:5.2f}x  ({lines / floor:,.0f} lines/s)"
+        )
+        print(
             f"  import   (imported {first['imported']:,})        {import_s:7.2f} s  "
-            f"{import_s / baseline:5.2f}x  ({lines / import_s:,.0f} lines/s)"
+            f"{import_s / baseline:5.2f}x  ({lines / import_s:,.0f} lines/s; "
+            f"{import_s / floor:.2f}x the floor)"
         )
         print(
             f"  re-import (unchanged {second['unchanged']:,})     {reimport_s:7.2f} s  "
