@@ -598,6 +598,8 @@ FULL = "F"
 _CODES = (DUPLICATE, UNKNOWN_SESSION, CANCELLED, NOT_STARTED, NOT_ACADEMIC, FULL)
 #: a line of this import that passed every check (``t``: import_line's name in the statement)
 GOOD = "{t}.batch = :batch AND {t}.detail IS NULL AND {t}.error IS NULL"
+#: the actions that take a place: an enrolment not registered, or a new one
+PLACES = "'place', 'enrol'"
 
 
 def _message(code: str, first_line: int | None, reference: str | None, email: str | None):
@@ -676,11 +678,19 @@ class _Merger:
     def _check(self) -> None:
         """Every check needing the database, for every line, in three statements: each
         line's session, teacher and enrolment are looked up once (a failed check is a letter
-        in ``error``, the line's ``action`` is same, update or place); then the duplicates;
-        then the places, given in the file's order."""
+        in ``error``, the line's ``action`` is same, update, place or enrol); then the
+        duplicates; then the places, given in the file's order.
+
+        On PostgreSQL a line needing a new enrolment gets its id now, from the enrolments'
+        sequence (a refused line leaves a gap in it): the listeners of the merge find the
+        changed enrolments on their lines without writing every line a second time."""
         blanks = " OR ".join(
             f"(t.{name} IS NULL AND l.{name} IS NOT NULL)" for name in _PROFILE_FIELDS
         )
+        new_id = "e.id"
+        if self.postgresql:
+            sequence = db.session.scalar(text("SELECT pg_get_serial_sequence('enrollment', 'id')"))
+            new_id = f"CASE WHEN e.id IS NULL THEN nextval('{sequence}') ELSE e.id END"
         letters = " || ".join(
             f"CASE WHEN {condition} THEN '{code}' ELSE '' END"
             for condition, code in (
@@ -695,8 +705,9 @@ class _Merger:
                 enrollment_id = c.enrollment_id, action = c.action,
                 error = NULLIF(c.letters, ''), filled = c.fills = 1
             FROM (SELECT l.line, s.id AS session_id, t.id AS teacher_id,
-                    e.id AS enrollment_id, {letters} AS letters,
-                    CASE WHEN e.id IS NULL OR e.status <> 'registered' THEN 'place'
+                    {new_id} AS enrollment_id, {letters} AS letters,
+                    CASE WHEN e.id IS NULL THEN 'enrol'
+                         WHEN e.status <> 'registered' THEN 'place'
                          WHEN e.attended = l.present AND e.completed = l.completed THEN 'same'
                          ELSE 'update' END AS action,
                     CASE WHEN t.id IS NOT NULL AND ({blanks}) THEN 1 ELSE 0 END AS fills
@@ -732,7 +743,7 @@ class _Merger:
                 f"""SELECT g.session_id FROM (
                     SELECT l.session_id,
                         SUM(CASE WHEN {GOOD.format(t="l")} THEN 1 ELSE 0 END) AS good
-                    FROM import_line AS l WHERE l.batch = :batch AND l.action = 'place'
+                    FROM import_line AS l WHERE l.batch = :batch AND l.action IN ({PLACES})
                       AND l.session_id IS NOT NULL
                     GROUP BY l.session_id) AS g
                 JOIN training_session AS s ON s.id = g.session_id
@@ -748,7 +759,7 @@ class _Merger:
                             PARTITION BY l.session_id ORDER BY l.line
                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS taken
                       FROM import_line AS l JOIN training_session AS s ON s.id = l.session_id
-                      WHERE l.batch = :batch AND l.action = 'place' AND l.email IS NOT NULL
+                      WHERE l.batch = :batch AND l.action IN ({PLACES}) AND l.email IS NOT NULL
                         AND s.status <> 'cancelled'
                         AND (l.error IS NULL OR l.error NOT LIKE '%{DUPLICATE}%')
                         AND l.session_id IN :sessions) AS r
@@ -798,7 +809,8 @@ class _Merger:
         self.run(
             f"""UPDATE training_session SET registered_count = registered_count + g.taken
             FROM (SELECT session_id, COUNT(*) AS taken FROM import_line
-                  WHERE batch = :batch AND action = 'place' AND {GOOD.format(t="import_line")}
+                  WHERE batch = :batch AND action IN ({PLACES})
+                    AND {GOOD.format(t="import_line")}
                   GROUP BY session_id) AS g
             WHERE training_session.id = g.session_id"""
         )
@@ -813,31 +825,34 @@ class _Merger:
             WHERE l.batch = :batch AND l.action IN ('update', 'place') AND {GOOD.format(t="l")}
               AND enrollment.id = l.enrollment_id"""
         )
+        # New enrolments, in the order of their indexes (each index page written once);
+        # on PostgreSQL with the ids their lines already hold (``_check``).
+        ids = ("id, ", "enrollment_id, ") if self.postgresql else ("", "")
         self.run(
-            f"""INSERT INTO enrollment (session_id, teacher_id, status, created_at, attended,
-                completed, completed_at, attendance_source)
-            SELECT session_id, teacher_id, 'registered', :now, present, completed,
+            f"""INSERT INTO enrollment ({ids[0]}session_id, teacher_id, status, created_at,
+                attended, completed, completed_at, attendance_source)
+            SELECT {ids[1]}session_id, teacher_id, 'registered', :now, present, completed,
                 CASE WHEN completed THEN :now END, '{SOURCE}'
-            FROM import_line WHERE batch = :batch AND action = 'place' AND enrollment_id IS NULL
+            FROM import_line WHERE batch = :batch AND action = 'enrol'
               AND {GOOD.format(t="import_line")}
             ORDER BY session_id, teacher_id
             ON CONFLICT (session_id, teacher_id) DO NOTHING"""
         )
-        # (In the order of the enrolments' indexes: each index page is written once.)
-        # The new enrolments' ids on their lines, found once for every listener below.
-        self.run(
-            f"""UPDATE import_line SET enrollment_id = e.id FROM enrollment AS e
-            WHERE import_line.batch = :batch AND import_line.action = 'place'
-              AND import_line.enrollment_id IS NULL AND {GOOD.format(t="import_line")}
-              AND e.session_id = import_line.session_id
-              AND e.teacher_id = import_line.teacher_id"""
-        )
+        if not self.postgresql:
+            # The new enrolments' ids on their lines, found once for every listener below.
+            self.run(
+                f"""UPDATE import_line SET enrollment_id = e.id FROM enrollment AS e
+                WHERE import_line.batch = :batch AND import_line.action = 'enrol'
+                  AND {GOOD.format(t="import_line")}
+                  AND e.session_id = import_line.session_id
+                  AND e.teacher_id = import_line.teacher_id"""
+            )
         # Completions recorded by the file give (or withdraw) their attestations at once:
         # the listeners get the changed enrolments as a select, for set-based statements.
         lines = ImportLine.__table__.c
         changed = select(lines.enrollment_id).where(
             lines.batch == self.batch,
-            lines.action.in_(["update", "place"]),
+            lines.action.in_(["update", "place", "enrol"]),
             lines.detail.is_(None),
             lines.error.is_(None),
         )
@@ -849,7 +864,7 @@ class _Merger:
         counts = db.session.execute(
             text(
                 f"""SELECT
-                    COUNT(CASE WHEN action IN ('update', 'place') OR new_teacher
+                    COUNT(CASE WHEN action IN ('update', 'place', 'enrol') OR new_teacher
                                OR teacher_id IN ({filled}) THEN 1 END),
                     COUNT(CASE WHEN action = 'same' AND NOT new_teacher
                                AND teacher_id NOT IN ({filled}) THEN 1 END)
