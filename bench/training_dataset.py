@@ -371,9 +371,75 @@ def seed(
         load.insert(t["session"], session_rows)
         load.insert(session_solution, links)
         load.insert(t["enrollment"], enrollment_rows)
+        _verify_companies(load)
         load.fix_sequences()
     engine.dispose()
     return load.counts
+
+
+VERIFIER = "bench-verifier@reseau-canope.fr"
+
+
+def _verify_companies(load: _Loader) -> None:
+    """A manager's verification of every French company without one: the 100,000 counter
+    counts only trainings on solutions of verified French companies, so without these rows
+    nobody would count as trained."""
+    from accelerator.accounts.models import Organization, OrganizationVerification, User
+
+    users, organizations = User.__table__, Organization.__table__
+    verifications = OrganizationVerification.__table__
+    connection = load.connection
+    verifier = connection.scalar(select(users.c.id).where(users.c.email == VERIFIER))
+    if verifier is None:
+        verifier = load.next_id(users)
+        load.insert(
+            users,
+            [
+                {
+                    "id": verifier,
+                    "email": VERIFIER,
+                    "full_name": "Vérification (banc)",
+                    "role": "manager",
+                    "password_hash": "!",  # cannot sign in
+                    "created_at": NOW,
+                    "updated_at": NOW,
+                }
+            ],
+        )
+    unverified = connection.scalars(
+        select(organizations.c.id)
+        .where(organizations.c.country == "FR")
+        .where(~organizations.c.id.in_(select(verifications.c.organization_id)))
+        .order_by(organizations.c.id)
+    ).all()
+    first = load.next_id(verifications)
+    load.insert(
+        verifications,
+        (
+            {
+                "id": first + i,
+                "organization_id": organization_id,
+                "method": "sirene",
+                "comment": "",
+                "verified_by_id": verifier,
+                "verified_at": NOW,
+            }
+            for i, organization_id in enumerate(unverified)
+        ),
+    )
+
+
+def verify_companies(engine_url: str) -> int:
+    """Verify the French companies of a database seeded before ``seed`` did (idempotent);
+    answers how many were verified now."""
+    engine = create_engine(engine_url)
+    with engine.begin() as connection:
+        load = _Loader(connection)
+        _verify_companies(load)
+        load.fix_sequences()
+        verified = load.counts.get("organization_verification", 0)
+    engine.dispose()
+    return verified
 
 
 def app_for(engine_url: str):

@@ -19,8 +19,8 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
-from flask import Flask
+from babel.numbers import format_decimal, get_group_symbol
+from flask import Flask, g, has_request_context
 from flask_babel import get_locale, get_timezone, gettext
 from markupsafe import Markup
 
@@ -66,6 +66,26 @@ def number(value: float | int | None, digits: int = 1, exact: bool = True) -> st
     return format_decimal(value, _number_pattern(digits, exact), locale=str(get_locale() or "fr"))
 
 
+@lru_cache(maxsize=16)
+def _group_symbol(locale: str) -> str:
+    return get_group_symbol(locale=locale)
+
+
+def integer(value: int | None) -> str:
+    """A whole number grouped by thousands in the reader's language, exactly as Babel's
+    ``format_number`` writes it ("12 345" in French, "12,345" in English), the locale's
+    symbol read once: a public table of thousands of rows (``/progression``, by solution)
+    formats in microseconds, not the 200 µs of a Babel pattern per cell. ``None``: a dash."""
+    if value is None:
+        return "—"
+    group = g.get("integer_group") if has_request_context() else None
+    if group is None:
+        group = _group_symbol(str(get_locale() or "fr"))
+        if has_request_context():
+            g.integer_group = group  # the reader's language is the request's
+    return f"{int(value):,}".replace(",", group)
+
+
 def french(value: str | None) -> str:
     if not value:
         return ""
@@ -79,3 +99,4 @@ def init_formatting(app: Flask) -> None:
     app.add_template_filter(moment, "moment")
     app.add_template_filter(french, "french")
     app.add_template_filter(number, "number")
+    app.add_template_filter(integer, "integer")

@@ -451,19 +451,6 @@ def attended_by_academy(period: Period) -> dict[str, int]:
     return _by_academy("attended", period)
 
 
-def counter_figures() -> tuple[dict[str, int], dict[str, int], dict[int, int]]:
-    """The public counter's breakdowns from the kept counts: by month, by académie (every
-    teacher once, under their first month) and by solution id."""
-    months: Counter = Counter()
-    academies: Counter = Counter()
-    for month, academy, trained in db.session.execute(
-        select(KeptMonthly.month, KeptMonthly.academy, KeptMonthly.trained)
-    ):
-        months[month] += trained
-        academies[academy] += trained
-    return dict(sorted(months.items())), dict(sorted(academies.items())), by_solution()
-
-
 def day_target_reached(target: int) -> date | None:
     """The day the ``target``-th teacher was trained (first qualifying completion), from the
     kept daily counts."""
@@ -485,17 +472,28 @@ def counter_source():
     reached) from the kept counts; None before the first refresh (the counter recounts)."""
     if state() is None:
         return None
-    months, academies, solutions = counter_figures()
     from accelerator.reporting.sources import Solution
 
-    slugs = (
-        dict(
-            db.session.execute(
-                select(Solution.id, Solution.slug).where(among(Solution.id, list(solutions)))
-            ).all()
+    months: Counter = Counter()
+    academies: Counter = Counter()
+    for month, academy, trained in db.session.execute(
+        select(KeptMonthly.month, KeptMonthly.academy, KeptMonthly.trained)
+    ):
+        months[month] += trained
+        academies[academy] += trained
+    # one statement joining the slugs (not a list of thousands of ids sent back)
+    by_slug = {
+        slug: int(count)
+        for slug, count in db.session.execute(
+            select(Solution.slug, func.sum(KeptSolution.teachers))
+            .join(Solution, Solution.id == KeptSolution.solution_id)
+            .group_by(Solution.slug)
         )
-        if solutions
-        else {}
+        if count
+    }
+    return (
+        dict(sorted(months.items())),
+        dict(sorted(academies.items())),
+        dict(sorted(by_slug.items())),
+        day_target_reached,
     )
-    by_slug = {slugs[i]: n for i, n in solutions.items() if n and i in slugs}
-    return months, academies, dict(sorted(by_slug.items())), day_target_reached

@@ -238,3 +238,122 @@ def test_the_day_a_target_was_reached_comes_from_the_kept_counts():
         assert kept.day_target_reached(target) == day
         if day is not None:  # the counter's own recount agrees
             assert progress._day_target_reached(target) == day
+
+
+# --- Random transactions, kept up to date without any refresh --------------------------------
+
+#: (operation, a, b, c): what each means is in ``_apply``
+operations_strategy = st.lists(
+    st.tuples(
+        st.sampled_from(
+            (
+                "attend",
+                "import",
+                "rate",
+                "follow_up",
+                "prior_use",
+                "cancel_enrolment",
+                "cancel_session",
+                "suspend",
+                "academy",
+            )
+        ),
+        st.integers(0, 3),  # a session (0-2 begun, 3 to come), a solution or a teacher
+        st.integers(0, 4),  # a teacher (4: a newcomer, for imports)
+        st.integers(0, 4),  # attendance (0 absent, 1 present, 2+ completed), rating - 1, ...
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _world():
+    """Two French solutions, sessions on them (two past ones, one begun an hour ago, one to
+    come), four teachers enrolled everywhere, kept figures refreshed once."""
+    manager = make_user(Role.manager)
+    first, second = approved_solution(), approved_solution()
+    sessions_ = [
+        session_on(date(2026, 2, 15), [first, second], academy="lyon"),
+        session_on(date(2026, 3, 2), [second], academy="paris"),
+        _started_session(first),
+        session_on(date.today() + timedelta(days=30), [second], academy="nice"),
+    ]
+    teachers = [teacher("paris", "stagiaire"), teacher("lyon"), teacher(None), teacher("nice")]
+    for session in sessions_:
+        for profile in teachers:
+            enrol(session, profile)
+    kept.refresh()
+    db.session.commit()
+    return manager, (first, second), sessions_, teachers
+
+
+def _apply(operation, a, b, c, manager, solutions, sessions_, teachers, newcomers) -> None:
+    """One transaction of the application (its own operations, as pages, the API and the
+    worker call them), committed; refused ones roll back."""
+    from accelerator.core.errors import DomainError
+    from accelerator.training.operations import cancel_enrollment, enrollment_of, record_prior_use
+
+    session = sessions_[a]
+    profile = teachers[b % len(teachers)]
+    enrollment = enrollment_of(session.id, profile.id)
+    try:
+        if operation == "attend":
+            item = {"teacher_email": profile.email, "attended": c >= 1, "completed": c >= 2}
+            attendance.record_attendance(manager, session, [item], source="page")
+        elif operation == "import":
+            email = profile.email if b < 4 else f"arrivant.{next(newcomers)}@ac-nice.fr"
+            flags = ("oui" if c >= 1 else "non", "oui" if c >= 2 else "non")
+            csv_file = (
+                "email;academie;situation;session;present;termine\n"
+                f"{email};nice;neotitulaire;{session.reference};{flags[0]};{flags[1]}\n"
+            )
+            import_attendance(manager, io.BytesIO(csv_file.encode()))
+        elif operation == "rate" and enrollment is not None:
+            db.session.add(Feedback(enrollment_id=enrollment.id, rating=c + 1, comment=""))
+        elif operation == "follow_up" and enrollment is not None:
+            record_follow_up(enrollment, c % 2 == 0)
+        elif operation == "prior_use" and enrollment is not None:
+            record_prior_use(enrollment, c % 2 == 1)
+        elif operation == "cancel_enrolment" and enrollment is not None:
+            cancel_enrollment(manager, enrollment)
+        elif operation == "cancel_session":
+            sessions.cancel_session(manager, session)
+        elif operation == "suspend":
+            solution = solutions[a % 2]
+            audit = db.session.scalar(db.select(Audit).where(Audit.solution_id == solution.id))
+            if audit.status.value == "suspended":
+                reinstate_approval(manager, audit, "Levée.")
+            else:
+                suspend_approval(manager, audit, "Suspendue pour vérification.")
+        elif operation == "academy":
+            profile.academy = ("paris", "lyon", None, "nice", "lyon")[c]
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+    except Exception as error:  # a unique answer given twice: the application refuses it
+        from sqlalchemy.exc import IntegrityError
+
+        if not isinstance(error, IntegrityError):
+            raise
+        db.session.rollback()
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations_strategy)
+def test_random_transactions_keep_the_figures_equal_to_a_recount(app, steps):
+    """Kept figures refreshed once, then random attendance (page and import), ratings,
+    answers to both reinvestment questions, cancelled enrolments and sessions, suspensions
+    and reinstatements, académies changed: after each transaction, kept == recount."""
+    from itertools import count
+
+    _empty_tables()
+    manager, solutions, sessions_, teachers = _world()
+    newcomers = count(1)
+    for operation, a, b, c in steps:
+        _apply(operation, a, b, c, manager, solutions, sessions_, teachers, newcomers)
+        db.session.expire_all()
+        assert_kept_equals_recount()
