@@ -28,6 +28,7 @@ from accelerator.catalogue.models import (
     CatalogueLevel,
     CatalogueSubject,
     bit_mask,
+    facet_words,
 )
 from accelerator.catalogue.reviews.operations import review_figures
 from accelerator.core.db import utcnow
@@ -203,6 +204,12 @@ def _sync(solution_ids: Sequence[int], today: date | None) -> dict[int, Catalogu
             "levels": list(solution.levels or []),
             "subject_mask": bit_mask(solution.subjects or [], SUBJECT_BITS),
             "level_mask": bit_mask(solution.levels or [], LEVEL_BITS),
+            **facet_words(
+                solution.subjects or [],
+                solution.levels or [],
+                declared["pricing"],
+                bool(declared["gar_compatible"]),
+            ),
             "domains": domains,
             "overall_score": round(float(decision.overall_score), 1),
             "outcome": decision.outcome.value,

@@ -29,10 +29,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload, selectinload
 
-from accelerator.audits.models import Audit, Decision, Pricing, Solution
+from accelerator.audits.models import Audit, Decision, Solution
 from accelerator.audits.queries import in_force
 from accelerator.catalogue import search
 from accelerator.catalogue.models import (
+    FACET_WORDS,
+    LANE_BITS,
     LEVEL_BITS,
     SUBJECT_BITS,
     CatalogueDomainScore,
@@ -229,55 +231,44 @@ _ENTRIES = select(CatalogueEntry).where(CatalogueEntry.id.in_(bindparam("ids", e
 
 
 @lru_cache(maxsize=256)
-def _facet_statement(shape: _Shape) -> tuple[list[tuple[str, str | None]], Select]:
-    """The conditional counts of ``_total_and_facets``: (facet, value) labels and the
-    statement counting them."""
+def _facet_statement(shape: _Shape) -> Select:
+    """The sums of ``_total_and_facets``: the total, then one sum per facet word
+    (``FACET_WORDS``), each over the entries passing every filter but its own facet's."""
     conditions = _facet_conditions(shape.facets)
-    entry = CatalogueEntry
+    entry = CatalogueEntry.__table__
 
-    def counted(skip: str | None, *more: ColumnElement):
-        passing = [c for name, c in conditions.items() if name != skip] + list(more)
-        if not passing:
-            return func.count()
-        return func.count(case((and_(*passing), 1)))
+    def passing(*conditions_) -> ColumnElement | None:
+        return and_(*conditions_) if conditions_ else None
 
-    labels: list[tuple[str, str | None]] = [("total", None)]
-    counts = [counted(None)]
-    for pricing in Pricing:
-        labels.append(("pricing", pricing.value))
-        counts.append(counted("pricing", entry.pricing == pricing.value))
-    for key, value in (("true", True), ("false", False)):
-        labels.append(("gar", key))
-        counts.append(counted("gar", entry.gar_compatible.is_(value)))
-    for name, mask, bits in (
-        ("subject", entry.subject_mask, SUBJECT_BITS),
-        ("level", entry.level_mask, LEVEL_BITS),
-    ):
-        for position, code in enumerate(bits):
-            labels.append((name, code))
-            counts.append(counted(name, mask.op("&")(1 << position) != 0))
+    every = passing(*conditions.values())
+    sums: list[ColumnElement] = [func.count() if every is None else func.count(case((every, 1)))]
+    for n, (facet, _) in enumerate(FACET_WORDS):
+        word = entry.c[f"facet_word_{n}"]
+        others = passing(*(c for name, c in conditions.items() if name != facet))
+        sums.append(func.sum(word if others is None else case((others, word), else_=0)))
     statement, _ = _base(shape)
-    return labels, statement.with_only_columns(*counts)
+    return statement.with_only_columns(*sums)
+
+
+_LANE = (1 << LANE_BITS) - 1
 
 
 def _total_and_facets(shape: _Shape, params: dict) -> tuple[int, dict]:
     """The number of results and the facet counts, in one pass over the matching entries.
 
-    One row of conditional counts over the live entries matching the words and the score
-    minimums: each facet value counts the entries that have it and pass every *other*
-    facet filter (so choosing "French" still shows how many solutions other subjects
-    have), the total those that pass them all. Subjects and levels are bits of the entry's
-    masks, so no link table is joined.
+    One row of sums over the live entries matching the words and the score minimums: each
+    facet value counts the entries that have it and pass every *other* facet filter (so
+    choosing "French" still shows how many solutions other subjects have), the total those
+    that pass them all. Each entry carries its facet vectors (``models.FACET_WORDS``), so a
+    sum counts three values at once and no link table is joined.
     """
-    labels, statement = _facet_statement(shape)
-    row = db.session.execute(statement, params).one()
+    total, *words = db.session.execute(_facet_statement(shape), params).one()
     facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    total = 0
-    for (name, code), count in zip(labels, row, strict=True):
-        if name == "total":
-            total = count
-        elif count:
-            facets[name][code] = count
+    for (facet, values), word in zip(FACET_WORDS, words, strict=True):
+        word = int(word or 0)  # NULL over no row; PostgreSQL sums bigints as numeric
+        for lane, value in enumerate(values):
+            if count := (word >> (LANE_BITS * lane)) & _LANE:
+                facets[facet][value] = count
     return total, facets
 
 

@@ -14,7 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accelerator.audits.models import Pricing
-from accelerator.catalogue.models import LEVEL_BITS, SUBJECT_BITS
+from accelerator.catalogue.models import (
+    FACET_WORDS,
+    LANE_BITS,
+    LANES_PER_WORD,
+    LEVEL_BITS,
+    SUBJECT_BITS,
+    CatalogueEntry,
+)
 from accelerator.core.reference import DISCIPLINES, LEVELS
 from accelerator.extensions import db
 from tests.catalogue.helpers import approve
@@ -152,3 +159,18 @@ def test_every_subject_and_level_has_a_bit_of_its_own():
     assert set(LEVELS) <= set(LEVEL_BITS)
     assert len(set(SUBJECT_BITS)) == len(SUBJECT_BITS) <= 31
     assert len(set(LEVEL_BITS)) == len(LEVEL_BITS) <= 31
+
+
+def test_every_facet_value_has_a_counter_of_its_own_in_the_entry():
+    """Each subject, level, pricing and GAR answer is one lane of one facet word, and a
+    word mixes no two facets (each is summed under its own facet's condition)."""
+    lanes = [(facet, value) for facet, values in FACET_WORDS for value in values]
+    assert len(lanes) == len(set(lanes))
+    assert {value for facet, value in lanes if facet == "subject"} == set(SUBJECT_BITS)
+    assert {value for facet, value in lanes if facet == "level"} == set(LEVEL_BITS)
+    assert {value for facet, value in lanes if facet == "pricing"} == set(PRICINGS)
+    assert {value for facet, value in lanes if facet == "gar"} == {"true", "false"}
+    assert all(len(values) <= LANES_PER_WORD for _, values in FACET_WORDS)
+    assert LANES_PER_WORD * LANE_BITS <= 63  # a sum stays a signed 64-bit integer
+    columns = {c.name for c in CatalogueEntry.__table__.columns}
+    assert {f"facet_word_{n}" for n in range(len(FACET_WORDS))} <= columns
