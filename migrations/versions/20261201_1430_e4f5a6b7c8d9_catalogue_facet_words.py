@@ -10,7 +10,7 @@ entries get their words from their masks, pricing and GAR compatibility, with th
 this date.
 
 Revision ID: e4f5a6b7c8d9
-Revises: d7e8f9a0b1c2
+Revises: b8c9d0e1f2a3
 Create Date: 2026-12-01 14:30:00
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e4f5a6b7c8d9"
-down_revision = "d7e8f9a0b1c2"
+down_revision = "b8c9d0e1f2a3"
 branch_labels = None
 depends_on = None
 
