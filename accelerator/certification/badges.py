@@ -174,39 +174,36 @@ def _subject_identifier(certificate, email: str) -> list[dict]:
     ]
 
 
-def _path_credential(certificate: PathCertificate) -> dict:
-    """A path certificate's credential: its achievement is the path (a learning programme),
-    its criteria the modules; the same signing key, evidence page and status endpoint as the
-    attestations'."""
+def _teacher_credential(
+    certificate: Certificate | PathCertificate,
+    *,
+    badge_url: str,
+    email: str,
+    achievement: dict,
+    evidence_name: str,
+    evidence_narrative: str,
+) -> dict:
+    """The OpenBadgeCredential both kinds of certificate share: the service as issuer (and
+    the achievement's creator), the teacher's hashed email as subject, the public
+    verification page as evidence, the status list entry and endpoint as status."""
     base = base_url()
-    path = certificate.path
-    name = gettext("Training path: %(title)s", title=path.title)
-    modules = "; ".join(module.label for module in path.modules)
-    badge_url = f"{base}/path-badges/{certificate.code}"
     return {
         "@context": CONTEXTS,
         "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, badge_url)}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": name,
+        "name": achievement["name"],
         "issuer": issuer_profile(base),
         "validFrom": iso(certificate.issued_at, seconds_utc=True),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": _subject_identifier(certificate, certificate.teacher.email),
+            "identifier": _subject_identifier(certificate, email),
             "achievement": {
-                "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/parcours/{path.id}')}",
+                "id": achievement["id"],
                 "type": ["Achievement"],
-                "achievementType": "LearningProgram",
-                "name": name,
-                "description": path.description
-                or gettext("Training path of Réseau Canopé on approved EdTech solutions."),
-                "criteria": {
-                    "narrative": gettext(
-                        "Completed every module of the training path “%(title)s”: %(modules)s.",
-                        title=path.title,
-                        modules=modules,
-                    )
-                },
+                "achievementType": achievement["achievementType"],
+                "name": achievement["name"],
+                "description": achievement["description"],
+                "criteria": {"narrative": achievement["narrative"]},
                 "creator": issuer_profile(base, with_url=False),
             },
         },
@@ -214,80 +211,77 @@ def _path_credential(certificate: PathCertificate) -> dict:
             {
                 "id": f"{base}/attestations/{certificate.code}",
                 "type": ["Evidence"],
-                "name": gettext("Path certificate"),
-                "narrative": gettext(
-                    "Path certificate %(code)s, verifiable online.", code=certificate.code
-                ),
+                "name": evidence_name,
+                "narrative": evidence_narrative,
             }
         ],
         "credentialStatus": _status(certificate),
     }
 
 
+def _path_credential(certificate: PathCertificate) -> dict:
+    """A path certificate's credential: its achievement is the path (a learning programme),
+    its criteria the modules."""
+    base = base_url()
+    path = certificate.path
+    modules = "; ".join(module.label for module in path.modules)
+    return _teacher_credential(
+        certificate,
+        badge_url=f"{base}/path-badges/{certificate.code}",
+        email=certificate.teacher.email,
+        achievement={
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/parcours/{path.id}')}",
+            "achievementType": "LearningProgram",
+            "name": gettext("Training path: %(title)s", title=path.title),
+            "description": path.description
+            or gettext("Training path of Réseau Canopé on approved EdTech solutions."),
+            "narrative": gettext(
+                "Completed every module of the training path “%(title)s”: %(modules)s.",
+                title=path.title,
+                modules=modules,
+            ),
+        },
+        evidence_name=gettext("Path certificate"),
+        evidence_narrative=gettext(
+            "Path certificate %(code)s, verifiable online.", code=certificate.code
+        ),
+    )
+
+
 def _credential(certificate: Certificate) -> dict:
+    """An attestation's credential: its achievement is the session (a course)."""
     base = base_url()
     enrollment = certificate.enrollment
     session, teacher = enrollment.session, enrollment.teacher
     solutions = ", ".join(solution.name for solution in session.solutions)
-    hours = f"{session.duration_hours:g}"
-    day = session.starts_at.date().isoformat()
-    salt = _salt(certificate)
-    achievement_name = gettext(
-        "Training: %(title)s — %(solutions)s", title=session.title, solutions=solutions
-    )
-    return {
-        "@context": CONTEXTS,
-        "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/badges/{certificate.code}')}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": achievement_name,
-        "issuer": issuer_profile(base),
-        "validFrom": iso(certificate.issued_at, seconds_utc=True),
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityType": "emailAddress",
-                    "hashed": True,
-                    "identityHash": identity_hash(teacher.email, salt),
-                    "salt": salt,
-                }
-            ],
-            "achievement": {
-                "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/sessions/{session.id}')}",
-                "type": ["Achievement"],
-                "achievementType": "Course",
-                "name": achievement_name,
-                "description": gettext(
-                    "Training session run by Réseau Canopé on the use of %(solutions)s, "
-                    "EdTech solution(s) approved against the cadre de confiance.",
-                    solutions=solutions,
-                ),
-                "criteria": {
-                    "narrative": gettext(
-                        "Attended and completed the training session “%(title)s” "
-                        "(%(hours)s hours, %(day)s).",
-                        title=session.title,
-                        hours=hours,
-                        day=day,
-                    )
-                },
-                "creator": issuer_profile(base, with_url=False),
-            },
+    return _teacher_credential(
+        certificate,
+        badge_url=f"{base}/badges/{certificate.code}",
+        email=teacher.email,
+        achievement={
+            "id": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{base}/sessions/{session.id}')}",
+            "achievementType": "Course",
+            "name": gettext(
+                "Training: %(title)s — %(solutions)s", title=session.title, solutions=solutions
+            ),
+            "description": gettext(
+                "Training session run by Réseau Canopé on the use of %(solutions)s, "
+                "EdTech solution(s) approved against the cadre de confiance.",
+                solutions=solutions,
+            ),
+            "narrative": gettext(
+                "Attended and completed the training session “%(title)s” "
+                "(%(hours)s hours, %(day)s).",
+                title=session.title,
+                hours=f"{session.duration_hours:g}",
+                day=session.starts_at.date().isoformat(),
+            ),
         },
-        "evidence": [
-            {
-                "id": f"{base}/attestations/{certificate.code}",
-                "type": ["Evidence"],
-                "name": gettext("Certificate of training"),
-                "narrative": gettext(
-                    "Certificate of training %(code)s, verifiable online.",
-                    code=certificate.code,
-                ),
-            }
-        ],
-        "credentialStatus": _status(certificate),
-    }
+        evidence_name=gettext("Certificate of training"),
+        evidence_narrative=gettext(
+            "Certificate of training %(code)s, verifiable online.", code=certificate.code
+        ),
+    )
 
 
 def sign(payload: dict) -> str:

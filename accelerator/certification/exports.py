@@ -31,7 +31,7 @@ QR_SIZE = 34 * mm
 @dataclass(frozen=True)
 class CertificateContent:
     """What an attestation says, in the reader's language: the PDF and its accessible HTML
-    page (``certification/certificate.html``) both show exactly this."""
+    page (``certification/certificate_document.html``) both show exactly this."""
 
     title: str
     teacher: str
@@ -129,6 +129,24 @@ def session_place(session) -> str:
     return location or "—"
 
 
+def _document_fields(certificate: Certificate | PathCertificate, title: str, teacher) -> dict:
+    """What both documents say the same way: who, the issue, the code, the signature."""
+    return {
+        "title": title,
+        "teacher": full_name(teacher),
+        "issued": day(certificate.issued_at),
+        "code": certificate.code,
+        "verification_url": public_url("certification.verify_page", code=certificate.code),
+        "revoked": day(certificate.revoked_at) if certificate.revoked_at else None,
+        "signatory": pdf.signatory(),
+        "signed_at": gettext(
+            "Done at %(place)s, on %(date)s",
+            place=current_app.config.get("PDF_SIGNATORY_PLACE", ""),
+            date=day(certificate.issued_at),
+        ),
+    }
+
+
 def certificate_content(certificate: Certificate) -> CertificateContent:
     enrollment = certificate.enrollment
     session, teacher = enrollment.session, enrollment.teacher
@@ -139,24 +157,13 @@ def certificate_content(certificate: Certificate) -> CertificateContent:
         else gettext("from %(start)s to %(end)s", start=day(start), end=day(end))
     )
     return CertificateContent(
-        title=gettext("Certificate of training"),
-        teacher=full_name(teacher),
+        **_document_fields(certificate, gettext("Certificate of training"), teacher),
         session_title=session.title,
         dates=dates,
         hours=number(session.duration_hours, 2, exact=False),
         solutions=", ".join(solution.name for solution in session.solutions),
         reference=session.reference,
         place=session_place(session),
-        issued=day(certificate.issued_at),
-        code=certificate.code,
-        verification_url=public_url("certification.verify_page", code=certificate.code),
-        revoked=day(certificate.revoked_at) if certificate.revoked_at else None,
-        signatory=pdf.signatory(),
-        signed_at=gettext(
-            "Done at %(place)s, on %(date)s",
-            place=current_app.config.get("PDF_SIGNATORY_PLACE", ""),
-            date=day(certificate.issued_at),
-        ),
     )
 
 
@@ -174,20 +181,9 @@ def path_certificate_content(certificate: PathCertificate) -> PathCertificateCon
         for item in progress.modules
     )
     return PathCertificateContent(
-        title=gettext("Path certificate"),
-        teacher=full_name(certificate.teacher),
+        **_document_fields(certificate, gettext("Path certificate"), certificate.teacher),
         path_title=certificate.path.title,
         modules=modules,
-        issued=day(certificate.issued_at),
-        code=certificate.code,
-        verification_url=public_url("certification.verify_page", code=certificate.code),
-        revoked=day(certificate.revoked_at) if certificate.revoked_at else None,
-        signatory=pdf.signatory(),
-        signed_at=gettext(
-            "Done at %(place)s, on %(date)s",
-            place=current_app.config.get("PDF_SIGNATORY_PLACE", ""),
-            date=day(certificate.issued_at),
-        ),
     )
 
 

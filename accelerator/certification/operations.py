@@ -310,51 +310,62 @@ def revoke_certificate(enrollment: Enrollment) -> Certificate | None:
     return certificate
 
 
+# What every page, download and verification of a document reads: loaded with it, once.
+_ATTESTATION_LOADS = (
+    joinedload(Certificate.enrollment)
+    .joinedload(Enrollment.session)
+    .selectinload(TrainingSession.solutions),
+    joinedload(Certificate.enrollment).joinedload(Enrollment.teacher),
+)
+_PATH_CERTIFICATE_LOADS = (
+    joinedload(PathCertificate.path)
+    .selectinload(TrainingPath.modules)
+    .joinedload(PathModule.solution),
+    joinedload(PathCertificate.teacher),
+)
+
+
+def _owned_by(statement: Select, user: User | None, teacher_column) -> Select:
+    """``statement`` narrowed to the documents of ``user``'s teacher profile (none for
+    anyone else)."""
+    teacher = teacher_of(user)
+    return statement.where(false() if teacher is None else teacher_column == teacher.id)
+
+
+def _one_of(statement: Select, missing: str):
+    document = db.session.scalar(statement)
+    if document is None:
+        raise NotFound(missing)
+    return document
+
+
+def _by_code(model, loads: tuple, code: str):
+    """The document of ``model`` bearing ``code`` (typed any way), or None."""
+    normalized = normalize_code(code)
+    if not normalized:
+        return None
+    return db.session.scalar(select(model).where(model.code == normalized).options(*loads))
+
+
 def certificates_visible_to(user: User | None) -> Select:
     """Certificates ``user`` may download: a teacher's own, nobody else's."""
     statement = (
         select(Certificate)
         .join(Enrollment, Enrollment.id == Certificate.enrollment_id)
-        .options(
-            joinedload(Certificate.enrollment)
-            .joinedload(Enrollment.session)
-            .selectinload(TrainingSession.solutions),
-            joinedload(Certificate.enrollment).joinedload(Enrollment.teacher),
-        )
+        .options(*_ATTESTATION_LOADS)
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
-    teacher = teacher_of(user)
-    if teacher is None:
-        return statement.where(false())
-    return statement.where(Enrollment.teacher_id == teacher.id)
+    return _owned_by(statement, user, Enrollment.teacher_id)
 
 
 def own_certificate(user: User, certificate_id: int) -> Certificate:
-    certificate = db.session.scalar(
-        certificates_visible_to(user).where(Certificate.id == certificate_id)
-    )
-    if certificate is None:
-        raise NotFound(gettext("No such attestation."))
-    return certificate
+    statement = certificates_visible_to(user).where(Certificate.id == certificate_id)
+    return _one_of(statement, gettext("No such attestation."))
 
 
 def verify_certificate(code: str) -> Certificate:
     """The certificate bearing ``code``; NotFound for an unknown or forged code."""
-    normalized = normalize_code(code)
-    certificate = (
-        db.session.scalar(
-            select(Certificate)
-            .where(Certificate.code == normalized)
-            .options(
-                joinedload(Certificate.enrollment)
-                .joinedload(Enrollment.session)
-                .selectinload(TrainingSession.solutions),
-                joinedload(Certificate.enrollment).joinedload(Enrollment.teacher),
-            )
-        )
-        if normalized
-        else None
-    )
+    certificate = _by_code(Certificate, _ATTESTATION_LOADS, code)
     if certificate is None:
         raise NotFound(gettext("No attestation bears this code."))
     return certificate
@@ -553,27 +564,15 @@ def path_certificates_visible_to(user: User | None) -> Select:
     """Path certificates ``user`` may download: a teacher's own, nobody else's."""
     statement = (
         select(PathCertificate)
-        .options(
-            joinedload(PathCertificate.path)
-            .selectinload(TrainingPath.modules)
-            .joinedload(PathModule.solution),
-            joinedload(PathCertificate.teacher),
-        )
+        .options(*_PATH_CERTIFICATE_LOADS)
         .order_by(PathCertificate.issued_at.desc(), PathCertificate.id.desc())
     )
-    teacher = teacher_of(user)
-    if teacher is None:
-        return statement.where(false())
-    return statement.where(PathCertificate.teacher_id == teacher.id)
+    return _owned_by(statement, user, PathCertificate.teacher_id)
 
 
 def own_path_certificate(user: User, certificate_id: int) -> PathCertificate:
-    certificate = db.session.scalar(
-        path_certificates_visible_to(user).where(PathCertificate.id == certificate_id)
-    )
-    if certificate is None:
-        raise NotFound(gettext("No such path certificate."))
-    return certificate
+    statement = path_certificates_visible_to(user).where(PathCertificate.id == certificate_id)
+    return _one_of(statement, gettext("No such path certificate."))
 
 
 def verify_any_certificate(code: str) -> Certificate | PathCertificate:
@@ -581,21 +580,7 @@ def verify_any_certificate(code: str) -> Certificate | PathCertificate:
     try:
         return verify_certificate(code)
     except NotFound:
-        normalized = normalize_code(code)
-        found = (
-            db.session.scalar(
-                select(PathCertificate)
-                .where(PathCertificate.code == normalized)
-                .options(
-                    joinedload(PathCertificate.path)
-                    .selectinload(TrainingPath.modules)
-                    .joinedload(PathModule.solution),
-                    joinedload(PathCertificate.teacher),
-                )
-            )
-            if normalized
-            else None
-        )
+        found = _by_code(PathCertificate, _PATH_CERTIFICATE_LOADS, code)
         if found is None:
             raise
         return found

@@ -56,31 +56,35 @@ class SessionRef(SessionOut):
         )
 
 
-class CertificateOut(StrictSchema):
-    """A teacher's own certificate, with the links to its PDF and badge."""
+def _own_link(endpoint: str) -> fields.Function:
+    """The public URL of one of the caller's files (``endpoint`` takes ``certificate_id``)."""
+    return fields.Function(
+        lambda c: public_url(endpoint, certificate_id=c.id),
+        metadata={"type": "string", "format": "uri"},
+    )
+
+
+class _OwnDocumentOut(StrictSchema):
+    """What a teacher's own attestation and path certificate both show."""
 
     id = fields.Integer()
     code = fields.String()
     issued_at = fields.DateTime()
     revoked = fields.Function(lambda c: c.revoked_at is not None, metadata={"type": "boolean"})
-    session = fields.Nested(SessionRef, attribute="enrollment.session")
-    solutions = fields.List(fields.Nested(SolutionRef), attribute="enrollment.session.solutions")
     verification_url = fields.Function(
         lambda c: public_url("certification.verify_page", code=c.code),
         metadata={"type": "string", "format": "uri"},
     )
-    pdf_url = fields.Function(
-        lambda c: public_url("api.certificate_pdf", certificate_id=c.id),
-        metadata={"type": "string", "format": "uri"},
-    )
-    badge_url = fields.Function(
-        lambda c: public_url("api.badge_json", certificate_id=c.id),
-        metadata={"type": "string", "format": "uri"},
-    )
-    badge_jwt_url = fields.Function(
-        lambda c: public_url("api.badge_jwt", certificate_id=c.id),
-        metadata={"type": "string", "format": "uri"},
-    )
+
+
+class CertificateOut(_OwnDocumentOut):
+    """A teacher's own certificate, with the links to its PDF and badge."""
+
+    session = fields.Nested(SessionRef, attribute="enrollment.session")
+    solutions = fields.List(fields.Nested(SolutionRef), attribute="enrollment.session.solutions")
+    pdf_url = _own_link("api.certificate_pdf")
+    badge_url = _own_link("api.badge_json")
+    badge_jwt_url = _own_link("api.badge_jwt")
 
 
 class AttestationVerificationOut(StrictSchema):
@@ -133,30 +137,13 @@ class PathRef(StrictSchema):
     )
 
 
-class PathCertificateOut(StrictSchema):
+class PathCertificateOut(_OwnDocumentOut):
     """A teacher's own path certificate, with the links to its PDF and Open Badge."""
 
-    id = fields.Integer()
-    code = fields.String()
-    issued_at = fields.DateTime()
-    revoked = fields.Function(lambda c: c.revoked_at is not None, metadata={"type": "boolean"})
     path = fields.Nested(PathRef)
-    verification_url = fields.Function(
-        lambda c: public_url("certification.verify_page", code=c.code),
-        metadata={"type": "string", "format": "uri"},
-    )
-    pdf_url = fields.Function(
-        lambda c: public_url("api.path_certificate_pdf", certificate_id=c.id),
-        metadata={"type": "string", "format": "uri"},
-    )
-    badge_url = fields.Function(
-        lambda c: public_url("api.path_badge_json", certificate_id=c.id),
-        metadata={"type": "string", "format": "uri"},
-    )
-    badge_jwt_url = fields.Function(
-        lambda c: public_url("api.path_badge_jwt", certificate_id=c.id),
-        metadata={"type": "string", "format": "uri"},
-    )
+    pdf_url = _own_link("api.path_certificate_pdf")
+    badge_url = _own_link("api.path_badge_json")
+    badge_jwt_url = _own_link("api.path_badge_jwt")
 
 
 class ModuleProgressOut(StrictSchema):

@@ -3,6 +3,7 @@ attestations, the public counter ("Progression") and the badge issuer's public k
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import (
@@ -172,17 +173,60 @@ def certificate_pdf(certificate_id: int):
     return pdf_response(operations.own_certificate(current_user, certificate_id))
 
 
+@dataclass(frozen=True)
+class DocumentPage:
+    """What differs between the accessible pages of the two documents (the template is
+    ``certification/certificate_document.html``)."""
+
+    back_endpoint: str
+    back_label: str
+    revoked_title: str
+    #: "%(day)s" is the day of the revocation
+    revoked_text: str
+    pdf_endpoint: str
+    pdf_label: str
+    #: "%(url)s" is the verification URL (the template links it)
+    check_text: str
+
+
+DOCUMENT_PAGES = {
+    "attestation": DocumentPage(
+        back_endpoint="certification.my_trainings",
+        back_label=_l("My trainings"),
+        revoked_title=_l("Revoked attestation"),
+        revoked_text=_l("This attestation was issued by Réseau Canopé, then revoked on %(day)s."),
+        pdf_endpoint="certification.certificate_pdf",
+        pdf_label=_l("The same attestation as a PDF"),
+        check_text=_l("Check this attestation at %(url)s"),
+    ),
+    "path": DocumentPage(
+        back_endpoint="certification.my_paths",
+        back_label=_l("My training paths"),
+        revoked_title=_l("Revoked certificate"),
+        revoked_text=_l("This certificate was issued by Réseau Canopé, then revoked on %(day)s."),
+        pdf_endpoint="certification.path_certificate_pdf",
+        pdf_label=_l("The same certificate as a PDF"),
+        check_text=_l("Check this certificate at %(url)s"),
+    ),
+}
+
+
+def _document_page(kind: str, certificate, content):
+    return render_template(
+        "certification/certificate_document.html",
+        page=DOCUMENT_PAGES[kind],
+        certificate=certificate,
+        content=content,
+    )
+
+
 @bp.route("/mes-formations/attestations/<int:certificate_id>")
 @roles_required(Role.teacher)
 def certificate_page(certificate_id: int):
     """The attestation's accessible equivalent: the same content as its PDF, for its owner
     only (404 for anyone else, as the PDF)."""
     certificate = operations.own_certificate(current_user, certificate_id)
-    return render_template(
-        "certification/certificate.html",
-        certificate=certificate,
-        content=certificate_content(certificate),
-    )
+    return _document_page("attestation", certificate, certificate_content(certificate))
 
 
 @bp.route("/mes-formations/badges/<int:certificate_id>.json")
@@ -218,11 +262,7 @@ def path_certificate_page(certificate_id: int):
     """The path certificate's accessible equivalent: the same content as its PDF, for its
     owner only (404 for anyone else, as the PDF)."""
     certificate = operations.own_path_certificate(current_user, certificate_id)
-    return render_template(
-        "certification/path_certificate.html",
-        certificate=certificate,
-        content=path_certificate_content(certificate),
-    )
+    return _document_page("path", certificate, path_certificate_content(certificate))
 
 
 @bp.route("/mes-parcours/badges/<int:certificate_id>.json")
