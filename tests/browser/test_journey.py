@@ -18,6 +18,9 @@ through the pages, by label and role, as a person would.
 from __future__ import annotations
 
 import re
+import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -221,6 +224,143 @@ def manager_settles_and_committee_approves(page: Page, accessible, audit_id: int
     sign_out(page)
 
 
+def trained_on_the_dashboard(page: Page, accessible, name: str) -> int:
+    sign_in(page, "manager@reseau-canope.fr")
+    page.get_by_role("link", name="Indicateurs").first.click()
+    expect(page.get_by_role("heading", level=1, name="Indicateurs du contrat")).to_be_visible()
+    accessible(page, name)
+    value = page.locator("#indicator-teachers_trained .app-stat").get_attribute("data-value")
+    sign_out(page)
+    return int(value or 0)
+
+
+def trained_on_the_counter(page: Page, accessible, name: str) -> int:
+    page.get_by_role("link", name="Progression").first.click()
+    accessible(page, name)
+    return int(re.sub(r"\D", "", page.locator(".app-stat").first.inner_text()))
+
+
+def public_finds_the_solution(page: Page, accessible) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Catalogue").first.click()
+    search = page.get_by_label("Rechercher par nom, entreprise ou description")
+    search.fill("geometrie elementaire")  # typed without accents
+    search.press("Enter")
+    result = page.get_by_role("link", name=SOLUTION)
+    expect(result).to_be_visible()
+    accessible(page, "catalogue search without accents")
+    result.click()
+    expect(page.get_by_role("heading", level=1, name=SOLUTION)).to_be_visible()
+    badge = page.get_by_role("img", name=re.compile(f"^{SOLUTION} : "))
+    expect(badge).to_be_visible()
+    badge_answer = page.context.request.get(badge.get_attribute("src"))
+    assert badge_answer.ok and "svg" in badge_answer.headers["content-type"]
+    accessible(page, "catalogue solution")
+    page.get_by_role("link", name="Vérifier l’agrément").click()
+    expect(page.get_by_text("Agrément authentique, en vigueur")).to_be_visible()
+    accessible(page, "verification page")
+
+
+def trainer_creates_a_session(page: Page, accessible) -> tuple[str, datetime]:
+    sign_in(page, "trainer@reseau-canope.fr")
+    page.get_by_role("link", name="Nouvelle session").click()
+    # It starts in a few seconds: teachers enrol before it starts, attend after.
+    starts = datetime.now(ZoneInfo("Europe/Paris")).replace(microsecond=0) + timedelta(seconds=40)
+    page.get_by_label(re.compile("^Titre")).fill("Construire des figures au cycle 3")
+    page.get_by_label(re.compile("^Solutions du catalogue")).select_option(label=SOLUTION)
+    page.get_by_label(re.compile("^Modalité")).select_option(label="Présentiel")
+    page.get_by_label(re.compile("^Début")).fill(starts.strftime("%Y-%m-%dT%H:%M:%S"))
+    page.get_by_label(re.compile("^Fin")).fill(
+        (starts + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S")
+    )
+    page.get_by_label(re.compile("^Durée en heures")).fill("0.5")
+    page.get_by_label(re.compile("^Capacité")).fill("30")
+    page.get_by_label(re.compile("^Académie")).select_option(label="Paris")
+    page.get_by_label(re.compile("^Lieu")).fill("Atelier Canopé de Paris")
+    accessible(page, "new session")
+    page.get_by_role("button", name="Créer la session").click()
+    reference = re.search(r"CANOPE-\d{4}-\d{4}", page.content())
+    assert reference, page.url
+    accessible(page, "session created")
+    sign_out(page)
+    return reference.group(0), starts
+
+
+TEACHER_EMAIL = "helene.dupre@ac-paris.fr"
+TEACHER_PASSWORD = "ma classe de cm2 aime la géométrie"
+
+
+def teacher_registers_and_enrols(page: Page, mailbox, accessible) -> None:
+    page.goto("/")
+    page.get_by_role("link", name="Créer un compte").first.click()
+    page.get_by_role("link", name="Je suis enseignant").click()
+    page.get_by_label("Vos prénom et nom").fill("Hélène Dupré")
+    page.get_by_label("Adresse électronique académique").fill(TEACHER_EMAIL)
+    page.get_by_label(re.compile("^Académie")).select_option(label="Paris")
+    page.get_by_label(re.compile("^UAI")).fill("0750655E")
+    page.get_by_label(re.compile("^Discipline")).select_option(label="Mathématiques")
+    page.get_by_label(re.compile("^Situation professionnelle")).select_option(label="Titulaire")
+    page.get_by_label(re.compile("^Mot de passe")).fill(TEACHER_PASSWORD)
+    page.get_by_label("Confirmez le mot de passe").fill(TEACHER_PASSWORD)
+    accessible(page, "register teacher form")
+    page.get_by_role("button", name="Créer le compte").click()
+    expect(page.get_by_text("Bienvenue ! Votre compte enseignant est prêt.")).to_be_visible()
+    page.goto(mailbox.link(TEACHER_EMAIL, "email_verification"))
+    page.get_by_role("button", name="Confirmer mon adresse").click()
+    expect(page.get_by_text("Merci : votre adresse électronique est confirmée.")).to_be_visible()
+
+    page.get_by_role("link", name="Formations").first.click()
+    page.get_by_role("link", name="Construire des figures au cycle 3").first.click()
+    accessible(page, "session to enrol in")
+    tick(page.get_by_label("Non", exact=True))
+    page.get_by_role("button", name="S'inscrire").click()
+    expect(page.get_by_text("Vous avez une place dans cette session.")).to_be_visible()
+    sign_out(page)
+
+
+def trainer_imports_attendance(page: Page, accessible, tmp_path, reference: str) -> None:
+    lines = [
+        "email;nom;prenom;academie;uai;situation;session;present;termine",
+        f"{TEACHER_EMAIL};Dupré;Hélène;Paris;0750655E;titulaire;{reference};oui;oui",
+        # Refused: a teacher unknown so far needs an academic address.
+        f"jean.noel@exemple.fr;Noël;Jean;Créteil;;titulaire;{reference};oui;oui",
+    ]
+    attendance = tmp_path / "presences.csv"
+    attendance.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+
+    sign_in(page, "trainer@reseau-canope.fr")
+    page.get_by_role("link", name="Importer des présences").click()
+    accessible(page, "import page")
+    page.get_by_label(re.compile("^Fichier des présences")).set_input_files(str(attendance))
+    page.get_by_role("button", name="Importer", exact=True).click()
+    # The job's page follows the worker, then shows the report.
+    expect(page.locator("#job")).to_be_visible()
+    screenshot_state = page.locator("[data-job-state]").inner_text()
+    assert screenshot_state
+    accessible(page, "import progress")
+    expect(page.get_by_role("heading", name="Rapport d'import")).to_be_visible(timeout=60_000)
+    report = page.get_by_role("status")
+    expect(report).to_contain_text("1 ligne rejetée")
+    expect(page.get_by_role("table")).to_contain_text("3")
+    accessible(page, "import report")
+    sign_out(page)
+
+
+def teacher_rates_and_downloads(page: Page, accessible) -> None:
+    sign_in(page, TEACHER_EMAIL, TEACHER_PASSWORD)
+    page.get_by_role("link", name="Mes formations").first.click()
+    accessible(page, "my trainings")
+    tick(page.get_by_label("5", exact=True))
+    page.get_by_label(re.compile("^Commentaire")).fill("Très concret, des idées pour lundi.")
+    page.get_by_role("button", name="Envoyer mon évaluation").click()
+    expect(page.get_by_text("Votre note : 5 / 5")).to_be_visible()
+    attestation = page.get_by_role("link", name="Attestation (PDF)")
+    answer = page.context.request.get(attestation.get_attribute("href"))
+    assert answer.ok and answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF")
+    accessible(page, "rated with attestation")
+
+
 def test_the_whole_journey(page, live_server, worker, mailbox, accessible, tmp_path):
     make_framework_version()  # two domains; RGPD applies only to personal data
     manager = make_user(Role.manager, full_name="Marc Pilote", email="manager@reseau-canope.fr")
@@ -229,9 +369,23 @@ def test_the_whole_journey(page, live_server, worker, mailbox, accessible, tmp_p
         for i, name in enumerate(("Émilie Experte", "Paul Expert"), start=1)
     ]
     assert manager and experts
+    make_user(Role.trainer, full_name="Chloé Formatrice", email="trainer@reseau-canope.fr")
 
     audit_id = company_registers_and_submits(page, mailbox, accessible, tmp_path)
     manager_verifies_assigns_and_admits(page, accessible, audit_id)
     expert_scores(page, accessible, "expert1@reseau-canope.fr", {"PEDA-01": 3, "PEDA-02": 3})
     expert_scores(page, accessible, "expert2@reseau-canope.fr", {"PEDA-01": 1, "PEDA-02": 3})
     manager_settles_and_committee_approves(page, accessible, audit_id)
+    dashboard_before = trained_on_the_dashboard(page, accessible, "dashboard before")
+
+    reference, starts = trainer_creates_a_session(page, accessible)
+    teacher_registers_and_enrols(page, mailbox, accessible)
+    public_finds_the_solution(page, accessible)
+    counter_before = trained_on_the_counter(page, accessible, "counter before")
+    time.sleep(max(0.0, (starts - datetime.now(starts.tzinfo)).total_seconds() + 1))
+    trainer_imports_attendance(page, accessible, tmp_path, reference)
+    teacher_rates_and_downloads(page, accessible)
+
+    assert trained_on_the_counter(page, accessible, "counter after") == counter_before + 1
+    sign_out(page)
+    assert trained_on_the_dashboard(page, accessible, "dashboard after") == dashboard_before + 1
