@@ -126,25 +126,28 @@ def http_checks(addresses: dict[str, str | None], settings: Settings) -> list[Fi
                 findings.append(Finding(kind, Outcome.failed, "", "not_given", {"page": name}))
             continue
         parts = urlsplit(url)
-        if parts.scheme != "https":
+        if parts.scheme == "https":
+            key = (parts.hostname or "", parts.port or 443)
+            if key not in tls_done:
+                tls_done.add(key)
+                findings.extend(tls_findings(url, settings))
+        page, error = _read(url, settings)
+        # HTTPS is judged where the visitor lands: a redirect to http:// drops it.
+        landed = page.url if page is not None else url
+        if urlsplit(landed).scheme != "https":
             findings.append(
                 Finding(
                     CheckKind.https,
                     Outcome.failed,
                     url,
                     "https_missing",
-                    {"url": url, "page": name},
+                    {"url": landed, "page": name},
                 )
             )
-        else:
+        elif page is not None:  # an unreachable page proves nothing either way
             findings.append(
                 Finding(CheckKind.https, Outcome.passed, url, "https_ok", {"page": name})
             )
-            key = (parts.hostname or "", parts.port or 443)
-            if key not in tls_done:
-                tls_done.add(key)
-                findings.extend(tls_findings(url, settings))
-        page, error = _read(url, settings)
         if page is None:
             findings.append(
                 Finding(kind, Outcome.failed, url, "unreachable", {"error": error, "page": name})

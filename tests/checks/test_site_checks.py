@@ -201,3 +201,12 @@ def test_the_worker_refuses_to_reach_a_private_address(address):
 def test_a_public_address_is_reached():
     # resolving only: nothing is connected to
     assert resolve("site.example", 443, Settings(host_map={"*": "8.8.8.8"})) == "8.8.8.8"
+
+
+def test_an_https_page_that_redirects_to_plain_http_fails_https(authority):
+    with Site(legal_pages()) as plain:
+        redirect = {"/": (301, {"Location": plain.url("/")}, b"")}
+        with Site(redirect, authority.valid("localhost")) as site:
+            findings = http_checks({"landing_url": site.url("/")}, _settings(authority))
+    https = _by_kind(findings)[CheckKind.https]
+    assert (https.outcome, https.facts["url"]) == (Outcome.failed, plain.url("/"))

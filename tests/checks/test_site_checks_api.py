@@ -159,3 +159,16 @@ def test_the_expert_reads_the_findings_beside_the_criteria_they_inform(
     assert "Content-Security-Policy" not in pedagogy
     solution_page = client.get(f"/mes-solutions/{solution.id}").get_data(as_text=True)
     assert f"/mes-solutions/{solution.id}/verifications" in solution_page
+
+
+def test_the_job_page_of_a_finished_check_leads_to_its_findings(client, login_as, world, authority):
+    company, solution, _ = world
+    login_as(company)
+    with Site(legal_pages(), authority.valid("localhost")) as site:
+        client.post(f"/mes-solutions/{solution.id}/verifications/adresses", data=addresses(site))
+        job_page = client.post(f"/mes-solutions/{solution.id}/verifications/lancer").headers[
+            "Location"
+        ]
+    check = db.session.scalars(select(SiteCheck)).one()
+    page = client.get(job_page).get_data(as_text=True)
+    assert f"/mes-solutions/{solution.id}/verifications#check-{check.id}" in page
