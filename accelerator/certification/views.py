@@ -331,13 +331,24 @@ def _month_label(key: str) -> str:
     return format_date(date(int(key[:4]), int(key[5:7]), 1), "MMMM yyyy")
 
 
+#: Solutions listed on ``/progression`` (the most trained teachers first).
+TOP_SOLUTIONS = 50
+
+
 @bp.route("/progression")
 @public
 def progress_page():
     figures = progress.cached_summary()
+    # the page lists the solutions with the most trained teachers (thousands of rows would
+    # weigh on every visit and every screen reader); the API answers all of them
+    top_solutions = sorted(figures["by_solution"].items(), key=lambda item: (-item[1], item[0]))[
+        :TOP_SOLUTIONS
+    ]
     names = dict(
         db.session.execute(
-            select(Solution.slug, Solution.name).where(Solution.slug.in_(figures["by_solution"]))
+            select(Solution.slug, Solution.name).where(
+                Solution.slug.in_([slug for slug, _ in top_solutions])
+            )
         ).all()
     )
     return render_template(
@@ -345,6 +356,8 @@ def progress_page():
         figures=figures,
         academies=ACADEMIES,
         solution_names=names,
+        top_solutions=top_solutions,
+        top_count=TOP_SOLUTIONS,
         month_labels={key: _month_label(key) for key in figures["by_month"]},
         pace_from=_month_label(figures["pace_months"][0]),
         pace_to=_month_label(figures["pace_months"][-1]),

@@ -49,3 +49,25 @@ def test_a_month_in_progress_is_not_contradicted_by_the_projection(client):
 def test_without_any_trained_teacher_the_page_says_so(client):
     page = _plain(client.get("/progression").get_data(as_text=True))
     assert "aucun enseignant n'a été formé jusqu'ici" in page
+
+
+def test_the_page_lists_the_solutions_with_the_most_trained_teachers(client, monkeypatch):
+    """Thousands of solutions would weigh on every visit: the page shows the first ones,
+    most trained teachers first, says how many there are, and links to the open data
+    holding all of them."""
+    from accelerator.certification import views
+
+    monkeypatch.setattr(views, "TOP_SOLUTIONS", 2)
+    solutions = [approved_solution(name=name) for name in ("Alpha", "Bravo", "Charlie")]
+    for solution, trained in zip(solutions, (1, 3, 2), strict=True):
+        session = make_session([solution])
+        for _ in range(trained):
+            enroll(teacher(), session)
+    db.session.commit()
+    page = _plain(client.get("/progression").get_data(as_text=True))
+    assert page.index("Bravo") < page.index("Charlie")
+    assert "Alpha" not in page
+    assert "Les 2 solutions comptant le plus d'enseignants formés, sur 3." in page
+    assert 'href="/api/v1/training/progress"' in page
+    api = client.get("/api/v1/training/progress").get_json()
+    assert len(api["by_solution"]) == 3
