@@ -122,3 +122,13 @@ def test_trackers_appearing_on_an_approved_solution_are_a_regression(tmp_path):
     assert event.audit_id == approval.id and event.data["check_id"] == second.id
     recipients = set(db.session.scalars(select(OutgoingMail.recipient)))
     assert {company.email, manager.email} <= recipients
+
+
+def test_the_browser_reaches_no_private_address_without_leave():
+    """The address guard holds in the browser too: a page on a private address (here every
+    host maps to loopback) is not loaded, and nothing is claimed about it."""
+    guarded = Settings(timeout=5, host_map={"*": "127.0.0.1"}, allow_private=False, browser=True)
+    with Site({"/": (200, {"Set-Cookie": "a=b"}, PAGE)}) as site:
+        findings = browser_checks.run({"landing_url": site.url("/", "intranet.example")}, guarded)
+    assert {f.outcome for f in findings} == {Outcome.unknown}
+    assert {f.reason for f in findings} == {"unreachable"}

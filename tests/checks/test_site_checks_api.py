@@ -172,3 +172,15 @@ def test_the_job_page_of_a_finished_check_leads_to_its_findings(client, login_as
     check = db.session.scalars(select(SiteCheck)).one()
     page = client.get(job_page).get_data(as_text=True)
     assert f"/mes-solutions/{solution.id}/verifications#check-{check.id}" in page
+
+
+def test_the_solution_page_lists_what_to_fix_with_its_criteria(client, login_as, world, authority):
+    company, solution, _ = world
+    login_as(company)
+    with Site(legal_pages(headers={}), authority.expired("localhost")) as site:
+        client.post(f"/mes-solutions/{solution.id}/verifications/adresses", data=addresses(site))
+        client.post(f"/mes-solutions/{solution.id}/verifications/lancer")
+    page = client.get(f"/mes-solutions/{solution.id}").get_data(as_text=True)
+    assert "À corriger avant le dépôt" in page
+    assert "Certificat TLS</strong> (SEC-01, point éliminatoire)" in page
+    assert "Aucun en-tête Content-Security-Policy." in page
