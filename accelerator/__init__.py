@@ -136,6 +136,9 @@ def _init_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    from accelerator.core import template_gettext
+
+    template_gettext.install(app)
     limiter.init_app(app)
     cache.init_app(app)
 

@@ -113,6 +113,7 @@ class CatalogueEntry(db.Model):
             "pricing",
             "gar_compatible",
             "overall_score",
+            "review_rating",
             *(f"facet_word_{n}" for n in range(len(FACET_WORDS))),
         ),
     )
