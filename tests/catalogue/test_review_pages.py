@@ -148,3 +148,20 @@ def test_report_then_hide_from_the_pages(client, sign_in, outbox):
     assert client.get(f"/catalogue/avis/{review.id}/signaler").status_code == 302  # sign in
     sign_in(make_user(Role.teacher))
     assert client.get(f"/catalogue/avis/{review.id}/signaler").status_code == 404  # hidden
+
+
+def test_a_hidden_review_is_not_rewritten_from_the_page(client, sign_in):
+    from accelerator.catalogue.reviews.operations import moderate_review
+
+    solution = listed()
+    author = trained_teacher(solution)
+    sign_in(author)
+    _write(client, solution, 1, "Premier jet.")
+    [review] = solution_reviews(solution)
+    moderate_review(make_user(Role.manager), review.id, "hide", "Hors sujet.")
+    db.session.commit()
+    page = client.get(f"/catalogue/{solution.slug}/mon-avis").get_data(as_text=True)
+    assert 'name="rating"' not in page and "masqué par la modération" in page
+    _write(client, solution, 5, "Réécrit.")
+    sign_in(make_user(Role.manager))
+    assert "Réécrit." not in client.get(f"/pilotage/avis/{review.id}").get_data(as_text=True)

@@ -453,3 +453,17 @@ def test_the_catalogue_page_sorts_and_filters_by_rating(client, rated):
     filtered = client.get("/catalogue?min_rating=4").get_data(as_text=True)
     assert best.name in filtered and middle.name not in filtered
     assert client.get("/catalogue?min_rating=9").status_code == 422
+
+
+def test_the_demo_reviews_come_from_trained_teachers_once(api):
+    from accelerator.catalogue.demo import seed_reviews
+
+    solution = listed()
+    trained_teacher(solution)
+    untrained, _ = teacher_user()
+    db.session.commit()
+    for _ in range(2):  # idempotent
+        seed_reviews()
+        db.session.commit()
+    assert api.get(f"/catalogue/{solution.slug}/reviews").get_json()["total"] == 1
+    assert _listed_rating(api, solution)["count"] == 1
