@@ -18,6 +18,7 @@ from flask_babel import gettext
 
 from accelerator.certification import badges, status_list
 from accelerator.core.db import utcnow
+from accelerator.core.formatting import day
 
 #: the verdicts, the first that applies being the answer (an expired approval also has its
 #: revocation bit set: "expired" says why)
@@ -85,14 +86,14 @@ class CredentialCheck:
             said.append(
                 gettext(
                     "The credential's validity ended on %(date)s.",
-                    date=str(credential.get("validUntil", ""))[:10],
+                    date=day(_moment(credential.get("validUntil"))),
                 )
             )
         elif credential.get("validUntil"):
             said.append(
                 gettext(
                     "The credential is within its validity dates (until %(date)s).",
-                    date=str(credential["validUntil"])[:10],
+                    date=day(_moment(credential["validUntil"])),
                 )
             )
         else:
