@@ -8,6 +8,7 @@ of the solutions' sites both open it here.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -44,6 +45,28 @@ class ChromiumMissing(RuntimeError):
     """No chromium executable at ``CHROMIUM_PATH``."""
 
 
+#: the Playwright driver running in this thread, if any: its sync API runs one event loop
+#: per thread, so a browser opened inside another one's block (a site check run while the
+#: browser tests hold their own) is launched by the same driver
+_driver = threading.local()
+
+
+@contextmanager
+def _playwright() -> Iterator:
+    from playwright.sync_api import sync_playwright  # the worker and tests only need it here
+
+    running = getattr(_driver, "playwright", None)
+    if running is not None:
+        yield running
+        return
+    with sync_playwright() as playwright:
+        _driver.playwright = playwright
+        try:
+            yield playwright
+        finally:
+            _driver.playwright = None
+
+
 @contextmanager
 def chromium(path: str | None = None, arguments: tuple[str, ...] = (), **options) -> Iterator:
     """A headless chromium (a Playwright ``Browser``), closed on leaving the block.
@@ -52,15 +75,13 @@ def chromium(path: str | None = None, arguments: tuple[str, ...] = (), **options
     ``--host-resolver-rules``); ``options`` go to Playwright's ``launch`` (``slow_mo``,
     ``timeout``...).
     """
-    from playwright.sync_api import sync_playwright  # the worker and tests only need it here
-
     path = path or chromium_path()
     if not chromium_available(path):
         raise ChromiumMissing(
             f"No chromium at {path}: install Debian's package (apt-get install chromium, "
             "or `make browser`) or set CHROMIUM_PATH."
         )
-    with sync_playwright() as playwright:
+    with _playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path, headless=True, args=[*launch_arguments(), *arguments], **options
         )
