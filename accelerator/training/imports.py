@@ -681,16 +681,20 @@ class _Merger:
         in ``error``, the line's ``action`` is same, update, place or enrol); then the
         duplicates; then the places, given in the file's order.
 
-        On PostgreSQL a line needing a new enrolment gets its id now, from the enrolments'
-        sequence (a refused line leaves a gap in it): the listeners of the merge find the
-        changed enrolments on their lines without writing every line a second time."""
+        A line needing a new enrolment gets its id now (PostgreSQL: from the enrolments'
+        sequence, a refused line leaving a gap in it; SQLite: after the largest, as SQLite
+        would number them, under the write lock this statement takes): the listeners of the
+        merge find the changed enrolments on their lines without writing every line again."""
         blanks = " OR ".join(
             f"(t.{name} IS NULL AND l.{name} IS NOT NULL)" for name in _PROFILE_FIELDS
         )
-        new_id = "e.id"
         if self.postgresql:
             sequence = db.session.scalar(text("SELECT pg_get_serial_sequence('enrollment', 'id')"))
-            new_id = f"CASE WHEN e.id IS NULL THEN nextval('{sequence}') ELSE e.id END"
+            drawn = f"nextval('{sequence}')"
+        else:
+            drawn = """(SELECT COALESCE(MAX(id), 0) FROM enrollment)
+                + ROW_NUMBER() OVER (PARTITION BY e.id IS NULL ORDER BY l.line)"""
+        new_id = f"CASE WHEN e.id IS NULL THEN {drawn} ELSE e.id END"
         letters = " || ".join(
             f"CASE WHEN {condition} THEN '{code}' ELSE '' END"
             for condition, code in (
@@ -825,28 +829,18 @@ class _Merger:
             WHERE l.batch = :batch AND l.action IN ('update', 'place') AND {GOOD.format(t="l")}
               AND enrollment.id = l.enrollment_id"""
         )
-        # New enrolments, in the order of their indexes (each index page written once);
-        # on PostgreSQL with the ids their lines already hold (``_check``).
-        ids = ("id, ", "enrollment_id, ") if self.postgresql else ("", "")
+        # New enrolments, with the ids their lines hold (``_check``), in the order of their
+        # indexes (each index page written once).
         self.run(
-            f"""INSERT INTO enrollment ({ids[0]}session_id, teacher_id, status, created_at,
+            f"""INSERT INTO enrollment (id, session_id, teacher_id, status, created_at,
                 attended, completed, completed_at, attendance_source)
-            SELECT {ids[1]}session_id, teacher_id, 'registered', :now, present, completed,
+            SELECT enrollment_id, session_id, teacher_id, 'registered', :now, present, completed,
                 CASE WHEN completed THEN :now END, '{SOURCE}'
             FROM import_line WHERE batch = :batch AND action = 'enrol'
               AND {GOOD.format(t="import_line")}
             ORDER BY session_id, teacher_id
             ON CONFLICT (session_id, teacher_id) DO NOTHING"""
         )
-        if not self.postgresql:
-            # The new enrolments' ids on their lines, found once for every listener below.
-            self.run(
-                f"""UPDATE import_line SET enrollment_id = e.id FROM enrollment AS e
-                WHERE import_line.batch = :batch AND import_line.action = 'enrol'
-                  AND {GOOD.format(t="import_line")}
-                  AND e.session_id = import_line.session_id
-                  AND e.teacher_id = import_line.teacher_id"""
-            )
         # Completions recorded by the file give (or withdraw) their attestations at once:
         # the listeners get the changed enrolments as a select, for set-based statements.
         lines = ImportLine.__table__.c

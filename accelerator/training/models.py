@@ -234,7 +234,7 @@ class ImportLine(db.Model):
     #: the teacher's profile gets blanks filled by this import
     filled: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: same | update | place (an enrolment not registered: needs a place) | enrol (a new
-    #: enrolment, which needs a place too; on PostgreSQL its id is drawn at the check)
+    #: enrolment, which needs a place too, its id drawn at the check)
     action: Mapped[str | None] = mapped_column(String(10))
 
 
