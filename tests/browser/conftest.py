@@ -111,14 +111,26 @@ def browser():
         yield launched
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def page(browser, live_server):
+def page(request, browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
     yield page
+    if getattr(request.node, "browser_failed", False):
+        # What the page showed when the test failed, beside the steps' screenshots.
+        ARTIFACTS_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS_DIR / f"FAILED-{_slug(request.node.name)}.png"))
     context.close()
 
 
