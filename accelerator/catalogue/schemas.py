@@ -389,3 +389,14 @@ class TransparencyOut(StrictSchema):
     conditions = fields.List(fields.Nested(TransparencyConditionOut))
     #: when the solution's public site was last checked automatically (null: never)
     last_automated_check = fields.String(allow_none=True, metadata={"format": "date-time"})
+
+
+class TransparencyListOut(StrictSchema):
+    """Open data: every solution's transparency record (``GET /open-data/transparency.json``)."""
+
+    items = fields.List(fields.Nested(TransparencyOut))
+    total = fields.Integer()
+    #: the licence of the data (etalab-2.0)
+    license = fields.String()
+    #: the JSON Schema of one record
+    schema = fields.String(metadata={"format": "uri"})

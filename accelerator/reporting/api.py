@@ -13,7 +13,7 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.catalogue import queries as catalogue_queries
 from accelerator.catalogue import transparency
-from accelerator.catalogue.schemas import TransparencyOut
+from accelerator.catalogue.schemas import TransparencyListOut, TransparencyOut
 from accelerator.core.api import api, json_body, load
 from accelerator.core.errors import NotFound
 from accelerator.core.openapi import documented
@@ -193,7 +193,7 @@ def open_data_decisions_csv():
 
 
 @api.get("/open-data/transparency.json")
-@documented()
+@documented(response=TransparencyListOut)
 @public
 def open_data_transparency_json():
     """Open data: the transparency record of every solution in the catalogue.
