@@ -94,7 +94,7 @@ def _texts(n: int) -> dict:
 
 def seeded(database_url: str, solutions: int) -> bool:
     """Whether the database already holds ``solutions`` entries (``--reuse``); it is then
-    migrated to the latest schema."""
+    migrated to the latest schema and analysed."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(database_url)
@@ -115,6 +115,11 @@ def seeded(database_url: str, solutions: int) -> bool:
     app = create_app("production", SECRET_KEY="bench", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
+        from accelerator.catalogue.search import analyze
+        from accelerator.extensions import db
+
+        analyze()  # the planner's statistics cover indexes a migration added
+        db.session.commit()
     return True
 
 
@@ -290,7 +295,11 @@ def start_gunicorn(
 
 def stop(process: subprocess.Popen) -> None:
     os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=10)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # a worker still busy with a long search
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 #: the per-domain minimums the random searches may ask for (seeded domains)
