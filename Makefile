@@ -150,7 +150,7 @@ browser:
 	fi; \
 	sudo=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	$$sudo apt-get update -qq || echo "apt-get update failed: trying the package lists at hand"; \
-	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium >/dev/null && \
+	DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium publicsuffix >/dev/null && \
 		echo "chromium installed: $(CHROMIUM_PATH)"
 
 lint: install-test
