@@ -376,9 +376,10 @@ def _domain_codes() -> list[tuple[str, str]]:
     return [(code, name) for code, name in db.session.execute(_DOMAIN_CODES)]
 
 
-def entries_in_force(today: date | None = None) -> list[CatalogueEntry]:
-    """Every live entry, by slug (the open data's transparency records)."""
-    return list(db.session.scalars(_live(today).order_by(CatalogueEntry.slug)))
+def entries_in_force(today: date | None = None, options: tuple = ()) -> list[CatalogueEntry]:
+    """Every live entry, by slug (the open data's transparency records), with the loader
+    ``options`` the caller reads them with."""
+    return list(db.session.scalars(_live(today).options(*options).order_by(CatalogueEntry.slug)))
 
 
 def entry_in_force(slug: str, today: date | None = None) -> CatalogueEntry | None:

@@ -6,7 +6,9 @@ last automated check of the solution.
 
 ``transparency_of(entry)`` builds it once, as plain JSON values; the solution's page
 renders that dict and ``GET /api/v1/catalogue/{slug}/transparency`` answers it, so the page
-and the JSON cannot say different things. Labels are in the reader's language, except
+and the JSON cannot say different things. ``transparency_records()`` builds the same record
+for every live entry (the open data) from a fixed number of queries, whatever the size of
+the catalogue. Labels are in the reader's language, except
 the framework's own texts (titles, level labels), which are the framework's.
 """
 
@@ -17,16 +19,21 @@ from datetime import datetime
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask_babel import gettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
-from accelerator.audits.models import ConditionStatus, Pricing
+from accelerator.audits.models import Audit, ConditionStatus, Decision, Pricing
 from accelerator.audits.results import final_levels
 from accelerator.catalogue.models import CatalogueEntry
-from accelerator.catalogue.queries import decision_of
+from accelerator.catalogue.queries import decision_of, entries_in_force
 from accelerator.catalogue.schemas import TransparencyOut
+from accelerator.checks.models import SiteCheck
 from accelerator.checks.operations import latest_check
 from accelerator.core.reference import country_name
 from accelerator.core.schemas import iso
 from accelerator.core.urls import public_url
+from accelerator.criteria.models import Criterion, Domain, FrameworkVersion
+from accelerator.extensions import db
 
 #: the declarations shown, in this order (``Solution.declarations``' keys)
 DECLARATIONS = (
@@ -98,9 +105,49 @@ def _conditions(decision) -> list[dict]:
 
 def transparency_of(entry: CatalogueEntry) -> dict:
     """The transparency record of a catalogue entry (see the module's docstring)."""
+    return _record(entry, decision_of(entry), last_automated_check(entry.solution_id))
+
+
+def transparency_records() -> list[dict]:
+    """The record of every live entry, by slug. What one record reads entry by entry (the
+    audit's solution, framework, assignments, scores, settlements, latest decision and its
+    conditions, the last check) is read here for all entries at once, so the open data
+    costs a fixed number of queries however many solutions the catalogue holds."""
+    entries = entries_in_force(
+        options=(
+            selectinload(CatalogueEntry.audit).options(
+                selectinload(Audit.solution),
+                selectinload(Audit.framework_version)
+                .selectinload(FrameworkVersion.domains)
+                .selectinload(Domain.criteria)
+                .selectinload(Criterion.levels),
+                selectinload(Audit.assignments),
+                selectinload(Audit.scores),
+                selectinload(Audit.consolidations),
+                selectinload(Audit.decisions).selectinload(Decision.conditions),
+            ),
+        )
+    )
+    checked = dict(
+        db.session.execute(
+            select(SiteCheck.solution_id, func.max(SiteCheck.checked_at)).group_by(
+                SiteCheck.solution_id
+            )
+        ).all()
+    )
+    return [
+        _record(
+            entry,
+            # the latest decision, as decision_of answers it
+            max(entry.audit.decisions, key=lambda decision: decision.id, default=None),
+            checked.get(entry.solution_id),
+        )
+        for entry in entries
+    ]
+
+
+def _record(entry: CatalogueEntry, decision: Decision | None, checked: datetime | None) -> dict:
     audit = entry.audit
-    decision = decision_of(entry)
-    checked = last_automated_check(entry.solution_id)
     return {
         "solution": {
             "slug": entry.slug,

@@ -11,7 +11,6 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from accelerator.accounts.models import Role
-from accelerator.catalogue import queries as catalogue_queries
 from accelerator.catalogue import transparency
 from accelerator.catalogue.schemas import TransparencyListOut, TransparencyOut
 from accelerator.core.api import api, json_body, load
@@ -157,6 +156,19 @@ def _public(response: Response) -> Response:
     return response.make_conditional(request)
 
 
+def _open_data_listing(rows: list[dict], schema_endpoint: str) -> Response:
+    """An open-data file: its rows, their number, the licence and where its schema is."""
+    body = {
+        "items": rows,
+        "total": len(rows),
+        "license": opendata.LICENSE,
+        "schema": public_url(schema_endpoint),
+    }
+    return _public(
+        Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
+    )
+
+
 @api.get("/open-data/decisions.json")
 @documented()
 @public
@@ -165,16 +177,7 @@ def open_data_decisions_json():
 
     Every committee decision in force or past (licence etalab-2.0)
     """
-    rows = opendata.decision_rows()
-    body = {
-        "items": rows,
-        "total": len(rows),
-        "license": opendata.LICENSE,
-        "schema": public_url("api.open_data_decisions_schema"),
-    }
-    return _public(
-        Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
-    )
+    return _open_data_listing(opendata.decision_rows(), "api.open_data_decisions_schema")
 
 
 @api.get("/open-data/decisions.csv")
@@ -201,19 +204,8 @@ def open_data_transparency_json():
     One record per solution whose approval is in force, as `GET /catalogue/{slug}/transparency`
     answers it (licence etalab-2.0; JSON Schema at `transparency.schema.json`)
     """
-    rows = [
-        TransparencyOut().dump(transparency.transparency_of(entry))
-        for entry in catalogue_queries.entries_in_force()
-    ]
-    body = {
-        "items": rows,
-        "total": len(rows),
-        "license": opendata.LICENSE,
-        "schema": public_url("api.open_data_transparency_schema"),
-    }
-    return _public(
-        Response(json.dumps(body, ensure_ascii=False, indent=1), mimetype="application/json")
-    )
+    rows = TransparencyOut(many=True).dump(transparency.transparency_records())
+    return _open_data_listing(rows, "api.open_data_transparency_schema")
 
 
 @api.get("/open-data/transparency.schema.json")

@@ -12,6 +12,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from accelerator.accounts.models import Role
 from accelerator.audits.models import Assignment, Condition, ConditionStatus, Decision, Score
@@ -204,3 +205,39 @@ def test_the_last_automated_check_is_the_latest_run(api, client, approved):
     assert body["last_automated_check"] == "2026-11-20T06:30:00Z"
     html = unescape(client.get("/catalogue/transparente", headers=FR).get_data(as_text=True))
     assert "vérifié automatiquement le 20 novembre 2026" in html
+
+
+def _selects_while(call) -> int:
+    """How many SELECT statements the database receives while ``call()`` runs."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return len(seen)
+
+
+def test_the_open_data_costs_the_same_queries_for_two_solutions_as_for_six(api, approved):
+    """The open data builds every record in a fixed number of queries: a catalogue of
+    thousands of solutions must not cost a handful of queries per solution. Each record
+    stays the one its solution's own URL answers."""
+    approve("Deuxième solution", processes_personal_data=True)
+    db.session.expire_all()
+    two = _selects_while(lambda: api.get("/open-data/transparency.json"))
+    for name in ("Troisième", "Quatrième", "Cinquième", "Sixième"):
+        approve(name, processes_personal_data=True)
+    db.session.expire_all()
+    six = _selects_while(lambda: api.get("/open-data/transparency.json"))
+    assert six == two
+
+    listing = api.get("/open-data/transparency.json").json
+    assert listing["total"] == 6
+    for record in listing["items"]:
+        slug = record["solution"]["slug"]
+        assert record == api.get(f"/catalogue/{slug}/transparency").json
