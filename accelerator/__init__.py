@@ -261,13 +261,14 @@ def _too_large(app: Flask):
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from accelerator.core import reference
+    from accelerator.core import reference, static_urls
     from accelerator.core.accessibility import compliance
     from accelerator.core.formatting import init_formatting
     from accelerator.core.navigation import nav_items
     from accelerator.core.urls import public_url
 
     app.jinja_env.globals["public_url"] = public_url
+    static_urls.install(app)
 
     init_formatting(app)
 

@@ -8,6 +8,7 @@ from functools import lru_cache
 from flask import (
     Blueprint,
     abort,
+    current_app,
     make_response,
     redirect,
     render_template,
@@ -108,6 +109,15 @@ def page_texts() -> dict:
     return _page_texts(str(get_locale()))
 
 
+def _solution_href():
+    """``href(slug)``: a solution page's URL as ``url_for`` builds it (the rule's fixed part
+    once, then the slug quoted by the rule's own converter), not the URL map's builder
+    once per card."""
+    prefix = url_for("catalogue.solution", slug="-").removesuffix("-")
+    to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
+    return lambda slug: prefix + to_url(slug)
+
+
 def _page_url(page: int) -> str:
     """This search's URL at another page (every filter kept, repeated ones too)."""
     args = request.args.to_dict(flat=False)
@@ -177,6 +187,7 @@ def search():
         "page_numbers": page_numbers,
         "filter_label": filter_label,
         "removal_links": removal_links,
+        "solution_href": _solution_href(),
         "t": page_texts(),
     }
     try:

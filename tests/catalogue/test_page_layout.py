@@ -27,3 +27,19 @@ def test_the_domain_chart_takes_the_theme_colours(client):
     chart = html.split('<svg class="app-chart"', 1)[1].split("</svg>", 1)[0]
     assert "#" not in chart.replace('href="#', "")  # no fixed colour: readable in dark mode
     assert 'fill="currentColor"' in chart
+
+
+def test_links_follow_the_mount_point_of_each_request(client):
+    """Static files' URLs are built once per process and cards' links without the URL map:
+    a site mounted under a prefix still gets that prefix, and the next request at the root
+    does not inherit it."""
+    approve("Montee", domain_scores={"RGPD": 90.0, "PEDA": 80.0})
+    mounted = client.get("/catalogue", base_url="http://localhost/prefixe")
+    html = mounted.get_data(as_text=True)
+    assert 'href="/prefixe/static/css/app.css' in html
+    assert 'href="/prefixe/catalogue/montee"' in html
+    # another search: the catalogue keeps whole answers by search, not by mount point
+    root = client.get("/catalogue?q=montee").get_data(as_text=True)
+    assert 'href="/static/css/app.css' in root
+    assert 'href="/catalogue/montee"' in root
+    assert "/prefixe/" not in root
