@@ -223,12 +223,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--count", type=int, default=2_000, help="enrolments per measure")
+    parser.add_argument("--postgresql-url", default=POSTGRESQL_URL, help="a database of your own")
     args = parser.parse_args()
     logging.getLogger("alembic").setLevel(logging.WARNING)
     if args.only != "postgresql":
         run(SQLITE_URL, args.count)
     if args.only != "sqlite":
-        run(POSTGRESQL_URL, args.count)
+        run(args.postgresql_url, args.count)
 
 
 if __name__ == "__main__":

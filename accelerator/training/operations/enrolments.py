@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -122,54 +122,72 @@ def enroll_teacher(
     in class?" (None when not given), kept with the enrolment (a new enrolment, a new answer).
     """
     _check_can_enrol(actor, session, teacher)
-    existing = enrollment_of(session.id, teacher.id)
-    if existing is not None and existing.is_active:
-        raise Conflict(already_enrolled_message())
     now = utcnow()
+    # Most enrolments are a first one: the row is written straight away, and the teacher's
+    # earlier enrolment is read only when the unique (session, teacher) pair refuses it.
     try:
-        # One savepoint for the place and the row: a duplicate gives the place back.
         with db.session.begin_nested():
-            registered = take_place(session.id)
-            if not registered and lock_session(session.id).is_cancelled:
-                raise Conflict(gettext("This session is cancelled."))
-            if not registered:
-                # Session row locked: a place freed by a cancellation is now visible.
-                registered = take_place(session.id)
-            status = EnrollmentStatus.registered if registered else EnrollmentStatus.waitlisted
-            if existing is None:
-                enrollment = Enrollment(
-                    session_id=session.id,
-                    teacher_id=teacher.id,
-                    status=status,
-                    created_at=now,
-                    waitlisted_at=None if registered else now,
-                    already_uses_in_class=already_uses_in_class,
-                )
-                db.session.add(enrollment)
-                db.session.flush()
-            else:
-                revived = db.session.execute(
-                    update(Enrollment)
-                    .where(
-                        Enrollment.id == existing.id,
-                        Enrollment.status == EnrollmentStatus.cancelled,
-                    )
-                    .values(
-                        status=status,
-                        waitlisted_at=None if registered else now,
-                        cancelled_at=None,
-                        already_uses_in_class=already_uses_in_class,
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-                if revived.rowcount != 1:
-                    raise Conflict(already_enrolled_message())
-                db.session.refresh(existing)
-                enrollment = existing
+            status = _take_place_or_wait(session.id)
+            enrollment = Enrollment(
+                session_id=session.id,
+                teacher_id=teacher.id,
+                status=status,
+                created_at=now,
+                waitlisted_at=None if status == EnrollmentStatus.registered else now,
+                already_uses_in_class=already_uses_in_class,
+            )
+            db.session.add(enrollment)
+            db.session.flush()
     except IntegrityError:
-        raise Conflict(already_enrolled_message()) from None
+        # The savepoint gave the place back; a cancelled enrolment comes back to life.
+        enrollment = _revive(session.id, teacher.id, now, already_uses_in_class)
     db.session.expire(session, ["registered_count"])
     return enrollment
+
+
+def _take_place_or_wait(session_id: int) -> EnrollmentStatus:
+    """A place when one is left, else the waitlist (the caller holds a savepoint)."""
+    if take_place(session_id):
+        return EnrollmentStatus.registered
+    if lock_session(session_id).is_cancelled:
+        raise Conflict(gettext("This session is cancelled."))
+    # Session row locked: a place freed by a cancellation is now visible.
+    if take_place(session_id):
+        return EnrollmentStatus.registered
+    return EnrollmentStatus.waitlisted
+
+
+def _revive(
+    session_id: int, teacher_id: int, now, already_uses_in_class: bool | None
+) -> Enrollment:
+    """The teacher's cancelled enrolment enrolled again; an active one is a conflict."""
+    existing = enrollment_of(session_id, teacher_id)
+    if existing is None or existing.is_active:
+        raise Conflict(already_enrolled_message())
+    try:
+        # One savepoint for the place and the row: a concurrent revival gives the place back.
+        with db.session.begin_nested():
+            status = _take_place_or_wait(session_id)
+            revived = db.session.execute(
+                update(Enrollment)
+                .where(
+                    Enrollment.id == existing.id,
+                    Enrollment.status == EnrollmentStatus.cancelled,
+                )
+                .values(
+                    status=status,
+                    waitlisted_at=None if status == EnrollmentStatus.registered else now,
+                    cancelled_at=None,
+                    already_uses_in_class=already_uses_in_class,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if revived.rowcount != 1:
+                raise Conflict(already_enrolled_message())
+    except IntegrityError:
+        raise Conflict(already_enrolled_message()) from None
+    db.session.refresh(existing)
+    return existing
 
 
 def already_enrolled_message() -> str:
@@ -260,13 +278,16 @@ def _tell_of_cancellation(actor: User | None, enrollment: Enrollment) -> None:
     )
 
 
+#: Built once (a fixed statement keeps its cache key): every enrolment runs it.
+_ENROLLMENT_OF = select(Enrollment).where(
+    Enrollment.session_id == bindparam("session_id"),
+    Enrollment.teacher_id == bindparam("teacher_id"),
+)
+
+
 def enrollment_of(session_id: int, teacher_id: int) -> Enrollment | None:
     """The teacher's enrolment in the session (whatever its status), if any."""
-    return db.session.scalar(
-        select(Enrollment).where(
-            Enrollment.session_id == session_id, Enrollment.teacher_id == teacher_id
-        )
-    )
+    return db.session.scalar(_ENROLLMENT_OF, {"session_id": session_id, "teacher_id": teacher_id})
 
 
 def roster(
