@@ -261,7 +261,7 @@ def _too_large(app: Flask):
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from accelerator.core import reference, static_urls
+    from accelerator.core import layout_fragments, reference, static_urls
     from accelerator.core.accessibility import compliance
     from accelerator.core.formatting import init_formatting
     from accelerator.core.navigation import nav_items
@@ -269,6 +269,7 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["public_url"] = public_url
     static_urls.install(app)
+    layout_fragments.install(app)
 
     init_formatting(app)
 

@@ -83,3 +83,26 @@ def test_the_site_map_lists_the_menu_and_the_public_pages(client):
     html = client.get("/plan-du-site").get_data(as_text=True)
     for href in ["/catalogue", "/verify", "/accessibilite", "/donnees-personnelles"]:
         assert f'href="{href}"' in html
+
+
+def test_the_footer_follows_the_language_the_mount_point_and_the_measured_rate(app, client):
+    """The footer is rendered once and kept: each language, mount point and accessibility
+    level still gets its own."""
+
+    def footer(**options):
+        return client.get("/", **options).get_data(as_text=True).split('id="footer"', 1)[1]
+
+    assert "Plan du site" in footer() and 'href="/plan-du-site"' in footer()
+    client.get("/langue/en")
+    english = footer()
+    assert "Site map" in english and "Plan du site" not in english
+    client.get("/langue/fr")
+    mounted = footer(base_url="http://localhost/prefixe")
+    assert 'href="/prefixe/plan-du-site"' in mounted and 'href="/plan-du-site"' not in mounted
+    assert 'href="/plan-du-site"' in footer()
+    app.config.update(RGAA_AUDIT_RATE=80, RGAA_AUDIT_DATE="2026-10-15")
+    try:
+        assert "Accessibilité : partiellement conforme" in footer()
+    finally:
+        app.config.update(RGAA_AUDIT_RATE=None, RGAA_AUDIT_DATE=None)
+    assert "Accessibilité : non conforme" in footer()
