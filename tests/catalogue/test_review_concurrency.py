@@ -9,8 +9,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, insert, select, update
 
@@ -19,34 +17,10 @@ from accelerator.catalogue.reviews.models import Review
 from accelerator.core.db import utcnow
 from accelerator.extensions import db
 from tests.catalogue.reviews_helpers import company_member, listed, trained_teacher
-from tests.certification.test_concurrency import _wait_for_a_lock_wait
+from tests.concurrency import while_another_transaction
 from tests.conftest import IS_POSTGRESQL
 
 pytestmark = pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL's concurrency")
-
-
-def _while_another_transaction(app, write, send):
-    """``send()`` in a request while another transaction has done ``write`` and not
-    committed; that one commits once the request waits for it. Returns the answer."""
-    answers: list = []
-    other = db.engine.connect()
-    write(other)
-
-    def run() -> None:
-        with app.app_context():
-            answers.append(send())
-
-    request = threading.Thread(target=run)
-    request.start()
-    try:
-        assert _wait_for_a_lock_wait(), "the request never waited for the other transaction"
-    finally:
-        other.commit()
-        other.close()
-    request.join(timeout=60)
-    db.session.expire_all()
-    [response] = answers
-    return response
 
 
 def test_two_reviews_by_one_teacher_in_the_same_second_leave_one(app, api):
@@ -67,7 +41,7 @@ def test_two_reviews_by_one_teacher_in_the_same_second_leave_one(app, api):
             )
         )
 
-    response = _while_another_transaction(
+    response = while_another_transaction(
         app,
         first_review,
         lambda: api.post(
@@ -105,7 +79,7 @@ def test_two_teachers_at_once_are_both_counted(app, api):
             .values(review_count=1, review_rating=1.0)
         )
 
-    response = _while_another_transaction(
+    response = while_another_transaction(
         app,
         first_review_and_its_count,
         lambda: api.post(
@@ -136,7 +110,7 @@ def test_two_answers_at_once_keep_one(app, api):
             .values(answer="Première réponse.", answered_at=utcnow(), answered_by_id=member_id)
         )
 
-    response = _while_another_transaction(
+    response = while_another_transaction(
         app,
         first_answer,
         lambda: api.post(

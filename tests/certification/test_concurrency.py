@@ -4,8 +4,6 @@ the database keeps one (unique per enrolment) and the one that loses is told of 
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -15,6 +13,7 @@ from accelerator.accounts.models import Role
 from accelerator.certification.models import Certificate
 from accelerator.certification.operations import new_code
 from accelerator.extensions import db
+from tests.concurrency import while_another_transaction
 from tests.conftest import IS_POSTGRESQL
 from tests.factories import make_user
 from tests.training.factories import add_enrollment, make_session
@@ -22,50 +21,19 @@ from tests.training.factories import add_enrollment, make_session
 pytestmark = pytest.mark.skipif(not IS_POSTGRESQL, reason="needs PostgreSQL's concurrency")
 
 
-def _wait_for_a_lock_wait(seconds: float = 20) -> bool:
-    """Whether a backend of this database is waiting on a lock (the request, blocked)."""
-    deadline = time.monotonic() + seconds
-    with db.engine.connect() as watcher:
-        while time.monotonic() < deadline:
-            waiting = watcher.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    "AND datname = current_database()"
-                )
-            )
-            if waiting:
-                return True
-            watcher.rollback()
-            time.sleep(0.05)
-    return False
-
-
 def _against_a_concurrent_attestation(app, enrollment, send) -> object:
     """``send()`` while another transaction holds an attestation of ``enrollment`` it has
     not committed yet; that transaction commits once the request waits for it."""
-    answers: list = []
-    other = db.engine.connect()
-    other.execute(
-        insert(Certificate).values(
-            enrollment_id=enrollment.id, code=new_code(), issued_at=text("now()")
-        )
+    response = while_another_transaction(
+        app,
+        lambda other: other.execute(
+            insert(Certificate).values(
+                enrollment_id=enrollment.id, code=new_code(), issued_at=text("now()")
+            )
+        ),
+        send,
     )
-
-    def run() -> None:
-        with app.app_context():
-            answers.append(send())
-
-    request = threading.Thread(target=run)
-    request.start()
-    try:
-        assert _wait_for_a_lock_wait(), "the request never waited for the other transaction"
-    finally:
-        other.commit()
-        other.close()
-    request.join(timeout=60)
-    db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 1
-    [response] = answers
     return response
 
 

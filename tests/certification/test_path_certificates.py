@@ -22,7 +22,7 @@ from accelerator.certification.operations import new_code, sync_path_certificate
 from accelerator.extensions import db
 from accelerator.training import operations
 from accelerator.training.models import Enrollment
-from tests.certification.test_concurrency import _wait_for_a_lock_wait
+from tests.concurrency import wait_for_a_lock_wait
 from tests.conftest import IS_POSTGRESQL
 from tests.factories import make_user
 from tests.training.factories import add_enrollment, make_catalogue_solution, make_session
@@ -203,7 +203,7 @@ def test_a_certificate_written_meanwhile_by_another_transaction_is_kept(app):
     request = threading.Thread(target=run)
     request.start()
     try:
-        assert _wait_for_a_lock_wait()
+        assert wait_for_a_lock_wait()
     finally:
         other.commit()
         other.close()
