@@ -165,3 +165,66 @@ def test_a_hidden_review_is_not_rewritten_from_the_page(client, sign_in):
     _write(client, solution, 5, "Réécrit.")
     sign_in(make_user(Role.manager))
     assert "Réécrit." not in client.get(f"/pilotage/avis/{review.id}").get_data(as_text=True)
+
+
+def test_a_manager_restores_a_hidden_review_from_the_pages(client, sign_in, outbox):
+    from accelerator.catalogue.reviews.operations import moderate_review
+
+    solution = listed()
+    author = trained_teacher(solution)
+    sign_in(author)
+    _write(client, solution, 5, "Très bien pour la géométrie.")
+    [review] = solution_reviews(solution)
+    moderate_review(make_user(Role.manager), review.id, "hide", "Signalé comme publicité.")
+    db.session.commit()
+
+    sign_in(make_user(Role.manager))
+    assert "Très bien pour la géométrie." in client.get("/pilotage/avis/masques").get_data(
+        as_text=True
+    )
+    page = client.get(f"/pilotage/avis/{review.id}").get_data(as_text=True)
+    assert "Rétablir l’avis" in page or "Rétablir l'avis" in page
+    url = f"/pilotage/avis/{review.id}/retablir"
+    assert f'action="{url}"' in page
+    outbox.clear()
+    missing_reason = client.post(url, data={"reason": " "})
+    assert missing_reason.status_code == 422
+    assert "Dites pourquoi" in missing_reason.get_data(as_text=True)
+    assert outbox == []
+    restored = client.post(url, data={"reason": "Ce n’est pas une publicité."})
+    assert restored.status_code == 302
+    history = client.get(f"/pilotage/avis/{review.id}").get_data(as_text=True)
+    assert "Ce n’est pas une publicité." in history and "Rétabli" in history
+    assert "Très bien pour la géométrie." not in client.get("/pilotage/avis/masques").get_data(
+        as_text=True
+    )
+    assert [message["To"] for message in outbox] == [author.email]
+    # a second restore (another manager's tab) changes nothing and mails nobody
+    outbox.clear()
+    again = client.post(url, data={"reason": "Encore."}, follow_redirects=True)
+    assert "déjà affiché" in again.get_data(as_text=True)
+    assert outbox == []
+
+    client.post("/deconnexion")
+    html = _page(client, solution)
+    assert "Très bien pour la géométrie." in html and "5/5" in html
+
+
+def test_the_restore_pages_in_english(client, sign_in):
+    from accelerator.catalogue.reviews.operations import moderate_review
+
+    solution = listed()
+    author = trained_teacher(solution)
+    sign_in(author)
+    _write(client, solution, 2, "Bof.")
+    [review] = solution_reviews(solution)
+    moderate_review(make_user(Role.manager), review.id, "hide", "Hors sujet.")
+    db.session.commit()
+    sign_in(make_user(Role.manager))
+    client.get("/langue/en")
+    assert "Hidden reviews" in client.get("/pilotage/avis/masques").get_data(as_text=True)
+    page = client.get(f"/pilotage/avis/{review.id}").get_data(as_text=True)
+    assert "Restore the review" in page and "Rétablir" not in page
+    refused = client.post(f"/pilotage/avis/{review.id}/retablir", data={})
+    assert "Say why the review is shown again." in refused.get_data(as_text=True)
+    client.get("/langue/fr")

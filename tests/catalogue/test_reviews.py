@@ -355,13 +355,119 @@ def test_a_hidden_review_cannot_be_edited_by_its_author(api):
     assert _listed_rating(api, solution) == {"count": 0, "average": None}
 
 
+# --- Restoring a hidden review ---------------------------------------------------------------
+
+
+def _hide(api, manager, review_id, reason="Hors sujet."):
+    response = api.post(
+        f"/reviews/{review_id}/moderation", manager, json={"action": "hide", "reason": reason}
+    )
+    assert response.status_code == 200, response.get_json()
+
+
+def test_a_manager_restores_a_hidden_review(api, outbox):
+    solution = listed()
+    manager, other_manager = make_user(Role.manager), make_user(Role.manager)
+    shown, wronged = _reviews(api, solution, [2, 5])
+    author = db.session.get(operations.Review, wronged).teacher.user
+    _hide(api, manager, wronged, reason="Signalé à tort ?")
+    assert _listed_rating(api, solution) == {"count": 1, "average": 2.0}
+    hidden = api.get("/reviews/hidden", manager).get_json()["items"]
+    assert [item["id"] for item in hidden] == [wronged]
+    outbox.clear()
+
+    restored = api.post(
+        f"/reviews/{wronged}/restoration", other_manager, json={"reason": "Avis légitime."}
+    )
+    assert restored.status_code == 200, restored.get_json()
+    body = restored.get_json()
+    assert body["status"] == "published"
+    assert [(m["action"], m["reason"], m["by"]) for m in body["moderations"]] == [
+        ("hide", "Signalé à tort ?", manager.full_name),
+        ("restore", "Avis légitime.", other_manager.full_name),
+    ]
+    # back on the page and in the figures; no longer among the hidden ones
+    assert _listed_rating(api, solution) == {"count": 2, "average": 3.5}
+    page = api.get(f"/catalogue/{solution.slug}/reviews").get_json()
+    assert sorted(item["id"] for item in page["items"]) == sorted([shown, wronged])
+    assert api.get("/reviews/hidden", manager).get_json()["items"] == []
+    # its author is told, with the reason, and may edit it again
+    [message] = outbox
+    assert message["To"] == author.email
+    assert "Avis légitime." in message.get_content()
+    edited = api.patch(f"/reviews/{wronged}", author, json={"rating": 4, "comment": "Précisé."})
+    assert edited.status_code == 200
+    assert _listed_rating(api, solution) == {"count": 2, "average": 3.0}
+
+
+def test_restoring_a_shown_review_answers_409_and_changes_nothing(api, outbox):
+    solution = listed()
+    manager = make_user(Role.manager)
+    [review_id] = _reviews(api, solution, [3])
+    _hide(api, manager, review_id)
+    first = api.post(f"/reviews/{review_id}/restoration", manager, json={"reason": "Légitime."})
+    assert first.status_code == 200
+    outbox.clear()
+    again = api.post(f"/reviews/{review_id}/restoration", manager, json={"reason": "Encore."})
+    assert again.status_code == 409
+    assert again.content_type == "application/problem+json"
+    assert outbox == []
+    history = db.session.scalars(
+        select(operations.ReviewModeration.action).where(
+            operations.ReviewModeration.review_id == review_id
+        )
+    ).all()
+    assert [action.value for action in history] == ["hide", "restore"]
+    # a shown review is never restored: the moderation endpoint does not take it either
+    assert (
+        api.post(
+            f"/reviews/{review_id}/moderation", manager, json={"action": "restore", "reason": "x"}
+        ).status_code
+        == 422
+    )
+    assert _listed_rating(api, solution) == {"count": 1, "average": 3.0}
+
+
+@pytest.mark.parametrize(
+    "body", [{}, {"reason": ""}, {"reason": "   "}, {"reason": "x" * 1001}, {"reason": 3}]
+)
+def test_restoring_needs_a_reason(api, outbox, body):
+    solution = listed()
+    manager = make_user(Role.manager)
+    [review_id] = _reviews(api, solution, [1])
+    _hide(api, manager, review_id)
+    outbox.clear()
+    response = api.post(f"/reviews/{review_id}/restoration", manager, json=body)
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"
+    assert "reason" in response.get_json()["errors"]
+    assert _listed_rating(api, solution) == {"count": 0, "average": None}
+    assert [item["id"] for item in api.get("/reviews/hidden", manager).json["items"]] == [review_id]
+    assert outbox == []
+
+
+def test_only_managers_restore(api):
+    solution = listed()
+    author = trained_teacher(solution)
+    review_id = _post_review(api, solution, author, rating=1).get_json()["id"]
+    _hide(api, make_user(Role.manager), review_id)
+    owner = company_member(solution)
+    for user in (author, owner, make_user(Role.admin)):
+        response = api.post(f"/reviews/{review_id}/restoration", user, json={"reason": "Moi."})
+        assert response.status_code == 403
+    assert api.post("/reviews/999999/restoration", make_user(Role.manager), json={
+        "reason": "Absent."
+    }).status_code == 404  # fmt: skip
+    assert _listed_rating(api, solution) == {"count": 0, "average": None}
+
+
 # --- The kept figures ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_the_kept_figures_equal_a_recount(app, seed):
-    """Reviews written, edited and hidden in any order: the entry's count and average are
-    those of the ratings still shown, computed here from what each step did."""
+    """Reviews written, edited, hidden and restored in any order: the entry's count and
+    average are those of the ratings shown, computed here from what each step did."""
     rng = random.Random(seed)
     solution = listed()
     manager = make_user(Role.manager)
@@ -372,23 +478,31 @@ def test_the_kept_figures_equal_a_recount(app, seed):
         review = operations.write_review(teacher, entry, rng.randint(1, 5), "Avis.")
         shown[review.id] = review.rating
         db.session.commit()
-    for _ in range(8):
-        review_id = rng.choice(sorted(shown) or [0])
-        if not review_id:
-            break
-        review = db.session.get(operations.Review, review_id)
-        if rng.random() < 0.6:
+    hidden: dict[int, int] = {}  # review id → rating, hidden by a step
+    restored = 0
+    for step in range(16):
+        draw = rng.random()
+        if hidden and (draw < 0.25 or not shown or step >= 12):  # the last steps restore
+            review_id = rng.choice(sorted(hidden))
+            operations.restore_review(manager, review_id, "Légitime.")
+            shown[review_id] = hidden.pop(review_id)
+            restored += 1
+        elif draw < 0.65:
+            review_id = rng.choice(sorted(shown))
             rating = rng.randint(1, 5)
+            review = db.session.get(operations.Review, review_id)
             operations.edit_review(review.teacher.user, review, rating, "Modifié.")
             shown[review_id] = rating
         else:
+            review_id = rng.choice(sorted(shown))
             operations.moderate_review(manager, review_id, "hide", "Hors sujet.")
-            del shown[review_id]
+            hidden[review_id] = shown.pop(review_id)
         db.session.commit()
         entry = _entry(solution)
         assert entry.review_count == len(shown)
         expected = sum(shown.values()) / len(shown) if shown else 0.0
         assert entry.review_rating == pytest.approx(expected)
+    assert restored  # the walk restored reviews, and each was counted again
     # a new entry (the approval lapsed, then came back) counts the same reviews again
     kept = (entry.review_count, entry.review_rating)
     audit, valid_until = entry.audit, entry.audit.valid_until

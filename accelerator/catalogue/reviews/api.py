@@ -16,6 +16,7 @@ from accelerator.catalogue.reviews.schemas import (
     ModerationIn,
     ReportIn,
     ReportOut,
+    RestoreIn,
     ReviewIn,
     ReviewOut,
 )
@@ -157,4 +158,27 @@ def moderate_review(review_id: int):
     _review(review_id)
     data = load(ModerationIn(), json_body())
     moderation = operations.moderate_review(current_user, review_id, data["action"], data["reason"])
+    return _moderated([moderation.review])[0]
+
+
+@api.get("/reviews/hidden")
+@roles_required(Role.manager)
+@documented(response=ModeratedReviewOut, paginated=True, tags=TAGS)
+def list_hidden_reviews():
+    """Reviews hidden by moderation, the most recently hidden first, with their history."""
+    return paginate(operations.hidden_reviews(), _moderated)
+
+
+@api.post("/reviews/<int:review_id>/restoration")
+@roles_required(Role.manager)
+@documented(body=RestoreIn, response=ModeratedReviewOut, errors=(409,), tags=TAGS)
+def restore_review(review_id: int):
+    """Show a hidden review again (`reason` required, sent to its author).
+
+    The review is back on the solution's page and in its `teacher_rating`, and the restore
+    is a row of its moderation history; a review already shown answers 409.
+    """
+    _review(review_id)
+    data = load(RestoreIn(), json_body())
+    moderation = operations.restore_review(current_user, review_id, data["reason"])
     return _moderated([moderation.review])[0]

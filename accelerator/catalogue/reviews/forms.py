@@ -76,3 +76,14 @@ class ModerationForm(FlaskForm):
         validators=[Length(max=REASON_MAX, message=TOO_LONG)],
         description=_l("Required to hide the review: its author receives it."),
     )
+
+
+class RestoreForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for restoring"),
+        validators=[
+            DataRequired(message=_l("Say why the review is shown again.")),
+            Length(max=REASON_MAX, message=TOO_LONG),
+        ],
+        description=_l("Its author receives it."),
+    )

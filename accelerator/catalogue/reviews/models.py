@@ -32,6 +32,12 @@ class ReviewStatus(TitledEnum):
 class ModerationAction(TitledEnum):
     hide = "hide", _l("Hidden")
     keep = "keep", _l("Kept")
+    #: a hidden review shown again (a manager undoing a hide, with the reason)
+    restore = "restore", _l("Restored")
+
+
+#: what a manager decides on a shown review; ``restore`` acts on a hidden one
+DECISIONS = (ModerationAction.hide, ModerationAction.keep)
 
 
 class Review(db.Model):
@@ -101,6 +107,10 @@ class Review(db.Model):
             and user.organization_id is not None
             and user.organization_id == self.solution.organization_id
         )
+
+    def can_restore(self, user) -> bool:
+        """A manager, while the review is hidden."""
+        return moderates_reviews(user) and not self.is_published
 
     def can_read(self, user) -> bool:
         """Published reviews are public; a hidden one is read by its author and managers."""

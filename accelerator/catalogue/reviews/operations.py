@@ -1,7 +1,8 @@
 """The reviews' rules: who writes, edits, answers, reports and moderates, and the kept
 figures of the catalogue entry.
 
-Every operation that changes what the public sees (a new review, an edit, a hide) ends
+Every operation that changes what the public sees (a new review, an edit, a hide, a
+restore) ends
 with ``recount``: it locks the solution's catalogue entry and counts its published reviews
 again, in the same transaction, so two reviews of one solution at once cannot both write
 a count that misses the other. Mail is queued in the outbox and leaves after the commit.
@@ -20,6 +21,7 @@ from accelerator.catalogue.models import CatalogueEntry
 from accelerator.catalogue.reviews.models import (
     ANSWER_MAX,
     COMMENT_MAX,
+    DECISIONS,
     RATING_MAX,
     RATING_MIN,
     REASON_MAX,
@@ -42,6 +44,7 @@ MAIL_LOCALE = "fr"
 NEW_REVIEW_SUBJECT = _l("A teacher reviewed %(solution)s")
 ANSWERED_SUBJECT = _l("The company answered your review of %(solution)s")
 HIDDEN_SUBJECT = _l("Your review of %(solution)s was hidden")
+RESTORED_SUBJECT = _l("Your review of %(solution)s is shown again")
 
 
 def _invalid(field: str, message: str) -> Invalid:
@@ -187,20 +190,13 @@ def report_review(user, review: Review, reason: str | None) -> ReviewReport:
 def moderate_review(user, review_id: int, action, reason: str | None) -> ReviewModeration:
     """A manager hides a review (with the reason, told to its author) or keeps it; either
     settles its reports and is kept in its history."""
-    if not moderates_reviews(user):
-        raise Forbidden(gettext("Only managers moderate reviews."))
-    review = db.session.scalar(
-        select(Review)
-        .where(Review.id == review_id)
-        .with_for_update()  # one moderator at a time, reading what the other one decided
-        .execution_options(populate_existing=True)
-    )
-    if review is None:
-        raise NotFound(gettext("No review here."))
+    review = _locked_for_moderation(user, review_id)
     try:
         action = ModerationAction(action)
     except ValueError:
-        raise _invalid("action", gettext("Choose hide or keep.")) from None
+        action = None
+    if action not in DECISIONS:
+        raise _invalid("action", gettext("Choose hide or keep."))
     reason = _text(reason, "reason", REASON_MAX, required=action == ModerationAction.hide)
     if not review.is_published:
         raise Conflict(gettext("This review is already hidden."))
@@ -225,6 +221,46 @@ def moderate_review(user, review_id: int, action, reason: str | None) -> ReviewM
             )  # fmt: skip
     db.session.expire(review, ["moderations"])
     return moderation
+
+
+def restore_review(user, review_id: int, reason: str | None) -> ReviewModeration:
+    """A manager shows a hidden review again, with the reason (told to its author): it is
+    back on the page and in the figures, and the restore is kept in its history."""
+    review = _locked_for_moderation(user, review_id)
+    reason = _text(reason, "reason", REASON_MAX, required=True)
+    # Read under the lock: of two managers restoring at once, the second finds it shown.
+    if review.is_published:
+        raise Conflict(gettext("This review is already shown."))
+    moderation = ReviewModeration(
+        review_id=review.id, action=ModerationAction.restore, reason=reason, by_id=user.id
+    )
+    db.session.add(moderation)
+    review.status = ReviewStatus.published
+    db.session.flush()
+    recount(review.solution_id)
+    author = review.teacher.user
+    if author is not None and author.active:
+        _queue(
+            author.email, RESTORED_SUBJECT, "review_restored", review, reason=reason,
+            locale=author.locale,
+        )  # fmt: skip
+    db.session.expire(review, ["moderations"])
+    return moderation
+
+
+def _locked_for_moderation(user, review_id: int) -> Review:
+    """The review, locked: one moderator at a time, reading what the other one decided."""
+    if not moderates_reviews(user):
+        raise Forbidden(gettext("Only managers moderate reviews."))
+    review = db.session.scalar(
+        select(Review)
+        .where(Review.id == review_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if review is None:
+        raise NotFound(gettext("No review here."))
+    return review
 
 
 # --- The catalogue entry's kept figures ------------------------------------------------------
@@ -307,6 +343,23 @@ def moderation_queue() -> Select:
         .join(first_pending, first_pending.c.review_id == Review.id)
         .where(Review.status == ReviewStatus.published)
         .order_by(first_pending.c.since, Review.id)
+    )
+
+
+def hidden_reviews() -> Select:
+    """Reviews hidden by moderation, the most recently hidden first (a manager may restore
+    them)."""
+    last_hidden = (
+        select(ReviewModeration.review_id, func.max(ReviewModeration.id).label("last"))
+        .where(ReviewModeration.action == ModerationAction.hide)
+        .group_by(ReviewModeration.review_id)
+        .subquery()
+    )
+    return (
+        select(Review)
+        .outerjoin(last_hidden, last_hidden.c.review_id == Review.id)
+        .where(Review.status == ReviewStatus.hidden)
+        .order_by(last_hidden.c.last.desc().nulls_last(), Review.id.desc())
     )
 
 

@@ -8,10 +8,10 @@ from marshmallow import fields, validate
 from accelerator.catalogue.reviews.models import (
     ANSWER_MAX,
     COMMENT_MAX,
+    DECISIONS,
     RATING_MAX,
     RATING_MIN,
     REASON_MAX,
-    ModerationAction,
 )
 from accelerator.catalogue.reviews.operations import author_name
 from accelerator.core.schemas import StrictSchema, Trimmed, iso, max_length, not_blank
@@ -40,11 +40,16 @@ class ReportIn(StrictSchema):
 class ModerationIn(StrictSchema):
     action = fields.String(
         required=True,
-        validate=validate.OneOf(ModerationAction.codes(), error=ACTION_UNKNOWN),
-        metadata={"enum": ModerationAction.codes()},
+        validate=validate.OneOf([action.value for action in DECISIONS], error=ACTION_UNKNOWN),
+        metadata={"enum": [action.value for action in DECISIONS]},
     )
     #: required to hide (told to the author)
     reason = Trimmed(load_default="", validate=max_length(REASON_MAX))
+
+
+class RestoreIn(StrictSchema):
+    #: told to the author
+    reason = Trimmed(required=True, validate=[not_blank, max_length(REASON_MAX)])
 
 
 class AnswerOut(StrictSchema):

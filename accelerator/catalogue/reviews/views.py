@@ -1,5 +1,6 @@
 """The reviews' pages, on the catalogue's blueprint: a teacher's review of a solution, the
-company's answer, a report, and the managers' moderation queue."""
+company's answer, a report, the managers' moderation queue, and the hidden reviews they may
+restore."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from flask_login import current_user
 from accelerator.accounts.models import Role
 from accelerator.catalogue import queries
 from accelerator.catalogue.reviews import operations
-from accelerator.catalogue.reviews.forms import AnswerForm, ModerationForm, ReportForm, ReviewForm
+from accelerator.catalogue.reviews.forms import (
+    AnswerForm,
+    ModerationForm,
+    ReportForm,
+    RestoreForm,
+    ReviewForm,
+)
 from accelerator.catalogue.reviews.models import Review
 from accelerator.catalogue.views import bp
 from accelerator.core.navigation import NavItem, add_nav_item
@@ -123,13 +130,44 @@ def moderation_queue():
     )
 
 
-@bp.route("/pilotage/avis/<int:review_id>", methods=["GET", "POST"])
+@bp.route("/pilotage/avis/masques")
 @roles_required(Role.manager)
-def moderate_review(review_id: int):
-    """A review with its reports and its moderation history; hide it or keep it."""
+def hidden_reviews():
+    """Reviews hidden by moderation, the most recently hidden first: each may be restored."""
+    return render_template(
+        "catalogue/reviews/hidden.html",
+        page=paginate_page(operations.hidden_reviews(), per_page=20),
+        author_name=operations.author_name,
+    )
+
+
+def _moderation_page(review: Review, form=None, restore_form=None):
+    """The review with its reports and history, and the form its state allows."""
+    form, restore_form = form or ModerationForm(), restore_form or RestoreForm()
+    status = 422 if form.errors or restore_form.errors else 200
+    return render_template(
+        "catalogue/reviews/moderate.html",
+        review=review,
+        form=form,
+        restore_form=restore_form,
+        reports=operations.pending_reports([review.id]).get(review.id, []),
+        author_name=operations.author_name,
+    ), status
+
+
+def _any_review_or_404(review_id: int) -> Review:
     review = db.session.get(Review, review_id)
     if review is None:
         abort(404)
+    return review
+
+
+@bp.route("/pilotage/avis/<int:review_id>", methods=["GET", "POST"])
+@roles_required(Role.manager)
+def moderate_review(review_id: int):
+    """A review with its reports and its moderation history; hide it or keep it (restore it
+    once hidden: ``restore_review``)."""
+    review = _any_review_or_404(review_id)
     form = ModerationForm()
     if form.validate_on_submit():
         with attempt(form) as outcome:
@@ -137,14 +175,26 @@ def moderate_review(review_id: int):
         if outcome.ok:
             flash(gettext("The moderation is recorded."), "success")
             return redirect(url_for("catalogue.moderation_queue"))
-    status = 422 if form.errors else 200
-    return render_template(
-        "catalogue/reviews/moderate.html",
-        review=review,
-        form=form,
-        reports=operations.pending_reports([review.id]).get(review.id, []),
-        author_name=operations.author_name,
-    ), status
+    return _moderation_page(review, form=form)
+
+
+@bp.route("/pilotage/avis/<int:review_id>/retablir", methods=["POST"])
+@roles_required(Role.manager)
+@guarded_by("Review.can_restore")
+def restore_review(review_id: int):
+    """Show a hidden review again, with the reason told to its author."""
+    review = _any_review_or_404(review_id)
+    form = RestoreForm()
+    if not review.can_restore(current_user):  # shown already (another manager restored it)
+        flash(gettext("This review is already shown."), "warning")
+        return redirect(url_for("catalogue.moderate_review", review_id=review.id))
+    if form.validate_on_submit():
+        with attempt(form) as outcome:
+            operations.restore_review(current_user, review.id, form.reason.data)
+        if outcome.ok:
+            flash(gettext("The review is shown again."), "success")
+            return redirect(url_for("catalogue.moderate_review", review_id=review.id))
+    return _moderation_page(review, restore_form=form)
 
 
 add_nav_item(
