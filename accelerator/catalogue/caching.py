@@ -47,10 +47,11 @@ def _cache_headers(response: Response, personal: bool) -> None:
 
 
 def state_etag(state: str, personal: bool | None = None) -> str:
-    """An ETag from the catalogue's fingerprint, the URL, the language and the reader."""
+    """An ETag from the catalogue's fingerprint, the URL (its mount point too: the links
+    carry it), the language and the reader."""
     personal = _personal() if personal is None else personal
     reader = current_user.get_id() if personal else "-"
-    raw = f"{state}|{request.full_path}|{get_locale()}|{reader}"
+    raw = f"{state}|{request.script_root}{request.full_path}|{get_locale()}|{reader}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -79,9 +80,9 @@ def cacheable(
 
 
 # Whole answers of the listing, shared by the workers (Flask-Caching: Redis when configured).
-# The key is the ETag, which already names the catalogue's state, the URL, the language and
-# the reader, so a change to the catalogue makes old answers unreachable; only anonymous
-# answers are kept.
+# The key is the ETag, which already names the catalogue's state, the URL with its mount
+# point, the language and the reader, so a change to the catalogue makes old answers
+# unreachable; only anonymous answers are kept.
 
 
 def _answers_kept(personal: bool) -> bool:

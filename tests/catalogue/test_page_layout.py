@@ -38,8 +38,21 @@ def test_links_follow_the_mount_point_of_each_request(client):
     html = mounted.get_data(as_text=True)
     assert 'href="/prefixe/static/css/app.css' in html
     assert 'href="/prefixe/catalogue/montee"' in html
-    # another search: the catalogue keeps whole answers by search, not by mount point
     root = client.get("/catalogue?q=montee").get_data(as_text=True)
     assert 'href="/static/css/app.css' in root
     assert 'href="/catalogue/montee"' in root
     assert "/prefixe/" not in root
+
+
+def test_a_kept_answer_is_not_served_under_another_mount_point(client):
+    """Whole answers are kept by search (caches on): the same search under two prefixes
+    gets links with its own prefix each time, never the other one's."""
+    approve("Deux Montages", domain_scores={"RGPD": 90.0, "PEDA": 80.0})
+    mounted = client.get("/catalogue?q=montages", base_url="http://localhost/prefixe")
+    root = client.get("/catalogue?q=montages")
+    again = client.get("/catalogue?q=montages", base_url="http://localhost/prefixe")
+    assert 'href="/prefixe/catalogue/deux-montages"' in mounted.get_data(as_text=True)
+    assert 'href="/catalogue/deux-montages"' in root.get_data(as_text=True)
+    assert "/prefixe/" not in root.get_data(as_text=True)
+    assert again.data == mounted.data
+    assert root.headers["ETag"] != mounted.headers["ETag"]
