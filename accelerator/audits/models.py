@@ -47,6 +47,9 @@ from accelerator.extensions import db
 STAFF = (Role.manager, Role.admin)
 #: history rows that carry an expert's levels (blind until one's own first pass is finished)
 LEVEL_ACTIONS = (AuditAction.score, AuditAction.scoring_complete)
+#: history rows that are not transitions and yet the company reads: news of its approval
+#: it has to act on (the monitoring of its site found an eliminatory point regressed)
+COMPANY_NOTICES = (AuditAction.site_check_regression,)
 
 
 class Pricing(TitledEnum):
@@ -412,7 +415,8 @@ class Audit(db.Model):
 
     def history_of(self, user) -> Select:
         """The history rows ``user`` may read, as a query (pages paginate it): the company
-        reads the transitions only; an assigned expert reads the other experts' levels
+        reads the transitions and the notices about its approval (``COMPANY_NOTICES``);
+        an assigned expert reads the other experts' levels
         (their changes, their finished pass) and the settlements only once the results are
         open to them; managers and admins read everything."""
         statement = select(AuditEvent).where(AuditEvent.audit_id == self.id)
@@ -420,7 +424,11 @@ class Audit(db.Model):
             return statement.where(false())
         if user.role == Role.company:
             return statement.where(
-                or_(AuditEvent.from_status.is_not(None), AuditEvent.to_status.is_not(None))
+                or_(
+                    AuditEvent.from_status.is_not(None),
+                    AuditEvent.to_status.is_not(None),
+                    AuditEvent.action.in_(COMPANY_NOTICES),
+                )
             )
         if self.can_read_results(user):
             return statement

@@ -8,7 +8,8 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from accelerator.accounts.models import Role
-from accelerator.audits.models import Answer, ChangeOutcome, Pricing
+from accelerator.audits.history import event_details
+from accelerator.audits.models import COMPANY_NOTICES, Answer, ChangeOutcome, Pricing
 from accelerator.audits.states import DECISION_OUTCOMES, TRANSITIONS, AuditAction, AuditStatus
 from accelerator.core.reference import DISCIPLINES, LEVELS
 from accelerator.core.schemas import Id, StrictSchema, Trimmed, not_blank, validate_country
@@ -285,16 +286,24 @@ class AssignmentOut(StrictSchema):
     completed_at = fields.DateTime(allow_none=True)
 
 
+def _comment(event) -> str:
+    """What the actor wrote; a notice of the service (nobody wrote it: a regression found by
+    the monitoring) says its facts, in the request's language."""
+    if not event.comment and event.action in COMPANY_NOTICES:
+        return event_details(event) or ""
+    return event.comment
+
+
 class EventOut(StrictSchema):
     """One row of the history; ``data`` (criterion codes, levels...) is left out for the
-    company, which reads the transitions only."""
+    company, which reads the transitions and the notices about its approval."""
 
     action = fields.Enum(AuditAction, by_value=True)
     from_ = fields.String(attribute="from_status", data_key="from", allow_none=True)
     to = fields.String(attribute="to_status", allow_none=True)
     by = fields.Nested(PersonRef, attribute="actor", allow_none=True)
     at = fields.DateTime()
-    comment = fields.String()
+    comment = fields.Function(_comment, metadata={"type": "string"})
     data = fields.Dict()
 
 
@@ -416,8 +425,8 @@ def audit_detail(actor, audit) -> dict:
     """The audit as ``actor`` may see it, every choice made by the model's predicates.
 
     Everyone who sees the audit reads its status, solution, assignments, self-assessment,
-    evidence, decisions and history (``Audit.events_visible_to``: transitions only for the
-    company, which never reads the history's details). Individual scores follow
+    evidence, decisions and history (``Audit.events_visible_to``: transitions and notices
+    for the company, which never reads the history's raw facts). Individual scores follow
     ``Audit.can_see_scores_of`` (blind scoring; never the company). The company reads the
     final level of each criterion once decided; those who may read the results read the
     settled levels.

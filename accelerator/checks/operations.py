@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from accelerator.accounts.models import Role, User
+from accelerator.audits.history import describe_with
 from accelerator.audits.models import Audit, Solution
 from accelerator.audits.notifications import company_emails, manager_emails, queue_mail
 from accelerator.audits.operations import current_approval, record_event
@@ -187,20 +188,34 @@ def _announce_regression(solution: Solution, check: SiteCheck) -> None:
     approval = current_approval(solution)
     if approval is None:
         return
+    # The row keeps the codes: it is read in the reader's language (``regression_details``).
+    record_event(
+        approval, None, AuditAction.site_check_regression, kinds=check.regressions,
+        check_id=check.id,
+    )  # fmt: skip
     with force_locale("fr"):
         points = [str(CheckKind(code).label) for code in check.regressions]
-        record_event(
-            approval,
-            None,
-            AuditAction.site_check_regression,
-            comment=gettext("Automated check no. %(id)s.", id=check.id),
-            points=points,
-            check_id=check.id,
-        )
     url = public_url("checks.site_checks", solution_id=solution.id)
     context = {"solution": solution.name, "points": points, "url": url, "check": check}
     recipients = manager_emails() + company_emails(solution.organization_id)
     queue_mail(recipients, REGRESSION_SUBJECT, "site_check_regression", **context)
+
+
+def regression_details(data: dict) -> str | None:
+    """A regression row of the approval's history in words: the check and its points."""
+    labels = []
+    for code in data.get("kinds") or []:
+        try:
+            labels.append(str(CheckKind(code).label))
+        except ValueError:  # a kind no longer checked: its code
+            labels.append(code)
+    points = ", ".join(labels) or ", ".join(data.get("points") or [])  # rows before the codes
+    if data.get("check_id") is None:
+        return points or None
+    return gettext("check no. %(id)s: %(points)s", id=data["check_id"], points=points or "—")
+
+
+describe_with(AuditAction.site_check_regression, regression_details)
 
 
 def run_site_check(job: Job) -> dict:
