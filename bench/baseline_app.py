@@ -19,6 +19,10 @@ the total and one page of rows (name, link, company, summary, score, validity). 
 
 What it does not do, and the application does: validation with French messages, facet
 counts, the page's layout (DSFR, filters, pagination), ETag and cache headers, sessions.
+
+Its SQLite connections get the application's settings (``accelerator.core.db.tune_sqlite``,
+registered by importing the module: page cache, memory map, WAL), so the two differ by the
+work they do, not by how the database file is read.
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from datetime import date
 
 from flask import Flask, render_template_string, request
 from sqlalchemy import bindparam, create_engine, text
+
+# Imported for its effect: every SQLite connection of the process gets tune_sqlite's settings.
+import accelerator.core.db  # noqa: F401
 
 PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Catalogue</title></head>

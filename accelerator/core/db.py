@@ -115,9 +115,18 @@ def among(column, values, item_type=None):
     return column.in_(values)
 
 
-def _tune_sqlite(dbapi_connection, connection_record) -> None:
+#: bytes of a SQLite file read through the memory map: reads become memory accesses of
+#: the pages the operating system already caches (shared by every process) instead of a
+#: system call and a copy per page missing from the connection's own cache
+SQLITE_MMAP_SIZE = 1 << 30
+
+
+def tune_sqlite(dbapi_connection, connection_record) -> None:
     """SQLite files are shared by the web server and the worker: WAL lets readers go on
-    while one writes, and a writer waits for the lock (30 s) instead of failing at once."""
+    while one writes, and a writer waits for the lock (30 s) instead of failing at once.
+    Files are read through a memory map (``SQLITE_MMAP_SIZE``): at 100,000 catalogue
+    solutions the file outgrows the connection's page cache, and a cold search took 1.7
+    times as long reading its pages one system call at a time."""
     import sqlite3
 
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -127,6 +136,7 @@ def _tune_sqlite(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA cache_size = -65536")  # 64 MB of pages: bulk imports stay in memory
     if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA mmap_size = {SQLITE_MMAP_SIZE}")
     cursor.close()
 
 
@@ -134,7 +144,7 @@ def _listen_sqlite() -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    event.listen(Engine, "connect", _tune_sqlite)
+    event.listen(Engine, "connect", tune_sqlite)
 
 
 _listen_sqlite()
