@@ -85,7 +85,8 @@ class CatalogueQuery:
 
 @dataclass
 class SearchResult:
-    entries: list[CatalogueEntry]
+    #: rows of ``LISTED`` (read as an entry's attributes)
+    entries: list
     total: int
     page: int
     per_page: int
@@ -213,21 +214,42 @@ def _order(sort: str, rank) -> list:
     return by_score
 
 
+#: what a result card and an API item read: the page is fetched as plain rows of these
+#: (the description, keywords and conditions stay in the table, no ORM object is built)
+LISTED = tuple(
+    CatalogueEntry.__table__.c[name]
+    for name in (
+        "id", "solution_id", "slug", "name", "organization_name", "summary", "logo_name",
+        "subjects", "levels", "pricing", "gar_compatible", "overall_score", "domains",
+        "outcome", "decided_at", "valid_until", "verification_code", "change_under_review",
+        "review_count", "review_rating",
+    )
+)  # fmt: skip
+
+
 @lru_cache(maxsize=256)
 def _page_statement(shape: _Shape, sort: str) -> Select:
-    """The ids of one page of results, in order (the sort carries no wide column)."""
+    """One page of results, in order, as rows of ``LISTED``: one statement. The sort runs
+    over the ids and sort keys alone (no wide column carried through it); the page's rows
+    are then read by id and put back in that order."""
     statement, rank = _base(shape)
     if shape.facets:
         statement = statement.where(and_(*_facet_conditions(shape.facets).values()))
-    return (
-        statement.with_only_columns(CatalogueEntry.id)
-        .order_by(*_order(sort, rank))
+    order = _order(sort, rank)
+    keys = [term.element.label(f"sort_{n}") for n, term in enumerate(order)]
+    page = (
+        statement.with_only_columns(*keys)
+        .order_by(*order)
         .limit(bindparam("page_limit", type_=Integer))
         .offset(bindparam("page_offset", type_=Integer))
+        .subquery("page")
     )
-
-
-_ENTRIES = select(CatalogueEntry).where(CatalogueEntry.id.in_(bindparam("ids", expanding=True)))
+    listed = CatalogueEntry.__table__.alias("listed")
+    return (
+        select(*(listed.c[column.name] for column in LISTED))
+        .join_from(page, listed, listed.c.id == page.c[keys[-1].name])
+        .order_by(*(page.c[key.name].desc() for key in keys))
+    )
 
 
 @lru_cache(maxsize=256)
@@ -330,12 +352,9 @@ def search_catalogue(
         enabled=bool(state) and _caching(),
     )
     page = {"page_limit": query.per_page, "page_offset": (query.page - 1) * query.per_page}
-    ids = db.session.scalars(_page_statement(shape, query.sort), params | page).all()
-    by_id = {}
-    if ids:
-        by_id = {entry.id: entry for entry in db.session.scalars(_ENTRIES, {"ids": ids})}
+    rows = db.session.execute(_page_statement(shape, query.sort), params | page).all()
     return SearchResult(
-        entries=[by_id[entry_id] for entry_id in ids],
+        entries=rows,
         total=total,
         page=query.page,
         per_page=query.per_page,
