@@ -286,13 +286,61 @@ class _Detail:
         return getattr(self._entry, name)
 
 
-#: one schema for every page of results: building a schema copies its fields (and its
-#: nested ones), which cost more than dumping twenty items
-_ENTRIES_OUT = CatalogueEntryOut(many=True)
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
-def dump_entries(entries: list[CatalogueEntry]) -> list[dict]:
-    return _ENTRIES_OUT.dump(entries)
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _flag(value) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def _texts(values) -> list | None:
+    return None if values is None else [_text(value) for value in values]
+
+
+def _domain(domain: dict) -> dict:
+    # DomainScoreOut's fields, each only when the stored domain has it (as marshmallow does)
+    out = {}
+    if "code" in domain:
+        out["code"] = _text(domain["code"])
+    if "score" in domain:
+        out["score"] = _number(domain["score"])
+    return out
+
+
+def _item(entry) -> dict:
+    """``CatalogueEntryOut().dump(entry)`` written out field by field (``credential``: an
+    index entry has none, so the key is left out as marshmallow leaves it)."""
+    domains = entry.domains
+    return {
+        "slug": _text(entry.slug),
+        "name": _text(entry.name),
+        "organization": _text(entry.organization_name),
+        "summary": _text(entry.summary),
+        "subjects": _texts(entry.subjects),
+        "levels": _texts(entry.levels),
+        "pricing": _text(entry.pricing),
+        "gar_compatible": _flag(entry.gar_compatible),
+        "overall_score": _number(entry.overall_score),
+        "domains": None if domains is None else [_domain(domain) for domain in domains],
+        "outcome": _text(entry.outcome),
+        "decided_at": iso(entry.decided_at),
+        "valid_until": iso(entry.valid_until),
+        "verification_code": _text(entry.verification_code),
+        "change_under_review": _flag(entry.change_under_review),
+        "teacher_rating": _teacher_rating(entry),
+    }
+
+
+def dump_entries(entries: list) -> list[dict]:
+    """The items of a page of results (rows of ``queries.LISTED``), exactly as
+    ``CatalogueEntryOut`` (the documented shape) dumps them, without marshmallow's walk
+    over fields and nested schemas: it cost the API more than the search's queries."""
+    return [_item(entry) for entry in entries]
 
 
 def dump_detail(entry: CatalogueEntry, decision, sessions: list) -> dict:
