@@ -32,7 +32,7 @@ import re
 import unicodedata
 from datetime import date
 
-from flask import Flask, render_template_string, request
+from flask import Flask, render_template, request
 from sqlalchemy import bindparam, create_engine, text
 
 # Imported for its effect: every SQLite connection of the process gets tune_sqlite's settings.
@@ -60,6 +60,9 @@ def create_app() -> Flask:
     app = Flask(__name__)
     engine = create_engine(os.environ["DATABASE_URL"])
     postgresql = engine.dialect.name == "postgresql"
+    # compiled once, as the application's templates are (render_template_string would
+    # compile it again on every request)
+    page_template = app.jinja_env.from_string(PAGE)
 
     @app.route("/")
     def listing():
@@ -121,7 +124,7 @@ def create_app() -> Flask:
             rows = connection.execute(
                 rows_sql, {**params, "limit": per_page, "offset": (page - 1) * per_page}
             ).all()
-        return render_template_string(PAGE, rows=rows, total=total, page=page)
+        return render_template(page_template, rows=rows, total=total, page=page)
 
     return app
 
