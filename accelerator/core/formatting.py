@@ -9,6 +9,9 @@ hundred dates, so each is memoised per language.
 rules for the reader's language: a decimal comma and narrow no-break spaces in French), for
 the pages and the PDFs alike.
 
+``labelled``: "Mot de passe : requis" in French, "Password: required" in English (French
+sets a space before the colon, English none): a label and what it says of it.
+
 ``french``: a text that exists only in French (the cadre de confiance, what companies
 wrote) marked ``lang="fr"`` on English pages, so screen readers pronounce it in French.
 """
@@ -22,7 +25,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, get_group_symbol
 from flask import Flask, g, has_request_context
 from flask_babel import get_locale, get_timezone, gettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 
 @lru_cache(maxsize=4096)
@@ -94,7 +97,14 @@ def french(value: str | None) -> str:
     return Markup('<span lang="fr">%s</span>') % value
 
 
+def labelled(term, detail) -> Markup:
+    """``term`` then ``detail`` after a colon, as the reader's language writes it (either may
+    be markup, a link say; plain text is escaped)."""
+    return escape(gettext("%(term)s: %(detail)s")) % {"term": term, "detail": detail}
+
+
 def init_formatting(app: Flask) -> None:
+    app.add_template_global(labelled, "labelled")
     app.add_template_filter(day, "day")
     app.add_template_filter(moment, "moment")
     app.add_template_filter(french, "french")

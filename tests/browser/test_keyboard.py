@@ -7,6 +7,9 @@ focus on its error summary, whose links lead to the fields.
 Home → catalogue → a search typed and sent → "skip to the results" → the solution → its
 verification page; then sign-in (wrong, then right), a teacher account's registration sent
 empty, and a teacher's enrolment in a session (sent unanswered, then answered).
+
+Each journey runs in French and in English (English chosen with the header's language
+switch, by the keyboard too): the labels it looks for are the catalog's, in that language.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
 from accelerator.accounts.models import Role
@@ -92,11 +96,37 @@ def world(app):
     return {"slug": audit.solution.slug, "session": session.id}
 
 
-def test_the_public_journey_with_the_keyboard_alone(page, live_server, world):
+@pytest.fixture(params=["fr", "en"])
+def language(request, page):
+    """The journey's language: French by default; English chosen with the header's language
+    switch, with the keyboard alone (its button opens the menu, a link of the menu)."""
+    page.goto("/")
+    if request.param != "fr":
+        keys = Keyboard(page)
+        page.wait_for_load_state("load")  # the DSFR's script opens the menu
+        keys.tab_to(lambda s: s["tag"] == "button" and s["text"].startswith("FR"))
+        page.keyboard.press("Enter")
+        # the menu unfolds (a transition): its links are reachable once it shows
+        expect(page.locator(f"#translate-menu a[hreflang={request.param}]")).to_be_visible()
+        keys.tab_to(lambda s: (s["href"] or "").startswith(f"/langue/{request.param}"), limit=5)
+        keys.activate()
+        assert not keys.invisible, "focus not shown:\n" + "\n".join(keys.invisible)
+    assert page.get_attribute("html", "lang") == request.param
+    return request.param
+
+
+def said(language: str, message: str, **values) -> str:
+    """``message`` as the pages say it in ``language``."""
+    with force_locale(language):
+        return gettext(message, **values)
+
+
+def test_the_public_journey_with_the_keyboard_alone(page, live_server, world, language):
     keys = Keyboard(page)
     page.goto("/")
     first = keys.tab()
-    assert first["href"] == "#content" and first["text"] == "Contenu", first  # the skip link
+    assert first["href"] == "#content", first  # the skip link
+    assert first["text"] == said(language, "Content"), first
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#content"
     assert keys.tab()["in_main"], "after the skip link, the next Tab is in the content"
@@ -124,19 +154,21 @@ def _submit(keys: Keyboard, label: str) -> None:
     keys.activate()
 
 
-def _error_summary_has_focus(keys: Keyboard) -> dict:
+def _error_summary_has_focus(keys: Keyboard, title: str) -> dict:
+    """The summary has the focus, and starts with ``title`` (in the page's language)."""
     state = keys.focus()
     assert state is not None and state["id"] == "error-summary", state
+    assert state["text"].startswith(title), state
     return state
 
 
-def test_forms_sent_with_errors_put_the_focus_on_their_summary(page, live_server, world):
+def test_forms_sent_with_errors_put_the_focus_on_their_summary(page, live_server, world, language):
     keys = Keyboard(page)
 
     # Registration sent empty: the summary takes the focus, its first link leads to the field.
     page.goto("/inscription/enseignant")
-    _submit(keys, "Créer le compte")
-    _error_summary_has_focus(keys)
+    _submit(keys, said(language, "Create the account"))
+    _error_summary_has_focus(keys, said(language, "The form has errors"))
     link = keys.tab()
     assert (link["href"] or "").startswith("#"), link
     page.keyboard.press("Enter")
@@ -149,7 +181,7 @@ def test_forms_sent_with_errors_put_the_focus_on_their_summary(page, live_server
     keys.tab_to(lambda s: s["name"] == "password", limit=3)
     page.keyboard.type("not the password")
     keys.activate()
-    _error_summary_has_focus(keys)
+    _error_summary_has_focus(keys, said(language, "Email address or password incorrect."))
     keys.tab_to(lambda s: s["name"] == "password")
     page.keyboard.type(PASSWORD)
     keys.activate()
@@ -157,10 +189,13 @@ def test_forms_sent_with_errors_put_the_focus_on_their_summary(page, live_server
 
     # Enrolment: sent without its question answered, then answered with the arrow keys.
     page.goto(f"/formations/{world['session']}")
-    _submit(keys, "S'inscrire")
-    _error_summary_has_focus(keys)
+    assert page.get_attribute("html", "lang") == language  # signing in kept the language
+    _submit(keys, said(language, "Enrol"))
+    _error_summary_has_focus(keys, said(language, "The form has errors"))
     keys.tab_to(lambda s: s["type"] == "radio")
     page.keyboard.press("Space")
-    _submit(keys, "S'inscrire")
-    expect(page.locator("main")).to_contain_text("Inscription confirmée")
+    _submit(keys, said(language, "Enrol"))
+    expect(page.locator("main")).to_contain_text(
+        said(language, "Enrolment confirmed: a place is reserved.")
+    )
     assert not keys.invisible, "focus not shown:\n" + "\n".join(keys.invisible)

@@ -1,4 +1,5 @@
-"""Dates, times and French-only texts are written one way, in the reader's language."""
+"""Dates, times, a label and its detail, and French-only texts are written one way, in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 from flask_babel import force_locale
+from markupsafe import Markup
 
-from accelerator.core.formatting import day, french, moment
+from accelerator.core.formatting import day, french, labelled, moment
 
 
 @pytest.mark.parametrize(
@@ -52,3 +54,26 @@ def test_the_cadre_de_confiance_is_marked_french_on_the_english_page(client, app
     html = client.get("/cadre-de-confiance").get_data(as_text=True)
     assert '<html lang="en"' in html
     assert html.count('<span lang="fr">') > 40  # every criterion's title at least
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("fr", "Mot de passe : Requis &lt;ici&gt;."), ("en", "Mot de passe: Requis &lt;ici&gt;.")],
+)
+def test_a_label_and_its_detail_take_the_colon_of_the_readers_language(app, language, expected):
+    with app.test_request_context(), force_locale(language):
+        assert str(labelled("Mot de passe", "Requis <ici>.")) == expected
+        link = Markup('<a href="#password">Password</a>')
+        assert str(labelled(link, "x")).startswith('<a href="#password">Password</a>')
+
+
+@pytest.mark.parametrize(
+    "language, expected",
+    [("fr", "Mot de passe</a> : Ce champ est obligatoire."), ("en", "Password</a>: This field")],
+)
+def test_an_error_summary_reads_as_its_language_writes(client, language, expected):
+    client.get(f"/langue/{language}")
+    page = client.post("/inscription/enseignant", data={}).get_data(as_text=True)
+    summary = page[page.index('id="error-summary"') :]
+    assert expected in summary
+    client.get("/langue/fr")
