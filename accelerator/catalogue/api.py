@@ -51,7 +51,8 @@ def catalogue_search():
     compatibility over the results (each ignoring its own filter). Answers carry an ETag;
     send If-None-Match to get a 304 when nothing changed.
     """
-    state = queries.fingerprint()
+    catalogue = queries.catalogue_state()
+    state = catalogue.fingerprint
     etag = state_etag(state, personal=False)
     unchanged = not_modified(etag, personal=False)
     if unchanged is not None:
@@ -59,7 +60,7 @@ def catalogue_search():
     kept = cached_answer(etag, personal=False)
     if kept is not None:
         return kept
-    domains = queries.domain_codes(state)
+    domains = catalogue.domains()
     query = parse_catalogue_query(request.args, {code for code, _ in domains})
     result = queries.search_catalogue(query, state=state)
     response = jsonify(

@@ -26,6 +26,7 @@ from sqlalchemy import (
     case,
     func,
     select,
+    true,
 )
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -334,8 +335,36 @@ _STATE = select(
 
 
 def _fingerprint(today: date) -> str:
-    count, last_entry, last_status = db.session.execute(_STATE).one()
+    return _state_text(*db.session.execute(_STATE).one(), today)
+
+
+def _state_text(count, last_entry, last_status, today: date) -> str:
     return f"{count}:{last_entry}:{last_status}:{today.isoformat()}"
+
+
+@dataclass
+class CatalogueState:
+    """The catalogue's ``fingerprint`` and, when asked, its domain codes."""
+
+    fingerprint: str
+    _domains: list[tuple[str, str]] | None = None
+
+    def domains(self) -> list[tuple[str, str]]:
+        if self._domains is None:
+            self._domains = domain_codes(self.fingerprint)
+        return self._domains
+
+
+def catalogue_state(today: date | None = None) -> CatalogueState:
+    """What every search reads first. With caches on the fingerprint is kept a second and
+    the domain codes, read only past the 304 and the kept answer, under it; with caches off
+    both are read anew, in one statement (one round trip instead of two)."""
+    today = today or date.today()
+    if _caching():
+        return CatalogueState(fingerprint(today))
+    rows = db.session.execute(_STATE_AND_DOMAINS).all()
+    domains = [(code, name) for *_, code, name in rows if code is not None]
+    return CatalogueState(_state_text(*rows[0][:3], today), domains)
 
 
 def search_catalogue(
@@ -383,10 +412,29 @@ def _domain_codes_statement() -> Select:
     ).where(codes.c.code.is_not(None))
     codes = codes.union_all(later)
     name = select(domain.c.name).where(domain.c.code == codes.c.code).limit(1).scalar_subquery()
-    return select(codes.c.code, name).where(codes.c.code.is_not(None)).order_by(codes.c.code)
+    return (
+        select(codes.c.code, name.label("name"))
+        .where(codes.c.code.is_not(None))
+        .order_by(codes.c.code)
+    )
 
 
 _DOMAIN_CODES = _domain_codes_statement()
+
+
+def _state_and_domains_statement() -> Select:
+    # the state's row, then each domain beside it (none: one row, the codes null)
+    state = _STATE.subquery("state")
+    domains = _domain_codes_statement().subquery("domains")
+    return (
+        select(*state.c, domains.c.code, domains.c.name)
+        .select_from(state)
+        .outerjoin(domains, true())
+        .order_by(domains.c.code)
+    )
+
+
+_STATE_AND_DOMAINS = _state_and_domains_statement()
 
 
 def _domain_codes() -> list[tuple[str, str]]:

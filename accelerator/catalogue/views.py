@@ -170,7 +170,8 @@ def page_numbers(current: int, last: int) -> list[int | None]:
 @bp.route("/catalogue")
 @public
 def search():
-    state = queries.fingerprint()
+    catalogue = queries.catalogue_state()
+    state = catalogue.fingerprint
     etag = state_etag(state)
     unchanged = not_modified(etag)
     if unchanged is not None:
@@ -179,7 +180,7 @@ def search():
     kept = cached_answer(etag, personal)
     if kept is not None:
         return kept
-    domains = queries.domain_codes(state)
+    domains = catalogue.domains()
     context = {
         "domains": domains,
         "score_steps": SCORE_STEPS,

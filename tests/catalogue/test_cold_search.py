@@ -1,0 +1,65 @@
+"""A search with every catalogue cache off (``CATALOGUE_CACHE_SIZE=0``, the benchmark's
+cold case) answers what the cached path answers, in three statements."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from accelerator.extensions import db
+from tests.catalogue.helpers import approve
+
+SEARCHES = [
+    "/catalogue",
+    "/catalogue?q=cartes&min_RGPD=80",
+    "/catalogue?min_ASTRO=50",
+    "/api/v1/catalogue?sort=score",
+    "/api/v1/catalogue?q=cartes&min_PEDA=60",
+    "/api/v1/catalogue?min_ASTRO=50",
+]
+
+
+@pytest.fixture
+def catalogue(app):
+    approve("Cartes Vives", domain_scores={"RGPD": 90.0, "PEDA": 70.0})
+    approve("Cartes Mortes", domain_scores={"RGPD": 60.0, "PEDA": 50.0})
+
+
+def _statements_while(call) -> list[str]:
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+@pytest.mark.parametrize("path", SEARCHES)
+def test_caches_off_answer_what_caches_on_answer(app, client, catalogue, monkeypatch, path):
+    cached = client.get(path)
+    monkeypatch.setitem(app.config, "CATALOGUE_CACHE_SIZE", 0)
+    cold = client.get(path)
+    assert cold.status_code == cached.status_code
+    assert cold.data == cached.data
+    assert cold.headers.get("ETag") == cached.headers.get("ETag")
+
+
+@pytest.mark.parametrize("path", ["/catalogue?q=cartes", "/api/v1/catalogue?min_RGPD=70"])
+def test_a_cold_search_reads_the_state_and_domains_then_facets_then_its_page(
+    app, client, catalogue, monkeypatch, path
+):
+    monkeypatch.setitem(app.config, "CATALOGUE_CACHE_SIZE", 0)
+    statements = _statements_while(lambda: client.get(path))
+    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    assert len(reads) == 3, reads
+
+
+def test_a_cold_search_of_an_empty_catalogue_knows_no_domain(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "CATALOGUE_CACHE_SIZE", 0)
+    assert client.get("/catalogue?min_RGPD=50").status_code == 422
+    assert client.get("/api/v1/catalogue").json["total"] == 0
