@@ -121,6 +121,7 @@ def seed_demo_world() -> World:
     review = next(
         r for r in db.session.scalars(select(Review).order_by(Review.id)) if r.is_published
     )
+    hidden = _a_hidden_review(users[Role.manager], review)
     return World(
         ids={
             "draft_audit": draft.id,
@@ -137,6 +138,7 @@ def seed_demo_world() -> World:
             "criterion": domain.criteria[0].id,
             "slug": entry.slug,
             "review": review.id,
+            "hidden_review": hidden.id,
             "verification_code": entry.verification_code,
             "session": db.session.scalars(
                 select(TrainingSession).where(TrainingSession.reference == "CANOPE-2026-0001")
@@ -151,6 +153,29 @@ def seed_demo_world() -> World:
             "job": job.id,
         }
     )
+
+
+def _a_hidden_review(manager: User, walked):
+    """A second review of the walked one's solution, by another teacher, hidden by the
+    manager: its moderation page offers to restore it."""
+    from accelerator.catalogue.reviews.models import Review
+    from accelerator.catalogue.reviews.operations import moderate_review
+    from tests.factories import make_user
+
+    hidden = db.session.scalars(
+        select(Review).where(Review.id != walked.id, Review.solution_id == walked.solution_id)
+    ).first()
+    if hidden is None:
+        author = make_user(Role.teacher, email="hidden.review@demo.ac-paris.fr")
+        hidden = Review(
+            solution_id=walked.solution_id, teacher_id=author.teacher.id, rating=1, comment="Bof."
+        )
+        db.session.add(hidden)
+        db.session.flush()
+    if hidden.is_published:
+        moderate_review(manager, hidden.id, "hide", "Avis hors sujet (démonstration).")
+    db.session.commit()
+    return hidden
 
 
 def _user(email: str) -> User:
@@ -272,9 +297,13 @@ def pages_for(app, world: World, role: Role | None) -> list[str]:
 
 
 def role_views(app, world: World, role: Role | None) -> list[str]:
-    """Public pages that a role sees otherwise, walked again as that role: the session's
-    page with its attendance table (trainer), with its enrolment form (teacher)."""
+    """Pages that a role sees otherwise, walked again as that role: the session's page with
+    its attendance table (trainer), with its enrolment form (teacher); a hidden review's
+    moderation page, with its restore form (manager)."""
     with app.test_request_context():
+        if role == Role.manager:
+            review_id = world.ids["hidden_review"]
+            return [url_for("catalogue.moderate_review", review_id=review_id)]
         if role == Role.trainer:
             return [url_for("training.session_detail", session_id=world.ids["past_session"])]
         if role == Role.teacher:
