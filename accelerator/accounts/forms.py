@@ -41,16 +41,24 @@ def _email_field(label=None):
     )
 
 
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation, declared where the form's page shows them: a
+    form's fields are in the order they are declared, and so is its error summary."""
+    return (
+        PasswordField(
+            _l("Password"),
+            validators=[DataRequired(REQUIRED)],
+            description=_l("At least 12 characters. A sentence you remember is a good password."),
+        ),
+        PasswordField(
+            _l("Confirm the password"),
+            validators=[DataRequired(REQUIRED), EqualTo("password", rules.PASSWORDS_DIFFER)],
+        ),
+    )
+
+
 class NewPasswordMixin:
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(REQUIRED)],
-        description=_l("At least 12 characters. A sentence you remember is a good password."),
-    )
-    password_confirm = PasswordField(
-        _l("Confirm the password"),
-        validators=[DataRequired(REQUIRED), EqualTo("password", rules.PASSWORDS_DIFFER)],
-    )
+    """The rules of a new password (its fields: ``new_password_fields``)."""
 
     def validate_password(self, field) -> None:
         error = rules.password_error(field.data)
@@ -65,18 +73,19 @@ class LoginForm(FlaskForm):
 
 
 class CompanyRegistrationForm(NewPasswordMixin, FlaskForm):
-    full_name = StringField(
-        _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
-    )
-    email = _email_field(_l("Professional email address"))
     organization_name = StringField(
         _l("Company name"), validators=[DataRequired(REQUIRED), Length(max=200)]
     )
+    country = SelectField(_l("Country of the head office"), default="FR")
     siren = StringField(
         _l("SIREN"),
         description=_l("9 digits, on your Kbis extract. Required for a company based in France."),
     )
-    country = SelectField(_l("Country of the head office"), default="FR")
+    full_name = StringField(
+        _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
+    )
+    email = _email_field(_l("Professional email address"))
+    password, password_confirm = new_password_fields()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +105,7 @@ class TeacherRegistrationForm(NewPasswordMixin, FlaskForm):
         _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
     )
     email = _email_field(_l("Academic email address"))
+    password, password_confirm = new_password_fields()
     academy = SelectField(
         _l("Académie"),
         choices=select_choices(ACADEMIES.items(), _l("Choose your académie")),
@@ -129,7 +139,7 @@ class ForgotPasswordForm(FlaskForm):
 
 
 class ResetPasswordForm(NewPasswordMixin, FlaskForm):
-    pass
+    password, password_confirm = new_password_fields()
 
 
 class StaffUserForm(NewPasswordMixin, FlaskForm):
@@ -140,6 +150,7 @@ class StaffUserForm(NewPasswordMixin, FlaskForm):
         choices=select_choices((role.value, role.label) for role in STAFF_ROLES),
         validators=[DataRequired(REQUIRED)],
     )
+    password, password_confirm = new_password_fields()
 
 
 class UserSearchForm(Form):
@@ -175,6 +186,7 @@ class PasswordChangeForm(NewPasswordMixin, FlaskForm):
     """A new password, once the current one is given."""
 
     current_password = PasswordField(_l("Current password"), validators=[DataRequired(REQUIRED)])
+    password, password_confirm = new_password_fields()
 
 
 class LanguageForm(FlaskForm):
@@ -198,6 +210,7 @@ class InvitationAccountForm(NewPasswordMixin, FlaskForm):
     full_name = StringField(
         _l("Your full name"), validators=[DataRequired(REQUIRED), Length(max=200)]
     )
+    password, password_confirm = new_password_fields()
 
 
 class TransferForm(FlaskForm):
