@@ -7,7 +7,10 @@ Recorded from:
   (académie, career stage), committee decisions and the audit history (suspensions,
   reinstatements), an organization's country;
 - training's ``attendance_changed`` signal, which the bulk paths (imports) send with the
-  enrolments they changed;
+  enrolments they changed, and its ``enrolment_changed`` (a revival, a cancellation, each one
+  statement);
+- training's ``enrolled`` (a first enrolment, one INSERT): its session's kept count moves
+  at once (``kept.add_enrolment``), nothing waits for the commit;
 - audits' ``approval_changed`` signal (decisions, suspensions, reinstatements).
 A solution whose approval changed touches every session on it and their teachers.
 
@@ -35,7 +38,7 @@ from accelerator.reporting.sources import (
     TrainingSession,
     session_solution,
 )
-from accelerator.training.signals import attendance_changed
+from accelerator.training.signals import attendance_changed, enrolled, enrolment_changed
 
 KEY = "reporting_touched"
 #: set while a commit is about to flush: the kept figures follow that flush
@@ -108,6 +111,20 @@ def _attendance_changed(sender, enrollment_ids=(), enrollments=None, **extra) ->
         teachers.add(teacher)
         sessions.add(session_id)
     touch(db.session(), teachers=teachers, sessions=sessions)
+
+
+@enrolment_changed.connect
+def _enrolment_changed(session_id, teacher_id=None, **extra) -> None:
+    from accelerator.extensions import db
+
+    touch(db.session(), teachers=[teacher_id], sessions=[session_id])
+
+
+@enrolled.connect
+def _enrolled(session_id, registered=False, **extra) -> None:
+    from accelerator.reporting import kept
+
+    kept.add_enrolment(session_id, registered)
 
 
 @approval_changed.connect

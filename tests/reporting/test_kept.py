@@ -18,10 +18,11 @@ from accelerator.certification.operations import record_follow_up
 from accelerator.core.db import utcnow
 from accelerator.extensions import db
 from accelerator.reporting import kept, measures
+from accelerator.reporting.models import KeptSession
 from accelerator.reporting.periods import Period
 from accelerator.reporting.sources import Audit
 from accelerator.training.imports import import_attendance
-from accelerator.training.models import EnrollmentStatus, SessionStatus
+from accelerator.training.models import Enrollment, EnrollmentStatus, SessionStatus, TrainingSession
 from accelerator.training.operations import attendance, sessions
 from tests.conftest import _empty_tables
 from tests.factories import make_user
@@ -54,6 +55,36 @@ def assert_kept_equals_recount() -> None:
     # the figures, not the moment each answer was computed at
     fast.pop("as_of", None), slow.pop("as_of", None)
     assert fast == slow
+
+
+def assert_kept_sessions_equal_a_recount() -> None:
+    """The kept row of each session, its registered count included (which no indicator
+    reads), is what its enrolments and ratings add up to: one row per session not cancelled
+    that has an enrolment."""
+    expected = {}
+    for session in db.session.scalars(db.select(TrainingSession)):
+        if session.status == SessionStatus.cancelled or not session.enrollments:
+            continue
+        placed = [e for e in session.enrollments if e.status == EnrollmentStatus.registered]
+        ratings = [
+            feedback.rating
+            for feedback in db.session.scalars(
+                db.select(Feedback).join(Enrollment).where(Enrollment.session_id == session.id)
+            )
+        ]
+        expected[session.id] = {
+            "registered": len(placed),
+            "attended": sum(1 for e in placed if e.attended or e.completed),
+            "completed": sum(1 for e in placed if e.completed),
+            "ratings": len(ratings),
+            "satisfied": sum(1 for rating in ratings if rating >= measures.SATISFIED_FROM),
+        }
+    rows = {
+        row.session_id: {name: getattr(row, name) for name in expected.get(row.session_id, {})}
+        or "not expected"
+        for row in db.session.scalars(db.select(KeptSession))
+    }
+    assert rows == expected
 
 
 sessions_strategy = st.lists(
@@ -217,6 +248,47 @@ def test_each_transaction_keeps_the_figures_equal_to_a_recount():
     assert_kept_equals_recount()
 
 
+def test_enrolments_keep_their_session_rows_equal_to_a_recount():
+    """Kept figures refreshed once, then first enrolments (a place, the waitlist, the first
+    of a session), a duplicate refused, a cancellation, a revival: each session's row stays
+    what its enrolments add up to, the indicators what a recount says."""
+    from accelerator.core.errors import Conflict
+    from accelerator.training.operations import cancel_enrollment, enroll_teacher
+
+    manager = make_user(Role.manager)
+    coming = session_on(date.today() + timedelta(days=30), capacity=2)
+    enrol(session_on(date(2026, 2, 15)), completed=True)
+    kept.refresh()
+    db.session.commit()
+    profiles = [teacher(), teacher(), teacher()]
+    enrolments = []
+    for profile in profiles:  # the session's first (no kept row yet), a place, the waitlist
+        enrolments.append(enroll_teacher(manager, coming, profile, True))
+        db.session.commit()
+        assert_kept_sessions_equal_a_recount()
+    assert [e.status for e in enrolments] == [
+        EnrollmentStatus.registered,
+        EnrollmentStatus.registered,
+        EnrollmentStatus.waitlisted,
+    ]
+    try:
+        enroll_teacher(manager, coming, profiles[0])
+    except Conflict:
+        db.session.rollback()
+    assert_kept_sessions_equal_a_recount()
+    cancel_enrollment(manager, enrolments[2])  # off the waitlist: nobody moves up
+    db.session.commit()
+    assert_kept_sessions_equal_a_recount()
+    cancel_enrollment(manager, enrolments[0])  # a place given back
+    db.session.commit()
+    assert_kept_sessions_equal_a_recount()
+    assert enroll_teacher(manager, coming, profiles[0]).status == EnrollmentStatus.registered
+    db.session.commit()
+    db.session.expire_all()
+    assert_kept_sessions_equal_a_recount()
+    assert_kept_equals_recount()
+
+
 def test_rolled_back_changes_leave_nothing_to_update():
     kept.refresh()
     db.session.commit()
@@ -253,13 +325,14 @@ operations_strategy = st.lists(
                 "follow_up",
                 "prior_use",
                 "cancel_enrolment",
+                "enrol",
                 "cancel_session",
                 "suspend",
                 "academy",
             )
         ),
         st.integers(0, 3),  # a session (0-2 begun, 3 to come), a solution or a teacher
-        st.integers(0, 4),  # a teacher (4: a newcomer, for imports)
+        st.integers(0, 4),  # a teacher (4: a newcomer, for imports and enrolments)
         st.integers(0, 4),  # attendance (0 absent, 1 present, 2+ completed), rating - 1, ...
     ),
     min_size=1,
@@ -269,14 +342,14 @@ operations_strategy = st.lists(
 
 def _world():
     """Two French solutions, sessions on them (two past ones, one begun an hour ago, one to
-    come), four teachers enrolled everywhere, kept figures refreshed once."""
+    come with 5 places), four teachers enrolled everywhere, kept figures refreshed once."""
     manager = make_user(Role.manager)
     first, second = approved_solution(), approved_solution()
     sessions_ = [
         session_on(date(2026, 2, 15), [first, second], academy="lyon"),
         session_on(date(2026, 3, 2), [second], academy="paris"),
         _started_session(first),
-        session_on(date.today() + timedelta(days=30), [second], academy="nice"),
+        session_on(date.today() + timedelta(days=30), [second], academy="nice", capacity=5),
     ]
     teachers = [teacher("paris", "stagiaire"), teacher("lyon"), teacher(None), teacher("nice")]
     for session in sessions_:
@@ -291,7 +364,13 @@ def _apply(operation, a, b, c, manager, solutions, sessions_, teachers, newcomer
     """One transaction of the application (its own operations, as pages, the API and the
     worker call them), committed; refused ones roll back."""
     from accelerator.core.errors import DomainError
-    from accelerator.training.operations import cancel_enrollment, enrollment_of, record_prior_use
+    from accelerator.training.operations import (
+        cancel_enrollment,
+        enroll_teacher,
+        enrollment_of,
+        record_prior_use,
+        teacher_for_email,
+    )
 
     session = sessions_[a]
     profile = teachers[b % len(teachers)]
@@ -316,6 +395,12 @@ def _apply(operation, a, b, c, manager, solutions, sessions_, teachers, newcomer
             record_prior_use(enrollment, c % 2 == 1)
         elif operation == "cancel_enrolment" and enrollment is not None:
             cancel_enrollment(manager, enrollment)
+        elif operation == "enrol":
+            # a newcomer's first enrolment (a place, then the waitlist), a cancelled one
+            # revived, a duplicate (409), or a session begun (409)
+            if b == 4:
+                profile = teacher_for_email(f"arrivant.{next(newcomers)}@ac-nice.fr")
+            enroll_teacher(manager, session, profile, (None, True, False, None, True)[c])
         elif operation == "cancel_session":
             sessions.cancel_session(manager, session)
         elif operation == "suspend":
@@ -346,8 +431,9 @@ def _apply(operation, a, b, c, manager, solutions, sessions_, teachers, newcomer
 @given(operations_strategy)
 def test_random_transactions_keep_the_figures_equal_to_a_recount(app, steps):
     """Kept figures refreshed once, then random attendance (page and import), ratings,
-    answers to both reinvestment questions, cancelled enrolments and sessions, suspensions
-    and reinstatements, académies changed: after each transaction, kept == recount."""
+    answers to both reinvestment questions, enrolments (first ones, on the waitlist, revived,
+    refused), cancelled enrolments and sessions, suspensions and reinstatements, académies
+    changed: after each transaction, kept == recount, each session's row included."""
     from itertools import count
 
     _empty_tables()
@@ -357,3 +443,4 @@ def test_random_transactions_keep_the_figures_equal_to_a_recount(app, steps):
         _apply(operation, a, b, c, manager, solutions, sessions_, teachers, newcomers)
         db.session.expire_all()
         assert_kept_equals_recount()
+        assert_kept_sessions_equal_a_recount()

@@ -98,6 +98,50 @@ def test_the_same_teacher_enrolling_twice_at_once_is_enrolled_once(app):
     assert status_counts(session_id) == {"registered": 1}
 
 
+def test_a_cancelled_teacher_enrolling_again_twice_at_once_is_enrolled_once(app):
+    session = make_session(capacity=5)
+    teacher = make_teacher()
+    add_enrollment(session, teacher, status=EnrollmentStatus.cancelled)
+    trainer_id, teacher_id, session_id = make_user(Role.trainer).id, teacher.id, session.id
+
+    def work(index: int) -> str:
+        actor = db.session.get(User, trainer_id)
+        target = db.session.get(TrainingSession, session_id)
+        return enroll_teacher(actor, target, db.session.get(TeacherProfile, teacher_id)).status
+
+    outcomes = run_together(app, 8, work)
+    assert sum(1 for o in outcomes if o == EnrollmentStatus.registered) == 1, outcomes
+    assert all(isinstance(o, Conflict) for o in outcomes if o != EnrollmentStatus.registered)
+    db.session.expire_all()
+    assert db.session.get(TrainingSession, session_id).registered_count == 1
+    assert status_counts(session_id) == {"registered": 1}
+
+
+def test_a_crowd_enrolling_at_once_keeps_the_kept_figures_of_the_session_exact(app):
+    """Kept figures refreshed, then 30 teachers at once into a new session of 10 places (the
+    first of them gives the session its kept row): the row counts the 10 places."""
+    from accelerator.reporting import kept
+    from accelerator.reporting.models import KeptSession
+
+    kept.refresh()
+    db.session.commit()
+    session = make_session(capacity=10)
+    trainer_id = make_user(Role.trainer).id
+    teacher_ids = [make_teacher().id for _ in range(30)]
+    session_id = session.id
+
+    def work(index: int) -> str:
+        actor = db.session.get(User, trainer_id)
+        target = db.session.get(TrainingSession, session_id)
+        teacher = db.session.get(TeacherProfile, teacher_ids[index])
+        return enroll_teacher(actor, target, teacher).status.value
+
+    outcomes = run_together(app, 30, work)
+    assert outcomes.count("registered") == 10 and outcomes.count("waitlisted") == 20, outcomes
+    db.session.expire_all()
+    assert db.session.get(KeptSession, session_id).registered == 10
+
+
 def test_cancellations_and_enrolments_at_once_keep_the_count_right(app):
     """Half the places are given up while newcomers enrol: the count always equals the
     registered enrolments, and nobody waits while a place is free."""

@@ -1,10 +1,13 @@
 """Operations on enrolments: enrol, find, cancel (the waitlist moves up).
 
-A place is taken with the conditional UPDATE of ``places``; the unique (session, teacher)
-constraint stops double enrolment. Cancellations lock the session row first, then hand the
-freed place to the first teacher of the waitlist (or give it back). An enrolment that found
-the session full takes the same lock before settling for the waitlist, so it cannot miss a
-place freed in the meantime.
+A place is taken with the conditional UPDATE of ``places``, then the row written with
+``INSERT ... ON CONFLICT DO NOTHING``: the unique (session, teacher) constraint stops double
+enrolment without a savepoint, and a refused row gives its place back (or revives the
+teacher's cancelled enrolment with it). Cancellations lock the session row first, then hand
+the freed place to the first teacher of the waitlist (or give it back). An enrolment that
+found the session full takes the same lock before settling for the waitlist, so it cannot
+miss a place freed in the meantime. Rows written by a statement rather than an ORM flush are
+announced (``signals``), so that the kept figures follow.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -33,6 +36,7 @@ from accelerator.training.operations.places import (
     release_place,
     take_place,
 )
+from accelerator.training.signals import enrolled, enrolment_changed
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 #: Academic addresses: a rectorat's domain (ac-paris.fr, ac-nancy-metz.fr...) or the ministry's.
@@ -123,30 +127,33 @@ def enroll_teacher(
     """
     _check_can_enrol(actor, session, teacher)
     now = utcnow()
-    # Most enrolments are a first one: the row is written straight away, and the teacher's
-    # earlier enrolment is read only when the unique (session, teacher) pair refuses it.
-    try:
-        with db.session.begin_nested():
-            status = _take_place_or_wait(session.id)
-            enrollment = Enrollment(
-                session_id=session.id,
-                teacher_id=teacher.id,
-                status=status,
-                created_at=now,
-                waitlisted_at=None if status == EnrollmentStatus.registered else now,
-                already_uses_in_class=already_uses_in_class,
-            )
-            db.session.add(enrollment)
-            db.session.flush()
-    except IntegrityError:
-        # The savepoint gave the place back; a cancelled enrolment comes back to life.
-        enrollment = _revive(session.id, teacher.id, now, already_uses_in_class)
+    status = _take_place_or_wait(session.id)
+    # Most enrolments are a first one: the row is written at once (INSERT ... ON CONFLICT DO
+    # NOTHING, no savepoint), and the teacher's earlier enrolment is read only when the
+    # unique (session, teacher) pair refuses it.
+    enrollment = db.session.scalar(
+        _INSERT_ENROLLMENT,
+        {
+            "session_id": session.id,
+            "teacher_id": teacher.id,
+            "status": status,
+            "created_at": now,
+            "waitlisted_at": None if status == EnrollmentStatus.registered else now,
+            "already_uses_in_class": already_uses_in_class,
+            "attended": False,
+            "completed": False,
+        },
+    )
+    if enrollment is None:
+        enrollment = _revive(session.id, teacher.id, status, now, already_uses_in_class)
+    else:
+        enrolled.send(session.id, registered=status == EnrollmentStatus.registered)
     db.session.expire(session, ["registered_count"])
     return enrollment
 
 
 def _take_place_or_wait(session_id: int) -> EnrollmentStatus:
-    """A place when one is left, else the waitlist (the caller holds a savepoint)."""
+    """A place when one is left, else the waitlist."""
     if take_place(session_id):
         return EnrollmentStatus.registered
     if lock_session(session_id).is_cancelled:
@@ -157,36 +164,72 @@ def _take_place_or_wait(session_id: int) -> EnrollmentStatus:
     return EnrollmentStatus.waitlisted
 
 
+_WRITTEN = (
+    "session_id",
+    "teacher_id",
+    "status",
+    "created_at",
+    "waitlisted_at",
+    "attended",
+    "completed",
+    "already_uses_in_class",
+)
+_READ_BACK = ("id", *_WRITTEN, "cancelled_at", "completed_at", "attendance_source")
+#: The new row, unless the (session, teacher) pair exists, read back (RETURNING): the same
+#: SQL on SQLite and PostgreSQL. A text, because SQLAlchemy does not cache its dialects'
+#: ON CONFLICT inserts: compiled again on every call, that costs more than the rest of the
+#: enrolment; this one is compiled once. The columns not written stay empty; a column
+#: added later and not read back here is loaded when asked for.
+_INSERT_ENROLLMENT = select(Enrollment).from_statement(
+    text(
+        "INSERT INTO enrollment (session_id, teacher_id, status, created_at, waitlisted_at,"
+        " attended, completed, already_uses_in_class)"
+        " VALUES (:session_id, :teacher_id, :status, :created_at, :waitlisted_at,"
+        " :attended, :completed, :already_uses_in_class)"
+        " ON CONFLICT (session_id, teacher_id) DO NOTHING"
+        " RETURNING id, session_id, teacher_id, status, created_at, waitlisted_at, attended,"
+        " completed, already_uses_in_class, cancelled_at, completed_at, attendance_source"
+    )
+    .bindparams(*(bindparam(name, type_=Enrollment.__table__.c[name].type) for name in _WRITTEN))
+    .columns(*(Enrollment.__table__.c[name] for name in _READ_BACK))
+)
+
+
 def _revive(
-    session_id: int, teacher_id: int, now, already_uses_in_class: bool | None
+    session_id: int,
+    teacher_id: int,
+    status: EnrollmentStatus,
+    now,
+    already_uses_in_class: bool | None,
 ) -> Enrollment:
-    """The teacher's cancelled enrolment enrolled again; an active one is a conflict."""
+    """The teacher's cancelled enrolment enrolled again, with the place (or the rank) just
+    taken; an active one is a conflict, and the place taken goes back."""
     existing = enrollment_of(session_id, teacher_id)
-    if existing is None or existing.is_active:
-        raise Conflict(already_enrolled_message())
-    try:
-        # One savepoint for the place and the row: a concurrent revival gives the place back.
-        with db.session.begin_nested():
-            status = _take_place_or_wait(session_id)
-            revived = db.session.execute(
-                update(Enrollment)
-                .where(
-                    Enrollment.id == existing.id,
-                    Enrollment.status == EnrollmentStatus.cancelled,
-                )
-                .values(
-                    status=status,
-                    waitlisted_at=None if status == EnrollmentStatus.registered else now,
-                    cancelled_at=None,
-                    already_uses_in_class=already_uses_in_class,
-                )
-                .execution_options(synchronize_session=False)
+    revived = (
+        existing is not None
+        and not existing.is_active
+        and db.session.execute(
+            update(Enrollment)
+            .where(
+                Enrollment.id == existing.id,
+                Enrollment.status == EnrollmentStatus.cancelled,
             )
-            if revived.rowcount != 1:
-                raise Conflict(already_enrolled_message())
-    except IntegrityError:
-        raise Conflict(already_enrolled_message()) from None
+            .values(
+                status=status,
+                waitlisted_at=None if status == EnrollmentStatus.registered else now,
+                cancelled_at=None,
+                already_uses_in_class=already_uses_in_class,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
+    if not revived:
+        if status == EnrollmentStatus.registered:
+            release_place(session_id)
+        raise Conflict(already_enrolled_message())
     db.session.refresh(existing)
+    enrolment_changed.send(session_id, teacher_id=teacher_id)
     return existing
 
 
@@ -247,6 +290,7 @@ def cancel_enrollment(actor: User | None, enrollment: Enrollment) -> Enrollment 
     if cancelled.rowcount != 1:
         raise Conflict(gettext("This enrolment is already cancelled."))
     db.session.refresh(enrollment)
+    enrolment_changed.send(session.id, teacher_id=enrollment.teacher_id)
     promoted = None
     if held_place:
         promoted = first_waitlisted(session.id)

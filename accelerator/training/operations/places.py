@@ -36,17 +36,18 @@ def lock_session(session_id: int) -> TrainingSession:
     ).one()
 
 
+_SESSIONS = TrainingSession.__table__
 #: Built once: an enrolment runs it on every call, and a fixed statement keeps its cache key
-#: (SQLAlchemy then finds the compiled SQL without walking a new statement each time).
+#: (SQLAlchemy then finds the compiled SQL without walking a new statement each time). On
+#: the table, not the class: no ORM objects to keep in step (the caller expires the count).
 _TAKE_PLACE = (
-    update(TrainingSession)
+    _SESSIONS.update()
     .where(
-        TrainingSession.id == bindparam("session_id"),
-        TrainingSession.status == SessionStatus.scheduled,
-        TrainingSession.registered_count < TrainingSession.capacity,
+        _SESSIONS.c.id == bindparam("session_id"),
+        _SESSIONS.c.status == SessionStatus.scheduled,
+        _SESSIONS.c.registered_count < _SESSIONS.c.capacity,
     )
-    .values(registered_count=TrainingSession.registered_count + 1)
-    .execution_options(synchronize_session=False)
+    .values(registered_count=_SESSIONS.c.registered_count + 1)
 )
 
 
