@@ -210,15 +210,7 @@ def moderate_review(user, review_id: int, action, reason: str | None) -> ReviewM
         .execution_options(synchronize_session=False)
     )
     if action == ModerationAction.hide:
-        review.status = ReviewStatus.hidden
-        db.session.flush()
-        recount(review.solution_id)
-        author = review.teacher.user
-        if author is not None and author.active:
-            _queue(
-                author.email, HIDDEN_SUBJECT, "review_hidden", review, reason=reason,
-                locale=author.locale,
-            )  # fmt: skip
+        _change_visibility(review, ReviewStatus.hidden, HIDDEN_SUBJECT, "review_hidden", reason)
     db.session.expire(review, ["moderations"])
     return moderation
 
@@ -235,17 +227,22 @@ def restore_review(user, review_id: int, reason: str | None) -> ReviewModeration
         review_id=review.id, action=ModerationAction.restore, reason=reason, by_id=user.id
     )
     db.session.add(moderation)
-    review.status = ReviewStatus.published
+    _change_visibility(review, ReviewStatus.published, RESTORED_SUBJECT, "review_restored", reason)
+    db.session.expire(review, ["moderations"])
+    return moderation
+
+
+def _change_visibility(
+    review: Review, status: ReviewStatus, subject, template: str, reason: str
+) -> None:
+    """Hide or show ``review`` again: the solution's kept figures follow, and its author
+    (an active account) is told why, by a mail sent once the change is committed."""
+    review.status = status
     db.session.flush()
     recount(review.solution_id)
     author = review.teacher.user
     if author is not None and author.active:
-        _queue(
-            author.email, RESTORED_SUBJECT, "review_restored", review, reason=reason,
-            locale=author.locale,
-        )  # fmt: skip
-    db.session.expire(review, ["moderations"])
-    return moderation
+        _queue(author.email, subject, template, review, reason=reason, locale=author.locale)
 
 
 def _locked_for_moderation(user, review_id: int) -> Review:
