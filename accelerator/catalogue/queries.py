@@ -263,12 +263,20 @@ def _facet_statement(shape: _Shape) -> Select:
     def passing(*conditions_) -> ColumnElement | None:
         return and_(*conditions_) if conditions_ else None
 
+    def summed(column, condition) -> ColumnElement:
+        # SQLite sums a tenth faster with FILTER (WHERE ...) than with a CASE inside the
+        # sum; PostgreSQL measured no better (a NULL over no row is read as 0 below)
+        if condition is None:
+            return func.sum(column)
+        if shape.postgresql:
+            return func.sum(case((condition, column), else_=0))
+        return func.sum(column).filter(condition)
+
     every = passing(*conditions.values())
     sums: list[ColumnElement] = [func.count() if every is None else func.count(case((every, 1)))]
     for n, (facet, _) in enumerate(FACET_WORDS):
-        word = entry.c[f"facet_word_{n}"]
         others = passing(*(c for name, c in conditions.items() if name != facet))
-        sums.append(func.sum(word if others is None else case((others, word), else_=0)))
+        sums.append(summed(entry.c[f"facet_word_{n}"], others))
     statement, _ = _base(shape)
     return statement.with_only_columns(*sums)
 
