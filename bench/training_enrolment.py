@@ -20,7 +20,8 @@ On a database holding a background dataset (bench/training_dataset.py), times in
   and once they are kept (``kept.refresh()``, as the job queue does in production: each
   enrolment keeps them exact before its commit);
 - on PostgreSQL also 8 threads enrolling at once into the same sessions (contention on the
-  session rows), both paths with kept figures, against the baseline one at a time; checking
+  session rows; the issue's "27x a bare INSERT"), both paths, without then with kept
+  figures, against the baseline one at a time; checking
   afterwards that no session holds more than its capacity and that every count matches its
   enrolments;
 
@@ -280,6 +281,20 @@ def show(label: str, measured: dict[str, tuple[float, float]], calls: bool = Tru
     print(line)
 
 
+def crowd(app, trainer_id: int, fresh: Fresh, label: str) -> None:
+    """Both paths from THREADS threads at once, against the baseline one at a time; then
+    whether any of their sessions is over capacity or miscounted."""
+    hot = {"baseline": (baseline(fresh.pairs()) / fresh.count,) * 2}
+    first = fresh.measures + 1
+    for name, enrol in paths().items():
+        # the whole enrolments only: the threads' calls overlap
+        seconds = concurrent(app, enrol, trainer_id, fresh.pairs()) / fresh.count
+        hot[name] = (seconds, seconds)
+    show(f"{THREADS} threads, {label}", hot, calls=False)
+    wrong = miscounted([f"M{number:03d}" for number in range(first, fresh.measures + 1)])
+    print(f"  sessions miscounted or overfull: {wrong}")
+
+
 def run(url: str, count: int, rounds: int) -> None:
     from accelerator.extensions import db
     from accelerator.reporting import kept
@@ -289,8 +304,8 @@ def run(url: str, count: int, rounds: int) -> None:
     training_dataset.reset_database(url)
     started = time.perf_counter()
     # every measure uses teachers of its own: the baseline and 2 paths, rounds times, with
-    # and without kept figures; their warm-ups; on PostgreSQL 3 concurrent measures
-    needed = count * (6 * rounds + 3) + 4 * PER_SESSION
+    # and without kept figures; their warm-ups; on PostgreSQL twice 3 concurrent measures
+    needed = count * (6 * rounds + 6) + 4 * PER_SESSION
     training_dataset.seed(
         url,
         teachers=max(30_000, needed),
@@ -311,22 +326,16 @@ def run(url: str, count: int, rounds: int) -> None:
             f"{rounds} interleaved rounds"
         )
         show("no kept figures", compare(app, trainer_id, fresh, rounds))
+        postgresql = url.startswith("postgresql")
+        if postgresql:
+            crowd(app, trainer_id, fresh, "no kept figures")
         started = time.perf_counter()
         kept.refresh()
         db.session.commit()
         print(f"  kept figures refreshed in {time.perf_counter() - started:.1f} s")
         show("kept figures kept exact", compare(app, trainer_id, fresh, rounds))
-        if url.startswith("postgresql"):
-            # the baseline one at a time, as above; the paths' enrolments from 8 threads
-            hot = {"baseline": (baseline(fresh.pairs()) / count,) * 2}
-            first = fresh.measures + 1
-            for name, enrol in paths().items():
-                # the whole enrolments only: the threads' calls overlap
-                seconds = concurrent(app, enrol, trainer_id, fresh.pairs()) / count
-                hot[name] = (seconds, seconds)
-            show(f"{THREADS} threads at once, kept", hot, calls=False)
-            wrong = miscounted([f"M{number:03d}" for number in range(first, fresh.measures + 1)])
-            print(f"  sessions miscounted or overfull: {wrong}")
+        if postgresql:
+            crowd(app, trainer_id, fresh, "kept")
         db.session.remove()
         db.engine.dispose()
 
