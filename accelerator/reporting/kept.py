@@ -24,11 +24,23 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date
 
-from sqlalchemy import Integer, bindparam, case, delete, func, insert, literal, or_, select, true
+from sqlalchemy import (
+    Date,
+    Integer,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.elements import BindParameter
 
 from accelerator.certification.progress import month_of
 from accelerator.core.db import among, utcnow
@@ -215,14 +227,6 @@ def _teacher_rows(teacher_ids=None):
 
 
 def _session_rows(session_ids=None):
-    """One row per session not cancelled that has an enrolment: all of them, those of a list
-    of ids, or the one a bound parameter names (a statement built once)."""
-
-    def chosen(column):
-        if isinstance(session_ids, BindParameter):
-            return column == session_ids
-        return among(column, session_ids)
-
     attended = or_(Enrollment.attended == true(), Enrollment.completed == true())
     registered = Enrollment.status == EnrollmentStatus.registered
     ratings = select(
@@ -244,9 +248,9 @@ def _session_rows(session_ids=None):
         measures.day_of(TrainingSession.ends_at),
     ).where(TrainingSession.status != SessionStatus.cancelled)
     if session_ids is not None:
-        ratings = ratings.where(chosen(Enrollment.session_id))
-        counts = counts.where(chosen(Enrollment.session_id))
-        statement = statement.where(chosen(TrainingSession.id))
+        ratings = ratings.where(among(Enrollment.session_id, session_ids))
+        counts = counts.where(among(Enrollment.session_id, session_ids))
+        statement = statement.where(among(TrainingSession.id, session_ids))
     ratings = ratings.group_by(Enrollment.session_id).subquery()
     counts = counts.group_by(Enrollment.session_id).subquery()
     return (
@@ -289,29 +293,38 @@ def update(teacher_ids: Iterable[int] = (), session_ids: Iterable[int] = ()) -> 
         _update_teachers(chunk)
 
 
-#: Built once (fixed statements keep their cache key): every first enrolment runs the first,
-#: the first enrolment of a session the second (nothing when no figure is kept yet).
-_ADD_REGISTERED = (
-    KeptSession.__table__.update()
-    .where(KeptSession.__table__.c.session_id == bindparam("enrolled_in"))
-    .values(registered=KeptSession.__table__.c.registered + bindparam("added", type_=Integer))
-)
-_RECOUNT_SESSION = insert(KeptSession.__table__).from_select(
-    SESSION_COLUMNS,
-    _session_rows(bindparam("recounted")).where(select(KeptState.id).exists()),
+#: A first enrolment's move of its session's kept row, in one statement: one more registered
+#: (when it holds a place), the row created with the session's first enrolment (nothing was
+#: attended, completed or rated yet), nothing before the first refresh. The same SQL on
+#: SQLite and PostgreSQL; a text, compiled once, because SQLAlchemy compiles its dialects'
+#: ON CONFLICT inserts again on every call.
+_ADD_ENROLMENT = text(
+    "INSERT INTO reporting_kept_session (session_id, academy, ends_on, registered, attended,"
+    " completed, ratings, satisfied)"
+    " SELECT :session_id, :academy, :ends_on, :added, 0, 0, 0, 0"
+    " WHERE EXISTS (SELECT 1 FROM reporting_kept_state)"
+    " ON CONFLICT (session_id) DO UPDATE"
+    " SET registered = reporting_kept_session.registered + excluded.registered"
+).bindparams(
+    bindparam("session_id", type_=Integer),
+    bindparam("academy", type_=KeptSession.__table__.c.academy.type),
+    bindparam("ends_on", type_=Date),
+    bindparam("added", type_=Integer),
 )
 
 
-def add_enrolment(session_id: int, registered: bool) -> None:
+def add_enrolment(session: TrainingSession, registered: bool) -> None:
     """A first enrolment, neither attended nor completed nor rated, changes no teacher's kept
-    row and, of its session's, only the registered count: one UPDATE. A session without a
-    kept row (its first enrolment) gets it recounted, once figures are kept (the caller
-    commits)."""
-    moved = db.session.execute(
-        _ADD_REGISTERED, {"enrolled_in": session_id, "added": int(registered)}
+    row and, of its session's, only the registered count (the caller commits)."""
+    db.session.execute(
+        _ADD_ENROLMENT,
+        {
+            "session_id": session.id,
+            "academy": session.academy,
+            "ends_on": session.ends_at.astimezone(UTC).date(),  # the UTC day, as ``day_of``
+            "added": int(registered),
+        },
     )
-    if moved.rowcount == 0:
-        db.session.execute(_RECOUNT_SESSION, {"recounted": session_id})
 
 
 def _teacher_counts(teacher_ids: list[int]) -> tuple[Counter, Counter, Counter]:

@@ -114,17 +114,17 @@ def _attendance_changed(sender, enrollment_ids=(), enrollments=None, **extra) ->
 
 
 @enrolment_changed.connect
-def _enrolment_changed(session_id, teacher_id=None, **extra) -> None:
+def _enrolment_changed(session, teacher_id=None, **extra) -> None:
     from accelerator.extensions import db
 
-    touch(db.session(), teachers=[teacher_id], sessions=[session_id])
+    touch(db.session(), teachers=[teacher_id], sessions=[session.id])
 
 
 @enrolled.connect
-def _enrolled(session_id, registered=False, **extra) -> None:
+def _enrolled(session, registered=False, **extra) -> None:
     from accelerator.reporting import kept
 
-    kept.add_enrolment(session_id, registered)
+    kept.add_enrolment(session, registered)
 
 
 @approval_changed.connect

@@ -14,13 +14,13 @@ _signals = Namespace()
 attendance_changed = _signals.signal("attendance-changed")
 
 #: sent when a first enrolment was written (one statement, not an ORM flush), before the
-#: commit; the sender is the session's id, ``registered`` whether it holds a place (else it
+#: commit; the sender is the session, ``registered`` whether it holds a place (else it
 #: waits). It is neither attended nor completed nor rated: the session's counts move, no
 #: teacher's. Reporting's kept figures follow.
 enrolled = _signals.signal("enrolled")
 
 #: sent when an enrolment was revived or cancelled by a statement (not an ORM flush), before
-#: the commit; the sender is the session's id, ``teacher_id`` the enrolment's teacher.
+#: the commit; the sender is the session, ``teacher_id`` the enrolment's teacher.
 #: Reporting's kept figures of both follow.
 enrolment_changed = _signals.signal("enrolment-changed")
 

@@ -145,9 +145,9 @@ def enroll_teacher(
         },
     )
     if enrollment is None:
-        enrollment = _revive(session.id, teacher.id, status, now, already_uses_in_class)
+        enrollment = _revive(session, teacher.id, status, now, already_uses_in_class)
     else:
-        enrolled.send(session.id, registered=status == EnrollmentStatus.registered)
+        enrolled.send(session, registered=status == EnrollmentStatus.registered)
     db.session.expire(session, ["registered_count"])
     return enrollment
 
@@ -196,7 +196,7 @@ _INSERT_ENROLLMENT = select(Enrollment).from_statement(
 
 
 def _revive(
-    session_id: int,
+    session: TrainingSession,
     teacher_id: int,
     status: EnrollmentStatus,
     now,
@@ -204,7 +204,7 @@ def _revive(
 ) -> Enrollment:
     """The teacher's cancelled enrolment enrolled again, with the place (or the rank) just
     taken; an active one is a conflict, and the place taken goes back."""
-    existing = enrollment_of(session_id, teacher_id)
+    existing = enrollment_of(session.id, teacher_id)
     revived = (
         existing is not None
         and not existing.is_active
@@ -226,10 +226,10 @@ def _revive(
     )
     if not revived:
         if status == EnrollmentStatus.registered:
-            release_place(session_id)
+            release_place(session.id)
         raise Conflict(already_enrolled_message())
     db.session.refresh(existing)
-    enrolment_changed.send(session_id, teacher_id=teacher_id)
+    enrolment_changed.send(session, teacher_id=teacher_id)
     return existing
 
 
@@ -290,7 +290,7 @@ def cancel_enrollment(actor: User | None, enrollment: Enrollment) -> Enrollment 
     if cancelled.rowcount != 1:
         raise Conflict(gettext("This enrolment is already cancelled."))
     db.session.refresh(enrollment)
-    enrolment_changed.send(session.id, teacher_id=enrollment.teacher_id)
+    enrolment_changed.send(session, teacher_id=enrollment.teacher_id)
     promoted = None
     if held_place:
         promoted = first_waitlisted(session.id)
