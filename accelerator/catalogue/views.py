@@ -29,7 +29,6 @@ from accelerator.catalogue.caching import (
     not_modified,
     state_etag,
 )
-from accelerator.catalogue.cards import card
 from accelerator.catalogue.reviews import operations as review_operations
 from accelerator.catalogue.schemas import parse_catalogue_query
 from accelerator.certification import approval_credential, credential_check
@@ -190,7 +189,6 @@ def search():
         "filter_label": filter_label,
         "removal_links": removal_links,
         "solution_href": _solution_href(),
-        "card": card,
         "t": page_texts(),
     }
     try:

@@ -1,4 +1,4 @@
-"""The search page's result cards (``catalogue.cards``): what a teacher reads on each."""
+"""The search page's result cards (the ``card`` macro): what a teacher reads on each."""
 
 from __future__ import annotations
 
