@@ -4,10 +4,9 @@ cold case) answers what the cached path answers, in three statements."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
-from accelerator.extensions import db
 from tests.catalogue.helpers import approve
+from tests.statements import statements_sent
 
 SEARCHES = [
     "/catalogue",
@@ -25,20 +24,6 @@ def catalogue(app):
     approve("Cartes Mortes", domain_scores={"RGPD": 60.0, "PEDA": 50.0})
 
 
-def _statements_while(call) -> list[str]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return seen
-
-
 @pytest.mark.parametrize("path", SEARCHES)
 def test_caches_off_answer_what_caches_on_answer(app, client, catalogue, monkeypatch, path):
     cached = client.get(path)
@@ -54,8 +39,8 @@ def test_a_cold_search_reads_the_state_and_domains_then_facets_then_its_page(
     app, client, catalogue, monkeypatch, path
 ):
     monkeypatch.setitem(app.config, "CATALOGUE_CACHE_SIZE", 0)
-    statements = _statements_while(lambda: client.get(path))
-    reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
+    with statements_sent("SELECT", "WITH") as reads:
+        client.get(path)
     assert len(reads) == 3, reads
 
 

@@ -12,7 +12,6 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
 
 from accelerator.accounts.models import Role
 from accelerator.audits.models import Assignment, Condition, ConditionStatus, Decision, Score
@@ -25,6 +24,7 @@ from accelerator.extensions import db
 from tests.audits.factories import make_framework_version
 from tests.catalogue.helpers import approve
 from tests.factories import make_user
+from tests.statements import statements_sent
 
 FR = {"Accept-Language": "fr"}
 MIGRATION = "20261201_1510_b8c9d0e1f2a3_criterion_public.py"
@@ -207,34 +207,20 @@ def test_the_last_automated_check_is_the_latest_run(api, client, approved):
     assert "vérifié automatiquement le 20 novembre 2026" in html
 
 
-def _selects_while(call) -> int:
-    """How many SELECT statements the database receives while ``call()`` runs."""
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(seen)
-
-
 def test_the_open_data_costs_the_same_queries_for_two_solutions_as_for_six(api, approved):
     """The open data builds every record in a fixed number of queries: a catalogue of
     thousands of solutions must not cost a handful of queries per solution. Each record
     stays the one its solution's own URL answers."""
     approve("Deuxième solution", processes_personal_data=True)
     db.session.expire_all()
-    two = _selects_while(lambda: api.get("/open-data/transparency.json"))
+    with statements_sent("SELECT") as two:
+        api.get("/open-data/transparency.json")
     for name in ("Troisième", "Quatrième", "Cinquième", "Sixième"):
         approve(name, processes_personal_data=True)
     db.session.expire_all()
-    six = _selects_while(lambda: api.get("/open-data/transparency.json"))
-    assert six == two
+    with statements_sent("SELECT") as six:
+        api.get("/open-data/transparency.json")
+    assert len(six) == len(two)
 
     listing = api.get("/open-data/transparency.json").json
     assert listing["total"] == 6

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-
-from sqlalchemy import event
 
 from accelerator.accounts.models import Role, TeacherProfile
 from accelerator.audits.models import Solution
@@ -20,6 +16,7 @@ from accelerator.training.models import (
 )
 from tests.audits.factories import make_approved_audit, make_solution
 from tests.factories import OrganizationFactory, TeacherProfileFactory, make_user
+from tests.statements import statements_sent
 
 
 def at(day: date, hour: int = 9) -> datetime:
@@ -92,17 +89,6 @@ def teacher_user(**fields):
     return user, user.teacher
 
 
-@contextmanager
-def statements_written() -> Iterator[list[str]]:
+def statements_written():
     """The INSERT, UPDATE and DELETE statements the database receives inside the block."""
-    written: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
-            written.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield written
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    return statements_sent("INSERT", "UPDATE", "DELETE")
