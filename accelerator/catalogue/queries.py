@@ -32,7 +32,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accelerator.audits.models import Audit, Decision, Solution
 from accelerator.audits.queries import in_force
-from accelerator.catalogue import search
+from accelerator.catalogue import memory_index, search
 from accelerator.catalogue.models import (
     FACET_WORDS,
     LANE_BITS,
@@ -381,6 +381,10 @@ def search_catalogue(
     """One page of results, the total and the facet counts. ``state`` is the fingerprint
     when the caller has it (facets and totals are then cached under it)."""
     today = today or date.today()
+    if state and current_app.config.get("CATALOGUE_MEMORY_INDEX", True):
+        found = _search_in_memory(query, today, state)
+        if found is not None:
+            return found
     shape, params = _shape_and_params(query, today)
     total, facets = kept(
         _key("search", state, query.filters_key()),
@@ -397,6 +401,34 @@ def search_catalogue(
         per_page=query.per_page,
         sort=query.sort,
         facets=facets,
+    )
+
+
+def _search_in_memory(query: CatalogueQuery, today: date, state: str) -> SearchResult | None:
+    """The search answered by this process's index (``memory_index``), or None when SQL
+    must answer it: a query the index does not handle, or an approval that lapsed since
+    the snapshot (which is then dropped)."""
+    config, testing = current_app.config, current_app.testing
+    snapshot = memory_index.snapshot_for(
+        state,
+        max_age=config.get("CATALOGUE_INDEX_MAX_AGE", 0 if testing else 300.0),
+        background=config.get("CATALOGUE_INDEX_BACKGROUND", not testing),
+    )
+    try:
+        found = memory_index.answer(snapshot, query, today)
+    except memory_index.NotHandled:
+        return None
+    rows = memory_index.live_rows(found.ids, LISTED, today)
+    if len(rows) != len(found.ids):
+        memory_index.mark_stale(str(db.engine.url))
+        return None
+    return SearchResult(
+        entries=rows,
+        total=found.total,
+        page=query.page,
+        per_page=query.per_page,
+        sort=query.sort,
+        facets=found.facets,
     )
 
 

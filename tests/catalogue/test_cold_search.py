@@ -35,10 +35,12 @@ def test_caches_off_answer_what_caches_on_answer(app, client, catalogue, monkeyp
 
 
 @pytest.mark.parametrize("path", ["/catalogue?q=cartes", "/api/v1/catalogue?min_RGPD=70"])
-def test_a_cold_search_reads_the_state_and_domains_then_facets_then_its_page(
+def test_a_cold_search_by_sql_reads_the_state_and_domains_then_facets_then_its_page(
     app, client, catalogue, monkeypatch, path
 ):
+    """Without the index in memory (``test_memory_index`` counts the statements with it)."""
     monkeypatch.setitem(app.config, "CATALOGUE_CACHE_SIZE", 0)
+    monkeypatch.setitem(app.config, "CATALOGUE_MEMORY_INDEX", False)
     with statements_sent("SELECT", "WITH") as reads:
         client.get(path)
     assert len(reads) == 3, reads
