@@ -134,6 +134,10 @@ class Config:
 
     #: search results' facet counts and totals remembered per worker (0: none)
     CATALOGUE_CACHE_SIZE = int(os.environ.get("CATALOGUE_CACHE_SIZE", "512"))
+    #: searches answered by the index each process holds in memory (catalogue.memory_index;
+    #: 0: by SQL only). Its snapshot lives CATALOGUE_INDEX_MAX_AGE seconds at most (300; 0
+    #: when testing) and is rebuilt by a thread (CATALOGUE_INDEX_BACKGROUND; inline in tests)
+    CATALOGUE_MEMORY_INDEX = os.environ.get("CATALOGUE_MEMORY_INDEX", "1") != "0"
 
     #: proxies in front of the application (nginx: 1) whose X-Forwarded-For and -Proto are
     #: believed: the client's address (rate limits per address) and scheme come from them

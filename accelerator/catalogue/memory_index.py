@@ -515,18 +515,19 @@ _rebuilding: set[str] = set()
 log = logging.getLogger(__name__)
 
 
-def snapshot_for(key: str, max_age: float, background: bool) -> Snapshot:
-    """This process's snapshot of the catalogue in state ``key``.
+def snapshot_for(key: str, max_age: float, background: bool) -> Snapshot | None:
+    """This process's snapshot of the catalogue in state ``key``, or None for now.
 
-    Built here when there is none. When the one at hand is of another state or older
-    than ``max_age`` seconds, it is rebuilt here, or with ``background`` by a thread
-    while the searches go on with it (at 100,000 solutions a build takes seconds; a
-    public answer may be 60 seconds old anyway, and its rows are read in force)."""
+    When there is none, or the one at hand is of another state or older than ``max_age``
+    seconds, it is built here, or with ``background`` by a thread while the searches go
+    on: with the former snapshot (a public answer may be 60 seconds old anyway, and its
+    rows are read in force), or by SQL until the first is ready (at 100,000 solutions a
+    build takes seconds)."""
     url = str(db.engine.url)
     current = _snapshots.get(url)
     if current is not None and current.key == key and time.monotonic() - current.built_at < max_age:
         return current
-    if current is not None and background:
+    if background:
         _rebuild_later(url, key)
         return current
     with _lock:

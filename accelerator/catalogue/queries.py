@@ -414,6 +414,8 @@ def _search_in_memory(query: CatalogueQuery, today: date, state: str) -> SearchR
         max_age=config.get("CATALOGUE_INDEX_MAX_AGE", 0 if testing else 300.0),
         background=config.get("CATALOGUE_INDEX_BACKGROUND", not testing),
     )
+    if snapshot is None:
+        return None
     try:
         found = memory_index.answer(snapshot, query, today)
     except memory_index.NotHandled:
