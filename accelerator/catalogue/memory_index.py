@@ -35,6 +35,7 @@ import math
 import re
 import threading
 import time
+from array import array
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -131,104 +132,147 @@ def _varints(blob: bytes) -> list[int]:
     return values
 
 
-def _sqlite_text() -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray, int]:
-    """The FTS5 table's tokens: (document id, token, weight) per token, each document's
-    token count, and the table's rows.
+class _Terms:
+    """Numbers terms in their order of appearance: the texts are read as numbers, not as
+    millions of strings kept until the end (at 100,000 solutions they would take a GB)."""
+
+    def __init__(self) -> None:
+        self.number: dict[str, int] = {}
+        self.ids = array("i")
+
+    def add(self, terms: list[str]) -> None:
+        number = self.number
+        self.ids.extend([number.setdefault(term, len(number)) for term in terms])
+
+    def as_array(self) -> np.ndarray:
+        return np.frombuffer(self.ids, dtype=np.int32).astype(np.int64)
+
+
+#: what a ``read_text`` answers: the terms of each instance, its document id and weight
+#: (aligned), the documents' ids, their lengths in tokens, and bm25's count of rows
+TextRead = tuple[_Terms, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]
+
+
+#: each row of the FTS5 table (its columns in ``SQLITE_WEIGHTS``' order) and FTS5's record
+#: of its token counts
+_FTS_ROWS = (
+    "SELECT t.rowid, t.name, t.organization, t.summary, t.description, t.keywords, d.sz "  # noqa: S608
+    f"FROM {FTS_TABLE} AS t JOIN {FTS_TABLE}_docsize AS d ON d.id = t.rowid"
+)
+
+
+def _sqlite_text() -> TextRead:
+    """The FTS5 table's tokens, one instance each.
 
     The table holds text already normalised by ``search.normalize``; FTS5's unicode61
-    splits it where ``_TOKEN`` does. Each row's count of tokens is checked against the
-    one FTS5 keeps (its ``docsize`` record, what bm25 reads): a row that differs is read
-    back from FTS5 itself (``fts5vocab``), so the tokens are FTS5's in any case."""
+    splits it where ``_TOKEN`` does. Each row's count of tokens per column is checked
+    against the one FTS5 keeps (its ``docsize`` record, what bm25 reads): the tokens of a
+    row that differs are read back from FTS5 itself (``fts5vocab``), so they are FTS5's."""
     cursor = _raw_cursor()
-    cursor.execute(
-        f"SELECT t.rowid, t.name, t.organization, t.summary, t.description, t.keywords, d.sz "  # noqa: S608 (constant names)
-        f"FROM {FTS_TABLE} AS t JOIN {FTS_TABLE}_docsize AS d ON d.id = t.rowid"
-    )
+    cursor.execute(_FTS_ROWS)
     weights = tuple(SQLITE_WEIGHTS.values())
-    doc_ids, tokens, counts, token_weights, lengths, unsure = [], [], [], [], [], []
+    terms = _Terms()
+    doc_ids, counts, lengths, unsure = [], array("i"), [], []
     for rowid, *columns, size in cursor:
-        total = 0
-        for weight, column in zip(weights, columns[:5], strict=True):
-            found = _TOKEN.findall(column or "")
-            tokens += found
-            counts.append(len(found))
-            token_weights.append(weight)
-            total += len(found)
+        found = [_TOKEN.findall(column or "") for column in columns]
+        for tokens in found:
+            terms.add(tokens)
+        row_counts = [len(tokens) for tokens in found]
+        counts.extend(row_counts)
         doc_ids.append(rowid)
-        lengths.append(total)
-        if _varints(size)[:5] != counts[-5:]:
-            unsure.append(rowid)
-    rows = len(doc_ids)
-    per_column = np.array(counts, dtype=np.int64)
+        lengths.append(sum(row_counts))
+        if _varints(size)[: len(row_counts)] != row_counts:
+            unsure.append(len(doc_ids) - 1)
+    per_column = np.frombuffer(counts, dtype=np.int32)
     token_doc = np.repeat(np.repeat(np.array(doc_ids, dtype=np.int64), 5), per_column)
-    token_weight = np.repeat(np.array(token_weights, dtype=np.float64), per_column)
+    token_weight = np.repeat(np.tile(np.array(weights, dtype=np.int8), len(doc_ids)), per_column)
+    doc_ids, lengths = np.array(doc_ids, dtype=np.int64), np.array(lengths, dtype=np.float64)
     if unsure:
-        token_doc, tokens, token_weight = _fts5_tokens(unsure, token_doc, tokens, token_weight)
-    return token_doc, tokens, token_weight, np.array(doc_ids), np.array(lengths), rows
+        terms, token_doc, token_weight = _fts5_tokens(
+            doc_ids[unsure], terms, token_doc, token_weight
+        )
+        lengths[unsure] = _fts5_lengths(doc_ids[unsure], token_doc)
+    return terms, token_doc, token_weight, doc_ids, lengths, len(doc_ids)
 
 
-def _fts5_tokens(rowids, token_doc, tokens, token_weight):
-    """The tokens of ``rowids`` as FTS5 holds them, in place of those split here."""
+def _fts5_tokens(rowids: np.ndarray, terms: _Terms, token_doc, token_weight):
+    """The instances of ``rowids`` as FTS5 holds them, in place of those split here."""
     cursor = _raw_cursor()
     cursor.execute(
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.catalogue_fts_instances "
         f"USING fts5vocab(main, {FTS_TABLE}, instance)"
     )
-    keep = ~np.isin(token_doc, rowids)
-    wanted = set(rowids)
+    wanted = set(rowids.tolist())
     extra = [
-        (doc, term, SQLITE_WEIGHTS[column])
+        (term, doc, SQLITE_WEIGHTS[column])
         for term, doc, column in cursor.execute(
             "SELECT term, doc, col FROM temp.catalogue_fts_instances"
         )
         if doc in wanted
     ]
-    kept_tokens = [t for t, k in zip(tokens, keep.tolist(), strict=True) if k]
+    keep = ~np.isin(token_doc, rowids)
+    kept = _Terms()
+    kept.number = terms.number
+    kept.ids = array("i", terms.as_array()[keep].astype(np.int32).tobytes())
+    kept.add([term for term, _, _ in extra])
     return (
-        np.concatenate([token_doc[keep], np.array([e[0] for e in extra], dtype=np.int64)]),
-        kept_tokens + [e[1] for e in extra],
-        np.concatenate([token_weight[keep], np.array([e[2] for e in extra], dtype=np.float64)]),
+        kept,
+        np.concatenate([token_doc[keep], np.array([e[1] for e in extra], dtype=np.int64)]),
+        np.concatenate([token_weight[keep], np.array([e[2] for e in extra], dtype=np.int8)]),
     )
 
 
-def _postgresql_text() -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray, np.ndarray, int]:
-    """The lexemes of the stored tsvectors: (entry id, lexeme, weight of its positions)
-    per lexeme and entry, each entry's count of positions, and the entries."""
+def _fts5_lengths(rowids: np.ndarray, token_doc: np.ndarray) -> np.ndarray:
+    return np.array([np.count_nonzero(token_doc == rowid) for rowid in rowids.tolist()])
+
+
+def _postgresql_text() -> TextRead:
+    """The lexemes of the stored tsvectors, one per lexeme and entry, weighed by the
+    weights of its positions; an entry's length is its count of positions."""
     weight = " ".join(f"WHEN '{c}' THEN {w}" for c, w in POSTGRESQL_WEIGHTS.items())
-    cursor = _raw_cursor()
-    cursor.execute(
-        "SELECT e.id, u.lexeme, (SELECT sum(CASE w " + weight + " END) "  # noqa: S608 (constants)
-        "FROM unnest(u.weights) AS w), cardinality(u.positions) "
-        "FROM catalogue_entry AS e, unnest(e.search_vector) AS u"
+    raw = db.session.connection().connection.dbapi_connection
+    terms, docs, weights, positions = _Terms(), array("q"), array("d"), array("d")
+    # a server-side cursor: the lexemes come in batches, not all at once
+    with raw.cursor(name="catalogue_index_lexemes") as cursor:
+        cursor.itersize = 20000
+        cursor.execute(
+            "SELECT e.id, u.lexeme, (SELECT sum(CASE w " + weight + " END) "  # noqa: S608
+            "FROM unnest(u.weights) AS w), cardinality(u.positions) "
+            "FROM catalogue_entry AS e, unnest(e.search_vector) AS u"
+        )
+        while batch := cursor.fetchmany(20000):
+            terms.add([row[1] for row in batch])
+            docs.extend([row[0] for row in batch])
+            weights.extend([row[2] for row in batch])
+            positions.extend([row[3] for row in batch])
+    with raw.cursor() as cursor:
+        cursor.execute("SELECT id FROM catalogue_entry ORDER BY id")
+        doc_ids = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
+    token_doc = np.frombuffer(docs, dtype=np.int64)
+    lengths = np.bincount(
+        np.searchsorted(doc_ids, token_doc),
+        weights=np.frombuffer(positions, dtype=np.float64),
+        minlength=len(doc_ids),
     )
-    rows = cursor.fetchall()
-    token_doc = np.fromiter((r[0] for r in rows), np.int64, len(rows))
-    tokens = [r[1] for r in rows]
-    token_weight = np.fromiter((r[2] for r in rows), np.float64, len(rows))
-    positions = np.fromiter((r[3] for r in rows), np.float64, len(rows))
-    cursor.execute("SELECT id FROM catalogue_entry")
-    doc_ids = np.array([r[0] for r in cursor.fetchall()], dtype=np.int64)
-    slot = np.searchsorted(np.sort(doc_ids), token_doc)
-    lengths = np.bincount(slot, weights=positions, minlength=len(doc_ids))
-    return token_doc, tokens, token_weight, np.sort(doc_ids), lengths, len(doc_ids)
+    token_weight = np.frombuffer(weights, dtype=np.float64)
+    return terms, token_doc, token_weight, doc_ids, lengths, len(doc_ids)
 
 
-def _postings(tokens: list[str], docs: np.ndarray, weights: np.ndarray):
+def _postings(terms: _Terms, docs: np.ndarray, weights: np.ndarray):
     """The sorted vocabulary and CSR postings (per term, its documents in order and the
-    sum of the weights of its instances in each) from one (token, slot, weight) per
+    sum of the weights of its instances in each) from one (term, slot, weight) per
     instance."""
-    vocabulary = sorted(set(tokens))  # code point order: UTF-8's byte order, the databases'
-    number = {t: n for n, t in enumerate(vocabulary)}
-    term = np.fromiter(map(number.__getitem__, tokens), np.int64, len(tokens))
-    key = term * (int(docs.max(initial=0)) + 1) + docs
+    vocabulary = sorted(terms.number)  # code point order: UTF-8's byte order, the databases'
+    rank = np.empty(len(vocabulary), dtype=np.int64)
+    rank[[terms.number[term] for term in vocabulary]] = np.arange(len(vocabulary))
+    size = int(docs.max(initial=0)) + 1
+    key = rank[terms.as_array()] * size + docs
     order = np.argsort(key, kind="stable")
-    key, weights = key[order], weights[order]
+    key = key[order]
     first = np.ones(len(key), dtype=np.bool_)
     first[1:] = key[1:] != key[:-1]
-    groups = np.cumsum(first) - 1
-    pair_weight = np.bincount(groups, weights=weights)
+    pair_weight = np.bincount(np.cumsum(first) - 1, weights=weights[order])
     pair_key = key[first]
-    size = int(docs.max(initial=0)) + 1
     pair_term, pair_doc = pair_key // size, pair_key % size
     starts = np.searchsorted(pair_term, np.arange(len(vocabulary) + 1)).astype(np.int64)
     return vocabulary, starts, pair_doc.astype(np.int32), pair_weight
@@ -259,7 +303,7 @@ def build(key: str) -> Snapshot:
     """Read the catalogue into a snapshot (one pass over the entries, one over the text)."""
     entries = _entry_rows()
     read_text = _postgresql_text if is_postgresql() else _sqlite_text
-    token_doc, tokens, token_weight, doc_ids, lengths, rows = read_text()
+    terms, token_doc, token_weight, doc_ids, lengths, rows = read_text()
     entry_ids = np.fromiter((r[0] for r in entries), np.int64, len(entries))
     ids = np.union1d(entry_ids, doc_ids)
     size = len(ids)
@@ -290,7 +334,7 @@ def build(key: str) -> Snapshot:
             (r[2] for r in group), np.float64, len(group)
         )[known]
     vocabulary, starts, post_doc, post_weight = _postings(
-        tokens, np.searchsorted(ids, token_doc), token_weight
+        terms, np.searchsorted(ids, token_doc), token_weight
     )
     doc_length = np.zeros(size)
     doc_length[np.searchsorted(ids, doc_ids)] = lengths
