@@ -35,6 +35,12 @@ from accelerator.extensions import db
 FTS_TABLE = "catalogue_fts"
 SEARCH_VECTOR = "search_vector"
 UNMANAGED_NAMES.update({f"{FTS_TABLE}*", SEARCH_VECTOR, "ix_catalogue_entry_search"})
+#: One row whose ``revision`` the database's triggers bump at every insert, update or
+#: delete of an entry, whoever writes (migration c7d8e9f0a1b2): the catalogue's state reads
+#: it instead of counting the entries. Kept out of the metadata like the full-text
+#: structures, so that no ORM code writes it and emptying the tables leaves it counting.
+REVISION_TABLE = "catalogue_revision"
+UNMANAGED_NAMES.add(REVISION_TABLE)
 
 #: The bit of each subject and level in ``CatalogueEntry.subject_mask`` / ``level_mask``.
 #: APPEND ONLY: a code keeps its bit for ever (the stored masks use it); a new subject or

@@ -24,10 +24,12 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    column,
     func,
     select,
     true,
 )
+from sqlalchemy import table as sql_table
 from sqlalchemy.orm import joinedload, selectinload
 
 from accelerator.audits.models import Audit, Decision, Solution
@@ -37,6 +39,7 @@ from accelerator.catalogue.models import (
     FACET_WORDS,
     LANE_BITS,
     LEVEL_BITS,
+    REVISION_TABLE,
     SUBJECT_BITS,
     CatalogueDomainScore,
     CatalogueEntry,
@@ -318,9 +321,9 @@ def _key(*parts) -> str:
 
 
 def fingerprint(today: date | None = None) -> str:
-    """A cheap summary of everything the public catalogue shows: the index (count, last
-    change), the approvals' last status change (a suspension not yet refreshed) and the
-    date (validity ends at midnight).
+    """A cheap summary of everything the public catalogue shows: the index (its revision,
+    which the database bumps at each change of an entry), the approvals' last status
+    change (a suspension not yet refreshed) and the date (validity ends at midnight).
 
     Under load it is remembered for ``CATALOGUE_STATE_TTL`` seconds (1 by default, 0 when
     testing): public answers may be 60 seconds old anyway (``Cache-Control``)."""
@@ -334,10 +337,12 @@ def fingerprint(today: date | None = None) -> str:
     )
 
 
-#: the catalogue's state in one round trip (the count and both maximums read indexes)
+_revision = sql_table(REVISION_TABLE, column("id"), column("revision"))
+#: the catalogue's state in one round trip: the entries' revision (one row, bumped by the
+#: database at each change of an entry; counting the entries took 12-20 ms on PostgreSQL
+#: at 100,000) and the approvals' last status change (an index's last key)
 _STATE = select(
-    select(func.count()).select_from(CatalogueEntry).scalar_subquery(),
-    select(func.max(CatalogueEntry.updated_at)).scalar_subquery(),
+    select(_revision.c.revision).where(_revision.c.id == 1).scalar_subquery(),
     select(func.max(Audit.status_changed_at)).scalar_subquery(),
 )
 
@@ -346,8 +351,8 @@ def _fingerprint(today: date) -> str:
     return _state_text(*db.session.execute(_STATE).one(), today)
 
 
-def _state_text(count, last_entry, last_status, today: date) -> str:
-    return f"{count}:{last_entry}:{last_status}:{today.isoformat()}"
+def _state_text(revision, last_status, today: date) -> str:
+    return f"{revision}:{last_status}:{today.isoformat()}"
 
 
 @dataclass
@@ -372,7 +377,7 @@ def catalogue_state(today: date | None = None) -> CatalogueState:
         return CatalogueState(fingerprint(today))
     rows = db.session.execute(_STATE_AND_DOMAINS).all()
     domains = [(code, name) for *_, code, name in rows if code is not None]
-    return CatalogueState(_state_text(*rows[0][:3], today), domains)
+    return CatalogueState(_state_text(*rows[0][:2], today), domains)
 
 
 def search_catalogue(
