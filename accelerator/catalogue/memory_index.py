@@ -56,14 +56,16 @@ from accelerator.catalogue.models import (
     CatalogueEntry,
     bit_mask,
 )
+from accelerator.catalogue.search import BM25_WEIGHTS, terms
 from accelerator.core.db import is_postgresql
 from accelerator.extensions import db
 
-#: FTS5's bm25 constants and the column weights of ``search._BM25_WEIGHTS``
+#: FTS5's bm25 constants
 K1, B = 1.2, 0.75
-#: FTS5 column → weight (search._BM25_WEIGHTS, in the table's column order)
-SQLITE_WEIGHTS = {"name": 10.0, "organization": 4.0, "summary": 4.0, "description": 1.0}
-SQLITE_WEIGHTS["keywords"] = 2.0
+#: FTS5 column → its bm25 weight (the SQL path's, in the table's column order)
+SQLITE_WEIGHTS = dict(
+    zip(("name", "organization", "summary", "description", "keywords"), BM25_WEIGHTS, strict=True)
+)
 #: tsvector weight letter → the weight of its column (catalogue_document: A name, B company
 #: and summary, C subjects and levels, D description)
 POSTGRESQL_WEIGHTS = {"A": 10.0, "B": 4.0, "C": 2.0, "D": 1.0}
@@ -465,8 +467,6 @@ def _facet_masks(snapshot: Snapshot, query) -> dict[str, np.ndarray]:
 def _base_mask(snapshot: Snapshot, query, today: date) -> tuple[np.ndarray, np.ndarray | None]:
     """Live documents matching the words and minimums (not the facet filters), and the
     rank (None without words)."""
-    from accelerator.catalogue.search import terms
-
     mask = snapshot.live(today)
     rank = None
     words = terms(query.q)
@@ -487,6 +487,8 @@ def _base_mask(snapshot: Snapshot, query, today: date) -> tuple[np.ndarray, np.n
 
 
 _LANE = (1 << LANE_BITS) - 1
+#: the facets, in their order (``queries.FACETS``)
+FACETS = tuple(dict.fromkeys(facet for facet, _ in FACET_WORDS))
 #: facet → (first, end) of its words in FACET_WORDS (a facet's words are adjacent)
 _FACET_ROWS = {
     facet: (
@@ -500,7 +502,6 @@ _FACET_ROWS = {
 def _facet_counts(snapshot: Snapshot, base: np.ndarray, masks: dict) -> tuple[int, dict]:
     """The total and the facet counts (each facet over the entries passing every other
     facet's filter), decoded from the summed facet words as ``queries`` does."""
-    from accelerator.catalogue.queries import FACETS
 
     def passing(skip: str | None) -> np.ndarray:
         mask = base

@@ -60,7 +60,7 @@ _fts = sql_table(
     column("keywords"),
 )
 #: bm25 weights of the FTS5 columns, in their order: the name first
-_BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0, 2.0)
+BM25_WEIGHTS = (10.0, 4.0, 4.0, 1.0, 2.0)
 
 
 def normalize(text: str | None) -> str:
@@ -113,7 +113,7 @@ def apply_match(statement: Select, postgresql: bool) -> tuple[Select, ColumnElem
         _fts.select()
         .with_only_columns(
             _fts.c.rowid.label("entry_id"),
-            (-func.bm25(literal_column(FTS_TABLE), *_BM25_WEIGHTS)).label("rank"),
+            (-func.bm25(literal_column(FTS_TABLE), *BM25_WEIGHTS)).label("rank"),
         )
         .where(literal_column(FTS_TABLE).op("MATCH")(fts_query))
         .subquery("fts")
