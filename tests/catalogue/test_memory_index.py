@@ -130,6 +130,23 @@ def test_the_index_answers_what_sql_answers(app, solutions, searches):
             assert ids == expected, query
 
 
+def ranks(snapshot, words: list[str], match: str) -> tuple[dict, dict]:
+    """Entry id → rank of the documents matching ``words``: the index's, and FTS5's for
+    the same query (``match``)."""
+    matched, rank = memory_index._text_match(snapshot, words)
+    ours = {int(snapshot.ids[s]): float(rank[s]) for s in matched.nonzero()[0]}
+    theirs = dict(
+        db.session.execute(
+            text(
+                "SELECT rowid, -bm25(catalogue_fts, 10.0, 4.0, 4.0, 1.0, 2.0) "
+                "FROM catalogue_fts WHERE catalogue_fts MATCH :q"
+            ),
+            {"q": match},
+        ).all()
+    )
+    return ours, theirs
+
+
 @pytest.mark.skipif(IS_POSTGRESQL, reason="FTS5's bm25 is SQLite's")
 def test_the_rank_is_fts5_bm25_to_the_bit(app):
     approve("Quartz", summary="Le quartz en classe.", description="quartz " * 5)
@@ -138,17 +155,7 @@ def test_the_rank_is_fts5_bm25_to_the_bit(app):
     approve("Zephyr quartz", summary="Vent.", description="zephyr zephyr quartz.")
     snapshot = memory_index.build("test")
     for words, match in ((["quartz"], '"quartz"*'), (["quartz", "zephyr"], '"quartz"* "zephyr"*')):
-        matched, rank = memory_index._text_match(snapshot, words)
-        ours = {int(snapshot.ids[s]): float(rank[s]) for s in matched.nonzero()[0]}
-        theirs = dict(
-            db.session.execute(
-                text(
-                    "SELECT rowid, -bm25(catalogue_fts, 10.0, 4.0, 4.0, 1.0, 2.0) "
-                    "FROM catalogue_fts WHERE catalogue_fts MATCH :q"
-                ),
-                {"q": match},
-            ).all()
-        )
+        ours, theirs = ranks(snapshot, words, match)
         assert ours == theirs  # equal floats, not close ones
     assert len(ours) == 1
 
@@ -243,16 +250,6 @@ def test_a_row_split_otherwise_than_fts5_is_read_from_fts5(app, monkeypatch):
     monkeypatch.setattr(memory_index, "_TOKEN", re.compile(r"[a-z]+"))
     snapshot = memory_index.build("test")
     for words, match in ((["3"], '"3"*'), (["quartz"], '"quartz"*'), (["x2"], '"x2"*')):
-        matched, rank = memory_index._text_match(snapshot, words)
-        ours = {int(snapshot.ids[s]): float(rank[s]) for s in matched.nonzero()[0]}
-        theirs = dict(
-            db.session.execute(
-                text(
-                    "SELECT rowid, -bm25(catalogue_fts, 10.0, 4.0, 4.0, 1.0, 2.0) "
-                    "FROM catalogue_fts WHERE catalogue_fts MATCH :q"
-                ),
-                {"q": match},
-            ).all()
-        )
+        ours, theirs = ranks(snapshot, words, match)
         assert ours == theirs, words
         assert ours
