@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,6 +34,8 @@ pytestmark = pytest.mark.browser
 COMPANY_EMAIL = "lea.durand@edumaths.fr"
 COMPANY_PASSWORD = "une phrase de passe assez longue"
 SOLUTION = "Géométrie Élémentaire"
+#: The training session's length: the teacher counts as trained on the day it ends.
+SESSION_LENGTH = timedelta(minutes=30)
 
 
 def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
@@ -228,10 +230,16 @@ def manager_settles_and_committee_approves(page: Page, accessible, audit_id: int
     sign_out(page)
 
 
-def trained_on_the_dashboard(page: Page, accessible, name: str) -> int:
+def trained_on_the_dashboard(page: Page, accessible, name: str, through: date) -> int:
+    """The dashboard's teachers trained from 1 September to ``through``: a teacher counts on the
+    (UTC) day their session ends, which is tomorrow for a session started late in the evening,
+    after the default period's end (today)."""
     sign_in(page, "manager@reseau-canope.fr")
     page.get_by_role("link", name="Indicateurs").first.click()
     expect(page.get_by_role("heading", level=1, name="Indicateurs du contrat")).to_be_visible()
+    page.get_by_label("Au", exact=True).fill(through.isoformat())
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.get_by_label("Au", exact=True)).to_have_value(through.isoformat())
     accessible(page, name)
     value = page.locator("#indicator-teachers_trained .app-stat").get_attribute("data-value")
     sign_out(page)
@@ -289,7 +297,7 @@ def trainer_creates_a_session(page: Page, accessible) -> tuple[str, datetime]:
     page.get_by_label(re.compile("^Modalité")).select_option(label="Présentiel")
     page.get_by_label(re.compile("^Début")).fill(starts.strftime("%Y-%m-%dT%H:%M:%S"))
     page.get_by_label(re.compile("^Fin")).fill(
-        (starts + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M:%S")
+        (starts + SESSION_LENGTH).strftime("%Y-%m-%dT%H:%M:%S")
     )
     page.get_by_label(re.compile("^Durée en heures")).fill("0.5")
     page.get_by_label(re.compile("^Capacité")).fill("30")
@@ -414,7 +422,8 @@ def test_the_whole_journey(page, live_server, worker, mailbox, accessible, tmp_p
     reference, starts = trainer_creates_a_session(page, accessible)
     teacher_registers_and_enrols(page, mailbox, accessible)
     public_finds_the_solution(page, accessible)
-    dashboard_before = trained_on_the_dashboard(page, accessible, "dashboard before")
+    ends_on = (starts + SESSION_LENGTH).astimezone(UTC).date()
+    dashboard_before = trained_on_the_dashboard(page, accessible, "dashboard before", ends_on)
     counter_before = trained_on_the_counter(page, accessible, "counter before")
     time.sleep(max(0.0, (starts - datetime.now(starts.tzinfo)).total_seconds() + 1))
     trainer_imports_attendance(page, accessible, tmp_path, reference)
@@ -422,4 +431,5 @@ def test_the_whole_journey(page, live_server, worker, mailbox, accessible, tmp_p
 
     assert trained_on_the_counter(page, accessible, "counter after") == counter_before + 1
     sign_out(page)
-    assert trained_on_the_dashboard(page, accessible, "dashboard after") == dashboard_before + 1
+    dashboard_after = trained_on_the_dashboard(page, accessible, "dashboard after", ends_on)
+    assert dashboard_after == dashboard_before + 1
