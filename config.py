@@ -138,6 +138,9 @@ class Config:
     #: 0: by SQL only). Its snapshot lives CATALOGUE_INDEX_MAX_AGE seconds at most (300; 0
     #: when testing) and is rebuilt by a thread (CATALOGUE_INDEX_BACKGROUND; inline in tests)
     CATALOGUE_MEMORY_INDEX = os.environ.get("CATALOGUE_MEMORY_INDEX", "1") != "0"
+    #: result cards kept rendered per worker, under the row they show (catalogue.cards; 0:
+    #: every card rendered at every search)
+    CATALOGUE_CARD_SHELF_SIZE = int(os.environ.get("CATALOGUE_CARD_SHELF_SIZE", "4000"))
 
     #: proxies in front of the application (nginx: 1) whose X-Forwarded-For and -Proto are
     #: believed: the client's address (rate limits per address) and scheme come from them

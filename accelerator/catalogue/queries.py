@@ -34,7 +34,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from accelerator.audits.models import Audit, Decision, Solution
 from accelerator.audits.queries import in_force
-from accelerator.catalogue import memory_index, search
+from accelerator.catalogue import cards, memory_index, search
 from accelerator.catalogue.models import (
     FACET_WORDS,
     LANE_BITS,
@@ -229,6 +229,8 @@ LISTED = tuple(
         "review_count", "review_rating",
     )
 )  # fmt: skip
+#: The columns of a results page's rows: its cards' (``cards.CARD_COLUMNS``) and the id.
+CARD_ROW = tuple(CatalogueEntry.__table__.c[name] for name in ("id", *cards.CARD_COLUMNS))
 
 
 @lru_cache(maxsize=256)
@@ -381,13 +383,18 @@ def catalogue_state(today: date | None = None) -> CatalogueState:
 
 
 def search_catalogue(
-    query: CatalogueQuery, today: date | None = None, state: str | None = None
+    query: CatalogueQuery,
+    today: date | None = None,
+    state: str | None = None,
+    columns: tuple = LISTED,
 ) -> SearchResult:
     """One page of results, the total and the facet counts. ``state`` is the fingerprint
-    when the caller has it (facets and totals are then cached under it)."""
+    when the caller has it (facets and totals are then cached under it). The rows hold
+    ``columns`` at least (``CARD_ROW``: what the page's cards show), all of ``LISTED``
+    when SQL answers."""
     today = today or date.today()
     if state and current_app.config.get("CATALOGUE_MEMORY_INDEX", True):
-        found = _search_in_memory(query, today, state)
+        found = _search_in_memory(query, today, state, columns)
         if found is not None:
             return found
     shape, params = _shape_and_params(query, today)
@@ -409,7 +416,9 @@ def search_catalogue(
     )
 
 
-def _search_in_memory(query: CatalogueQuery, today: date, state: str) -> SearchResult | None:
+def _search_in_memory(
+    query: CatalogueQuery, today: date, state: str, columns: tuple
+) -> SearchResult | None:
     """The search answered by this process's index (``memory_index``), or None when SQL
     must answer it: a query the index does not handle, or an approval that lapsed since
     the snapshot (which is then dropped)."""
@@ -425,7 +434,7 @@ def _search_in_memory(query: CatalogueQuery, today: date, state: str) -> SearchR
         found = memory_index.answer(snapshot, query, today)
     except memory_index.NotHandled:
         return None
-    rows = memory_index.live_rows(found.ids, LISTED, today)
+    rows = memory_index.live_rows(found.ids, columns, today)
     if len(rows) != len(found.ids):
         memory_index.mark_stale(str(db.engine.url))
         return None

@@ -75,6 +75,11 @@ class CatalogueQueryIn(StrictSchema):
             _domain_pair(pair)
 
 
+#: one instance for every search: a schema keeps no state between loads, and making one
+#: costs more than validating a query string
+_QUERY_SCHEMA = CatalogueQueryIn()
+
+
 def _domain_pair(pair: str) -> tuple[str, float]:
     match = _DOMAIN_PAIR.match(pair)
     if match is None:
@@ -111,7 +116,7 @@ def parse_catalogue_query(args: MultiDict, known_domains: set[str]) -> Catalogue
             per_domain.append((name, f"{match.group('code')}:{args.get(name)}"))
     errors: dict[str, list[str]] = {}
     try:
-        loaded = load(CatalogueQueryIn(), data)
+        loaded = load(_QUERY_SCHEMA, data)
     except Invalid as error:
         errors.update({name: _flatten(messages) for name, messages in error.errors.items()})
         loaded = None

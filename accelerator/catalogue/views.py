@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from accelerator.audits.models import Pricing
-from accelerator.catalogue import queries, transparency
+from accelerator.catalogue import cards, queries, transparency
 from accelerator.catalogue.caching import (
     cacheable,
     cached_answer,
@@ -118,11 +118,34 @@ def _solution_href():
     return lambda slug: prefix + to_url(slug)
 
 
-def _page_url(page: int) -> str:
-    """This search's URL at another page (every filter kept, repeated ones too)."""
-    args = request.args.to_dict(flat=False)
-    args["page"] = [str(page)]
-    return url_for("catalogue.search", **args)
+def _page_urls():
+    """``page_url(n)``: this search's URL at page ``n`` (every filter kept, repeated ones
+    too). The search's part is built once, with the rule's own query encoding, not by the
+    URL map for each of the pagination's links."""
+    search_part: list[str] = []
+
+    def page_url(page: int) -> str:
+        if not search_part:
+            rest = [(name, value) for name, value in _search_args() if name != "page"]
+            search_part.append(url_for("catalogue.search", **_grouped(rest)))
+        separator = "&" if "?" in search_part[0] else "?"
+        return f"{search_part[0]}{separator}page={int(page)}"
+
+    return page_url
+
+
+def _search_args() -> list[tuple[str, str]]:
+    """The query string's pairs that a link to another search may carry: not those named
+    like ``url_for``'s own options (``_external``, ``_scheme``, ``_anchor``), which would
+    turn the link into another address."""
+    return [(name, value) for name, value in request.args.items(multi=True) if name[:1] != "_"]
+
+
+def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
 
 
 #: arguments that choose how results are shown, not which: never offered for removal
@@ -135,7 +158,7 @@ def removal_links() -> list[tuple[str, str]]:
     pricing = {p.value: p.label for p in Pricing}
     yes_no = {"true": gettext("Compatible"), "false": gettext("Not compatible")}
     names = {"subject": DISCIPLINES, "level": LEVELS, "pricing": pricing, "gar": yes_no}
-    args = request.args.to_dict(flat=False)
+    args = _grouped(_search_args())
     links = []
     for name, values in args.items():
         if name in _PRESENTATION:
@@ -184,20 +207,20 @@ def search():
         "domains": domains,
         "score_steps": SCORE_STEPS,
         "args": request.args,
-        "page_url": _page_url,
+        "page_url": _page_urls(),
         "page_numbers": page_numbers,
         "filter_label": filter_label,
         "removal_links": removal_links,
-        "solution_href": _solution_href(),
         "t": page_texts(),
     }
+    context["card"] = cards.card_renderer(context["t"], _solution_href())
     try:
         query = parse_catalogue_query(request.args, {code for code, _ in domains})
     except Invalid as error:
         return render_template(
             "catalogue/search.html", query=None, result=None, errors=error.errors, **context
         ), 422
-    result = queries.search_catalogue(query, state=state)
+    result = queries.search_catalogue(query, state=state, columns=queries.CARD_ROW)
     check_last_page(query.page, result.pages)
     response = make_response(
         render_template(
