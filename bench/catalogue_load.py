@@ -10,7 +10,8 @@ file instance/bench/catalogue-N.sqlite3, PostgreSQL database ``test_catalogue_be
 already holding N solutions, migrated), indexes them with ``rebuild_catalogue()`` (and
 vacuums a PostgreSQL database, as autovacuum would), starts
 gunicorn (2 sync workers, 127.0.0.1, a free port) for the application with its caches off
-(``CATALOGUE_CACHE_SIZE=0``: every request searches and counts its facets) and for
+(``CATALOGUE_CACHE_SIZE=0``: every request searches and counts its facets; a third server
+also without the shelf of rendered cards, ``CATALOGUE_CARD_SHELF_SIZE=0``) and for
 ``bench/baseline_app.py``, and drives each with ``wrk`` (16 connections, keep-alive) in
 turns, an unmeasured warm-up turn (``--warmup`` seconds) then several rounds of a fixed
 duration; each round is compared with the baseline's round
@@ -29,7 +30,10 @@ and page; tested equal to its own SQL path) from the index each worker holds in 
 also counts the facets, validates, and renders the whole DSFR page (or the API's JSON)
 with ETag and cache headers. Its index is not a cache of answers: every search is counted
 and ranked anew; the index is built once per worker before the rounds
-(``let_the_index_build``), as a long-running worker has it.
+(``let_the_index_build``), as a long-running worker has it. The page's result cards are
+kept rendered under the row each shows (``catalogue.cards``), as the layout's footer is:
+what a card shows is read from the database at every search, its HTML made once per
+content and language; the row "card shelf off" renders every card anew.
 
 Goals (issue #17): ratio >= 0.8, p99 < 100 ms at 10,000 solutions; at 100,000 at least
 half the throughput at 10,000 (``--solutions 10000,100000`` prints the shares).
@@ -472,12 +476,20 @@ def bench(label: str, database_url: str, solutions: int, args) -> dict[str, dict
         # caches off: every request searches and counts its facets (a search nobody made yet)
         ("page /catalogue, caches off", "cold", "page"),
         ("API /api/v1/catalogue, caches off", "cold", "api"),
+        # and without the cards kept rendered (catalogue.cards): every card of every page
+        # rendered by its macro
+        ("page, caches and card shelf off", "bare", "page"),
     ]
     servers = {
         "baseline": start_gunicorn("bench.baseline_app:app", database_url),
         "cold": start_gunicorn("wsgi:app", database_url, {"CATALOGUE_CACHE_SIZE": "0"}),
+        "bare": start_gunicorn(
+            "wsgi:app",
+            database_url,
+            {"CATALOGUE_CACHE_SIZE": "0", "CATALOGUE_CARD_SHELF_SIZE": "0"},
+        ),
     }
-    built = let_the_index_build(*servers["cold"])
+    built = max(let_the_index_build(*servers[name]) for name in ("cold", "bare"))
     print(f"  the catalogue's index built in each worker within {built:.1f} s")
     if args.warm:
         # as it runs: answers, facet counts and totals kept under the catalogue's state

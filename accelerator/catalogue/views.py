@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from types import SimpleNamespace
 
 from flask import (
     Blueprint,
@@ -77,35 +78,43 @@ def filter_label(name: str) -> str:
 
 
 @lru_cache(maxsize=8)
-def _page_texts(locale: str) -> dict:
+def _page_texts(locale: str) -> SimpleNamespace:
     """The search page's fixed words in ``locale``, translated once per language instead of
     once per request and per row (the filters' labels, the cards' words; patterns are
-    filled in the template with ``|format``)."""
-    return {
-        "disciplines": [(code, str(label)) for code, label in DISCIPLINES.items()],
-        "levels": [(code, str(label)) for code, label in LEVELS.items()],
-        "pricings": [(pricing.value, str(pricing.label)) for pricing in Pricing],
-        "sorts": [(code, str(label)) for code, label in SORT_LABELS.items()],
-        "steps": [(str(step), gettext("%(score)s or more", score=step)) for step in SCORE_STEPS],
-        "any": gettext("Any"),
-        "domain_minimum": gettext("Minimum score in “%(domain)s”"),
-        "page_n": gettext("Page %(n)s"),
-        "approved": gettext("Approved"),
-        "with_conditions": gettext("Approved with conditions"),
-        "score": gettext("Score %(score)s/100"),
-        "profile": gettext("Domain profile:"),
-        "valid_until": gettext("Valid until %(date)s"),
-        "rating_steps": [
-            (str(step), gettext("%(rating)s/5 or more", rating=format_number(step, 1, exact=False)))
-            for step in RATING_STEPS
-        ],
-        "rating": gettext("Teachers' rating: %(rating)s/5 (%(count)s reviews)"),
-        "rating_one": gettext("Teachers' rating: %(rating)s/5 (1 review)"),
-        "no_rating": gettext("No teacher review yet"),
-    }
+    filled in the template with ``|format``). Attributes, not keys: the template reads
+    ``t.any``, which Jinja looks up as an attribute first."""
+    return SimpleNamespace(
+        **{
+            "disciplines": [(code, str(label)) for code, label in DISCIPLINES.items()],
+            "levels": [(code, str(label)) for code, label in LEVELS.items()],
+            "pricings": [(pricing.value, str(pricing.label)) for pricing in Pricing],
+            "sorts": [(code, str(label)) for code, label in SORT_LABELS.items()],
+            "steps": [
+                (str(step), gettext("%(score)s or more", score=step)) for step in SCORE_STEPS
+            ],
+            "any": gettext("Any"),
+            "domain_minimum": gettext("Minimum score in “%(domain)s”"),
+            "page_n": gettext("Page %(n)s"),
+            "approved": gettext("Approved"),
+            "with_conditions": gettext("Approved with conditions"),
+            "score": gettext("Score %(score)s/100"),
+            "profile": gettext("Domain profile:"),
+            "valid_until": gettext("Valid until %(date)s"),
+            "rating_steps": [
+                (
+                    str(step),
+                    gettext("%(rating)s/5 or more", rating=format_number(step, 1, exact=False)),
+                )
+                for step in RATING_STEPS
+            ],
+            "rating": gettext("Teachers' rating: %(rating)s/5 (%(count)s reviews)"),
+            "rating_one": gettext("Teachers' rating: %(rating)s/5 (1 review)"),
+            "no_rating": gettext("No teacher review yet"),
+        }
+    )
 
 
-def page_texts() -> dict:
+def page_texts() -> SimpleNamespace:
     return _page_texts(str(get_locale()))
 
 
