@@ -30,7 +30,8 @@ CARD_COLUMNS = (
     "solution_id", "slug", "name", "summary", "logo_name", "outcome", "overall_score",
     "organization_name", "domains", "review_count", "review_rating", "valid_until",
 )  # fmt: skip
-#: Cards a process keeps (about 2 KB each with their key), the least recently shown dropped.
+#: Cards a process keeps, the least recently shown dropped: about 4.5 KB each with its key
+#: (measured: 18 MB for 4,000 French cards).
 DEFAULT_SIZE = 4000
 
 
