@@ -187,13 +187,20 @@ def _office_type(path: Path) -> str:
                     return DOCX_MIMETYPE
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, KeyError):
         pass
-    except NotImplementedError:  # a compression method zipfile cannot read
-        pass
     raise UploadRefused(415, ZIP_NOT_DOCUMENT)
 
 
 class _ArchiveOutOfBounds(ValueError):
     """The archive has more entries, or inflates to more, than any office document."""
+
+
+class _NotAnOfficeEntry(ValueError):
+    """An entry no office document has: encrypted, or compressed otherwise than stored or
+    deflated (zipfile would ask for a password, or not know the method)."""
+
+
+#: the compression methods of ODF and OOXML packages
+_OFFICE_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 
 
 def _check_directory_bounds(handle: BinaryIO) -> None:
@@ -233,6 +240,8 @@ def _bounded_infolist(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
 
 def _read_head(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> str:
     """At most ``limit`` bytes of an entry, inflated in bounded steps (never the whole entry)."""
+    if info.flag_bits & 0x1 or info.compress_type not in _OFFICE_COMPRESSION:
+        raise _NotAnOfficeEntry(info.filename)
     with archive.open(info) as entry:
         data = entry.read(limit)
     return data.decode("utf-8", errors="replace").strip()

@@ -157,3 +157,35 @@ def test_an_html_page_named_csv_is_refused_on_upload(app, api, people, audit_in)
     )
     assert response.status_code == 415
     assert db.session.query(Evidence).count() == 0
+
+
+def _patched_zip(path: Path, *, flags: int = 0, method: int | None = None) -> Path:
+    """A DOCX whose every entry says it is encrypted (``flags``) or compressed by
+    ``method``, headers rewritten after a plain write (zipfile writes neither)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", TYPES_XML)
+        archive.writestr("word/document.xml", b"<w:document/>")
+    data = bytearray(buffer.getvalue())
+    # local headers: flags at +6, method at +8; central directory: flags at +8, method at +10
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        start = data.find(signature)
+        while start != -1:
+            data[start + flags_at] |= flags
+            if method is not None:
+                data[start + flags_at + 2 : start + flags_at + 4] = method.to_bytes(2, "little")
+            start = data.find(signature, start + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    "damage", [{"flags": 0x1}, {"method": 98}], ids=["encrypted", "unknown-compression"]
+)
+def test_an_archive_no_office_document_could_be_is_refused(tmp_path, damage):
+    """An encrypted entry (zipfile asks for a password) or an unknown compression method
+    (PPMd) is not an office document: refused with the same message, not an error."""
+    path = _patched_zip(tmp_path / "rapport.docx", **damage)
+    with pytest.raises(storage.UploadRefused) as refused:
+        storage.detect_type(path)
+    assert refused.value.status == 415
