@@ -20,6 +20,7 @@ import threading
 from collections import OrderedDict, namedtuple
 from collections.abc import Callable
 from operator import attrgetter
+from types import SimpleNamespace
 
 from flask import Flask, current_app, get_template_attribute, request
 from flask_babel import get_locale
@@ -70,7 +71,7 @@ class CardShelf:
             if html is not None:
                 self._cards.move_to_end(key)
                 return html
-        html = render()  # outside the lock: two workers' threads may both render one card
+        html = render()  # outside the lock: two threads may both render one card
         with self._lock:
             self._cards[key] = html
             while len(self._cards) > self.size:
@@ -88,7 +89,7 @@ def shelf_of(app: Flask) -> CardShelf:
     return shelf
 
 
-def card_renderer(texts: dict, href: Callable[[str], str]) -> Callable[[object], Markup]:
+def card_renderer(texts: SimpleNamespace, href: Callable[[str], str]) -> Callable[[object], Markup]:
     """``card(row)`` for this request: the shelf's card, or the macro's rendered and kept.
     ``texts`` and ``href`` are the page's words and link builder, which the locale and the
     mount point in the key determine."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from types import SimpleNamespace
 
 from flask import (
@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from accelerator.audits.models import Pricing
 from accelerator.catalogue import cards, queries, transparency
@@ -84,33 +85,29 @@ def _page_texts(locale: str) -> SimpleNamespace:
     filled in the template with ``|format``). Attributes, not keys: the template reads
     ``t.any``, which Jinja looks up as an attribute first."""
     return SimpleNamespace(
-        **{
-            "disciplines": [(code, str(label)) for code, label in DISCIPLINES.items()],
-            "levels": [(code, str(label)) for code, label in LEVELS.items()],
-            "pricings": [(pricing.value, str(pricing.label)) for pricing in Pricing],
-            "sorts": [(code, str(label)) for code, label in SORT_LABELS.items()],
-            "steps": [
-                (str(step), gettext("%(score)s or more", score=step)) for step in SCORE_STEPS
-            ],
-            "any": gettext("Any"),
-            "domain_minimum": gettext("Minimum score in “%(domain)s”"),
-            "page_n": gettext("Page %(n)s"),
-            "approved": gettext("Approved"),
-            "with_conditions": gettext("Approved with conditions"),
-            "score": gettext("Score %(score)s/100"),
-            "profile": gettext("Domain profile:"),
-            "valid_until": gettext("Valid until %(date)s"),
-            "rating_steps": [
-                (
-                    str(step),
-                    gettext("%(rating)s/5 or more", rating=format_number(step, 1, exact=False)),
-                )
-                for step in RATING_STEPS
-            ],
-            "rating": gettext("Teachers' rating: %(rating)s/5 (%(count)s reviews)"),
-            "rating_one": gettext("Teachers' rating: %(rating)s/5 (1 review)"),
-            "no_rating": gettext("No teacher review yet"),
-        }
+        disciplines=[(code, str(label)) for code, label in DISCIPLINES.items()],
+        levels=[(code, str(label)) for code, label in LEVELS.items()],
+        pricings=[(pricing.value, str(pricing.label)) for pricing in Pricing],
+        sorts=[(code, str(label)) for code, label in SORT_LABELS.items()],
+        steps=[(str(step), gettext("%(score)s or more", score=step)) for step in SCORE_STEPS],
+        any=gettext("Any"),
+        domain_minimum=gettext("Minimum score in “%(domain)s”"),
+        page_n=gettext("Page %(n)s"),
+        approved=gettext("Approved"),
+        with_conditions=gettext("Approved with conditions"),
+        score=gettext("Score %(score)s/100"),
+        profile=gettext("Domain profile:"),
+        valid_until=gettext("Valid until %(date)s"),
+        rating_steps=[
+            (
+                str(step),
+                gettext("%(rating)s/5 or more", rating=format_number(step, 1, exact=False)),
+            )
+            for step in RATING_STEPS
+        ],
+        rating=gettext("Teachers' rating: %(rating)s/5 (%(count)s reviews)"),
+        rating_one=gettext("Teachers' rating: %(rating)s/5 (1 review)"),
+        no_rating=gettext("No teacher review yet"),
     )
 
 
@@ -129,32 +126,29 @@ def _solution_href():
 
 def _page_urls():
     """``page_url(n)``: this search's URL at page ``n`` (every filter kept, repeated ones
-    too). The search's part is built once, with the rule's own query encoding, not by the
-    URL map for each of the pagination's links."""
-    search_part: list[str] = []
+    too). The search's part is built once, at the first link, not by the URL map for each
+    of the pagination's links."""
+
+    @cache
+    def search_url() -> str:
+        args = _search_args()
+        args.pop("page", None)
+        return url_for("catalogue.search", **args.to_dict(flat=False))
 
     def page_url(page: int) -> str:
-        if not search_part:
-            rest = [(name, value) for name, value in _search_args() if name != "page"]
-            search_part.append(url_for("catalogue.search", **_grouped(rest)))
-        separator = "&" if "?" in search_part[0] else "?"
-        return f"{search_part[0]}{separator}page={int(page)}"
+        url = search_url()
+        return f"{url}{'&' if '?' in url else '?'}page={int(page)}"
 
     return page_url
 
 
-def _search_args() -> list[tuple[str, str]]:
-    """The query string's pairs that a link to another search may carry: not those named
-    like ``url_for``'s own options (``_external``, ``_scheme``, ``_anchor``), which would
-    turn the link into another address."""
-    return [(name, value) for name, value in request.args.items(multi=True) if name[:1] != "_"]
-
-
-def _grouped(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for name, value in pairs:
-        grouped.setdefault(name, []).append(value)
-    return grouped
+def _search_args() -> MultiDict:
+    """The query string less what a link to another search must not carry: names like
+    ``url_for``'s own options (``_external``, ``_scheme``, ``_anchor``), which would turn
+    the link into another address."""
+    return MultiDict(
+        [(name, value) for name, value in request.args.items(multi=True) if name[:1] != "_"]
+    )
 
 
 #: arguments that choose how results are shown, not which: never offered for removal
@@ -167,7 +161,7 @@ def removal_links() -> list[tuple[str, str]]:
     pricing = {p.value: p.label for p in Pricing}
     yes_no = {"true": gettext("Compatible"), "false": gettext("Not compatible")}
     names = {"subject": DISCIPLINES, "level": LEVELS, "pricing": pricing, "gar": yes_no}
-    args = _grouped(_search_args())
+    args = _search_args().to_dict(flat=False)
     links = []
     for name, values in args.items():
         if name in _PRESENTATION:
