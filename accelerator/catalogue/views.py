@@ -142,6 +142,14 @@ def _page_urls():
     return page_url
 
 
+def _query_string() -> dict:
+    """The query string for the form's fields: ``args`` (each name's first value, as
+    ``MultiDict.get`` gives it) and ``arg_lists`` (every value), plain dicts, whose lookups
+    of an absent name cost nothing (a MultiDict's raise an exception inside)."""
+    lists = request.args.to_dict(flat=False)
+    return {"args": {name: values[0] for name, values in lists.items()}, "arg_lists": lists}
+
+
 def _search_args() -> MultiDict:
     """The query string less what a link to another search must not carry: names like
     ``url_for``'s own options (``_external``, ``_scheme``, ``_anchor``), which would turn
@@ -209,7 +217,7 @@ def search():
     context = {
         "domains": domains,
         "score_steps": SCORE_STEPS,
-        "args": request.args,
+        **_query_string(),
         "page_url": _page_urls(),
         "page_numbers": page_numbers,
         "filter_label": filter_label,

@@ -1,15 +1,23 @@
-"""``layout_end()``: the layout's footer, display settings and scripts, rendered once per
-language and mount point instead of on every page.
+"""Parts of the layout rendered once per language and mount point (and what else they
+show) instead of on every page.
 
-That part of ``base.html`` (``_layout_end.html``) reads nothing of the visitor or the
-request but the locale (its words), ``request.script_root`` (its links) and the
-accessibility level named in the footer (configuration); about twenty translations and
-fifteen URLs a page, in every page of the site. Those three are the key, so a change of
-any of them renders it again. Same HTML as when it sat in ``base.html``.
+- ``layout_end()``: the footer, display settings and scripts (``_layout_end.html``). It
+  reads nothing of the visitor or the request but the locale (its words),
+  ``request.script_root`` (its links) and the accessibility level named in the footer
+  (configuration); about twenty translations and fifteen URLs a page.
+- ``{% call kept("name", value, ...) %}...{% endcall %}``: the block's HTML kept under its
+  name, the locale, the mount point and the values given, which must be everything the
+  block reads besides translations, ``url_for`` and ``static_url`` (the layout's head, the
+  skip links and the banner take no value; the menu takes its entries). Its body runs only
+  when that key is new.
+
+Same HTML as when rendered each time; while templates reload (development) nothing is kept,
+so an edited template shows at once.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 from flask import Flask, has_request_context, render_template, request
@@ -19,6 +27,9 @@ from markupsafe import Markup
 from accelerator.core.accessibility import compliance
 
 TEMPLATE = "_layout_end.html"
+#: blocks kept by ``kept`` per application, the oldest dropped beyond (menus differ by role
+#: and current entry: a few dozen in all)
+KEPT_FRAGMENTS = 512
 
 
 def _render() -> Markup:
@@ -38,4 +49,21 @@ def install(app: Flask) -> None:
             return _render()
         return rendered(str(get_locale()), request.script_root, str(compliance().label))
 
+    fragments: dict[tuple, Markup] = {}
+    lock = threading.Lock()
+
+    def kept(name: str, *values, caller) -> Markup:
+        if not has_request_context() or app.jinja_env.auto_reload:
+            return caller()
+        key = (name, str(get_locale()), request.script_root, values)
+        html = fragments.get(key)
+        if html is None:
+            html = caller()  # outside the lock: two threads may both render one block
+            with lock:
+                fragments[key] = html
+                while len(fragments) > KEPT_FRAGMENTS:
+                    del fragments[next(iter(fragments))]
+        return html
+
     app.jinja_env.globals["layout_end"] = layout_end
+    app.jinja_env.globals["kept"] = kept

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -228,3 +229,41 @@ def test_outcome_with_conditions_is_listed(api):
     approve("Quiz Flash", outcome=AuditStatus.approved_with_conditions)
     item = api.get("/catalogue").json["items"][0]
     assert item["outcome"] == "approved_with_conditions"
+
+
+def test_the_search_form_shows_every_choice_made(client, catalogue):
+    """Each field of the filters shows what the query string chose (the first value of a
+    repeated single-choice name, as the search reads it), and nothing else."""
+    html = client.get(
+        "/catalogue?q=lire&subject=francais&subject=mathematiques&level=cycle2&pricing=free"
+        "&gar=true&min_score=60&min_score=90&min_rating=3&min_RGPD=70&sort=score",
+        headers={"Accept-Language": "fr"},
+    ).get_data(as_text=True)
+    assert 'name="q" value="lire"' in html
+    checked = re.findall(r'name="(\w+)" value="([\w-]+)" checked', html)
+    assert sorted(checked) == [
+        ("level", "cycle2"),
+        ("pricing", "free"),
+        ("subject", "francais"),
+        ("subject", "mathematiques"),
+    ]
+    # each select's chosen option, looked for before that select ends
+    selected = dict(
+        re.findall(
+            r'<select class="fr-select" id="([\w-]+)"(?:(?!</select>).)*?'
+            r'<option value="([^"]*)"[^>]*selected',
+            html,
+            re.S,
+        )
+    )
+    assert selected == {
+        "facet-gar": "true",
+        "facet-min-score": "60",
+        "facet-min-rating": "3",
+        "facet-min-RGPD": "70",
+        "sort": "score",
+    }
+    assert 'aria-expanded="true" aria-controls="accordion-domain-minimums"' in html
+    plain = client.get("/catalogue", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert " checked" not in plain and 'aria-expanded="false"' in plain
+    assert re.findall(r'<option value="([^"]*)"[^>]*selected', plain) == ["relevance"]

@@ -26,3 +26,40 @@ def test_each_request_gets_its_own_language(app):
         assert render_template_string("{{ _('Close') }}") == "Close"
     with app.app_context(), app.test_request_context("/"):
         assert render_template_string("{{ _('Close') }}") == "Fermer"
+
+
+def test_jinja_s_new_style_rules_hold(app):
+    """Variables are escaped where the template autoescapes, not where it does not (text
+    emails); every string is a % format; plural and contextual forms get num and context."""
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        html = render_template_string("{{ _('Remove %(filter)s', filter='<b>') }}")
+        assert html == "Retirer &lt;b&gt;"
+        text = render_template_string(
+            "{% autoescape false %}{{ _('Remove %(filter)s', filter='<b>') }}{% endautoescape %}"
+        )
+        assert text == "Retirer <b>"
+        assert render_template_string("{{ _('100 %%') }}|{{ _('100 %%') }}") == "100 %|100 %"
+        assert render_template_string("{{ pgettext('menu', 'at %(context)s') }}") == "at menu"
+        assert (
+            render_template_string("{{ npgettext('c', '%(num)s %(context)s', 'n', 1) }}") == "1 c"
+        )
+        block = (
+            "{% trans count=3 %}{{ count }} solution{% pluralize %}{{ count }} solutions"
+            "{% endtrans %}"
+        )
+        assert render_template_string(block) == "3 solutions"
+
+
+def test_a_kept_translation_is_its_own_in_each_autoescape_mode(app):
+    # the same string kept for HTML and for text: '&' stays '&' in both, and the HTML one
+    # is markup (not escaped again when inserted)
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        page = "{{ _('Search') }} & {{ _('R&D') }}"
+        assert render_template_string(page) == "Rechercher & R&D"
+        assert render_template_string("{% autoescape false %}" + page + "{% endautoescape %}") == (
+            "Rechercher & R&D"
+        )
+        joined = "{{ '<' ~ _('R&D') }}"
+        assert render_template_string(joined) == "&lt;R&D"
+        text = "{% autoescape false %}" + joined + "{% endautoescape %}"
+        assert render_template_string(text) == "<R&D"
