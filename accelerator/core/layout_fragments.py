@@ -8,8 +8,8 @@ show) instead of on every page.
 - ``{% call kept("name", value, ...) %}...{% endcall %}``: the block's HTML kept under its
   name, the locale, the mount point and the values given, which must be everything the
   block reads besides translations, ``url_for`` and ``static_url`` (the layout's head, the
-  skip links and the banner take no value; the menu takes its entries). Its body runs only
-  when that key is new.
+  skip links, the banner and the visitor's sign-in links take no value; the menu takes its
+  entries). Its body runs only when that key is new.
 
 Same HTML as when rendered each time; while templates reload (development) nothing is kept,
 so an edited template shows at once.
