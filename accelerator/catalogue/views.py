@@ -142,6 +142,28 @@ def _page_urls():
     return page_url
 
 
+#: what the form's selects offer, as the query string writes it
+_SCORE_CHOICES = frozenset(str(step) for step in SCORE_STEPS)
+_RATING_CHOICES = frozenset(str(step) for step in RATING_STEPS)
+
+
+def form_choices(args, domains) -> tuple | None:
+    """The domains and the choices the filters' selects show (minimum score, minimum
+    rating, sort, each domain's minimum), or None when one is not a value the form offers
+    (typed by hand: the page echoes it, so it is not a key to keep the column's HTML under)."""
+    choices = (
+        args.get("min_score") or "",
+        args.get("min_rating") or "",
+        args.get("sort") or "",
+        *(args.get(f"min_{code}") or "" for code, _ in domains),
+    )
+    offered = (_SCORE_CHOICES, _RATING_CHOICES, SORT_LABELS.keys())
+    offered += (_SCORE_CHOICES,) * len(domains)
+    if all(value == "" or value in values for value, values in zip(choices, offered, strict=True)):
+        return (tuple(domains), *choices)
+    return None
+
+
 def _query_string() -> dict:
     """The query string for the form's fields: ``args`` (each name's first value, as
     ``MultiDict.get`` gives it) and ``arg_lists`` (every value), plain dicts, whose lookups
@@ -218,6 +240,7 @@ def search():
         "domains": domains,
         "score_steps": SCORE_STEPS,
         **_query_string(),
+        "form_choices": form_choices(request.args, domains),
         "page_url": _page_urls(),
         "page_numbers": page_numbers,
         "filter_label": filter_label,

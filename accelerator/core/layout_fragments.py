@@ -9,7 +9,8 @@ show) instead of on every page.
   name, the locale, the mount point and the values given, which must be everything the
   block reads besides translations, ``url_for`` and ``static_url`` (the layout's head, the
   skip links, the banner and the visitor's sign-in links take no value; the menu takes its
-  entries). Its body runs only when that key is new.
+  entries). Its body runs only when that key is new; ``keep=False`` renders it without
+  keeping it (values a visitor typed, which would fill the store).
 
 Same HTML as when rendered each time; while templates reload (development) nothing is kept,
 so an edited template shows at once.
@@ -49,11 +50,12 @@ def install(app: Flask) -> None:
             return _render()
         return rendered(str(get_locale()), request.script_root, str(compliance().label))
 
-    fragments: dict[tuple, Markup] = {}
+    fragments: dict[tuple, Markup] = app.extensions.setdefault("layout_fragments", {})
     lock = threading.Lock()
 
-    def kept(name: str, *values, caller) -> Markup:
-        if not has_request_context() or app.jinja_env.auto_reload:
+    def kept(name: str, *values, caller, keep: bool = True) -> Markup:
+        # keep=False: values a visitor chose freely, rendered without filling the store
+        if not keep or not has_request_context() or app.jinja_env.auto_reload:
             return caller()
         key = (name, str(get_locale()), request.script_root, values)
         html = fragments.get(key)

@@ -267,3 +267,30 @@ def test_the_search_form_shows_every_choice_made(client, catalogue):
     plain = client.get("/catalogue", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert " checked" not in plain and 'aria-expanded="false"' in plain
     assert re.findall(r'<option value="([^"]*)"[^>]*selected', plain) == ["relevance"]
+
+
+def test_the_filters_kept_rendered_are_those_rendered_afresh(app, client, catalogue):
+    """The selects' part of the column is kept under the choices made, when each is one the
+    form offers; a value typed by hand is shown and not kept (nothing fills the store)."""
+
+    def page(query: str, fresh: bool = False) -> str:
+        app.jinja_env.auto_reload = fresh
+        try:
+            return client.get(f"/catalogue?{query}", headers={"Accept-Language": "fr"}).get_data(
+                as_text=True
+            )
+        finally:
+            app.jinja_env.auto_reload = False
+
+    for query in ["", "min_score=70&sort=score", "min_RGPD=80", "min_score=70"]:
+        page(query)
+        assert page(query) == page(query, fresh=True)
+    kept = len(app.extensions["layout_fragments"])
+    typed = page("min_RGPD=73")
+    assert '<option value="73" selected>73</option>' in typed
+    page("min_RGPD=74&min_score=70")
+    page("sort=nimportequoi")
+    assert len(app.extensions["layout_fragments"]) == kept
+    assert typed == page("min_RGPD=73", fresh=True)
+    assert '"73"' not in page("min_RGPD=80")
+    assert '<option value="80" selected>' in page("min_RGPD=80").split('id="facet-min-RGPD"')[1]
