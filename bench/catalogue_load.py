@@ -33,7 +33,11 @@ and ranked anew; the index is built once per worker before the rounds
 (``let_the_index_build``), as a long-running worker has it. The page's result cards are
 kept rendered under the row each shows (``catalogue.cards``), as the layout's footer is:
 what a card shows is read from the database at every search, its HTML made once per
-content and language; the row "card shelf off" renders every card anew.
+content and language; the row "card shelf off" renders every card anew. So are the
+layout's head, banner and menu and the filters' selects (``core.layout_fragments.kept``),
+under what each shows: the language, the mount point, the menu's entries, the choices made
+(never the answer: the checkboxes' counts, the total and the cards' rows are the search's
+own, at every request).
 
 Goals (issue #17): ratio >= 0.8, p99 < 100 ms at 10,000 solutions; at 100,000 at least
 half the throughput at 10,000 (``--solutions 10000,100000`` prints the shares).
